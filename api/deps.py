@@ -1,0 +1,64 @@
+"""Request dependencies: the unit of work (commit or roll back), the caller, the app state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from api.state import AppState
+from ingest.storage import AudioStore
+from ingest.tokens import Principal, authenticate
+
+__all__ = ["CurrentPrincipal", "SessionDep", "StateDep", "StoreDep", "get_session", "get_state"]
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `huashu token create`.")
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.huashu
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    session = state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+# scope="function": commit right after the route returns, before the response is sent, so a
+# client never sees an id the database has not stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_store(state: StateDep) -> AudioStore:
+    return state.store
+
+
+StoreDep = Annotated[AudioStore, Depends(get_store)]
+
+
+def get_principal(
+    state: StateDep,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    admin = state.settings.admin_token
+    token = credentials.credentials if credentials else None
+    return authenticate(session, token, admin.get_secret_value() if admin else None)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,137 @@
+"""/api/v1/calls: upload, list, read, transcript, audio, delete. Each route calls one service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import CurrentPrincipal, SessionDep, StateDep, StoreDep
+from api.schemas import CallAccepted, CallOut, CallPage, SegmentOut, TranscriptOut, WordOut
+from api.upload import receive_upload
+from ingest import calls as service
+from ingest.errors import InvalidInput, TranscriptNotReady
+from models import CallStatus, TranscriptSegment
+
+router = APIRouter(prefix="/api/v1/calls", tags=["calls"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={200: {"model": CallAccepted, "description": "The same audio was already uploaded."}},
+)
+async def create_call(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    state: StateDep,
+    principal: CurrentPrincipal,
+) -> CallAccepted:
+    """Upload a recording (multipart field `audio`) with optional metadata fields."""
+    upload = await receive_upload(
+        request.headers.get("content-type", ""),
+        _content_length(request),
+        request.stream(),
+        state.store,
+        state.settings.max_upload_bytes,
+    )
+    assert upload.incoming is not None
+    with upload.incoming:
+        meta = service.parse_metadata(upload.fields, upload.filename)
+        created = await run_in_threadpool(
+            service.create_call,
+            session,
+            state.store,
+            upload.incoming,
+            meta,
+            uploaded_by=principal.token_id,
+            max_attempts=state.settings.job_max_attempts,
+            notify=state.wake_worker,
+        )
+    if not created.created:
+        response.status_code = status.HTTP_200_OK
+    return CallAccepted(
+        id=created.call.id, status=created.call.status, duplicate=not created.created
+    )
+
+
+@router.get("")
+def read_calls(
+    session: SessionDep,
+    _principal: CurrentPrincipal,
+    rep: str | None = None,
+    status_: Annotated[str | None, Query(alias="status")] = None,
+    occurred_from: Annotated[datetime | None, Query(alias="from")] = None,
+    occurred_to: Annotated[datetime | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CallPage:
+    """List calls, newest first; filter by rep, status and a [from, to) time range."""
+    if status_ is not None and status_ not in CallStatus.ALL:
+        raise InvalidInput(
+            f"unknown status {status_!r}; use one of {', '.join(CallStatus.ALL)}", field="status"
+        )
+    filters = service.CallFilters(rep, status_, occurred_from, occurred_to)
+    items, total = service.list_calls(session, filters, limit=limit, offset=offset)
+    return CallPage(
+        items=[CallOut.model_validate(c) for c in items], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{call_id}")
+def read_call(call_id: int, session: SessionDep, _principal: CurrentPrincipal) -> CallOut:
+    return CallOut.model_validate(service.get_call(session, call_id))
+
+
+@router.get("/{call_id}/transcript")
+def read_transcript(
+    call_id: int, session: SessionDep, _principal: CurrentPrincipal
+) -> TranscriptOut:
+    call, segments = service.get_transcript(session, call_id)
+    if call.transcribed_at is None:
+        raise TranscriptNotReady(f"call {call_id} has no transcript yet (status: {call.status})")
+    return TranscriptOut(
+        call_id=call.id,
+        status=call.status,
+        language=call.language,
+        model=call.asr_model,
+        duration_s=call.duration_s,
+        segments=[_segment_out(s) for s in segments],
+    )
+
+
+@router.get("/{call_id}/audio", response_class=FileResponse)
+def read_audio(
+    call_id: int, session: SessionDep, store: StoreDep, _principal: CurrentPrincipal
+) -> FileResponse:
+    """The stored recording; supports HTTP Range requests so players can seek."""
+    audio = service.audio_file(session, store, call_id)
+    return FileResponse(audio.path, media_type=audio.media_type, filename=audio.download_name)
+
+
+@router.delete("/{call_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_call(
+    call_id: int, session: SessionDep, store: StoreDep, _principal: CurrentPrincipal
+) -> None:
+    """Delete the call, its transcript, its jobs and its audio file."""
+    service.delete_call(session, store, call_id)
+
+
+def _segment_out(segment: TranscriptSegment) -> SegmentOut:
+    words = [WordOut(start=w[0], end=w[1], text=w[2], probability=w[3]) for w in segment.words]
+    return SegmentOut(
+        start=segment.start,
+        end=segment.end,
+        speaker=segment.speaker,
+        text=segment.text,
+        words=words,
+    )
+
+
+def _content_length(request: Request) -> int | None:
+    value = request.headers.get("content-length")
+    return int(value) if value and value.isdigit() else None

@@ -1,0 +1,89 @@
+"""Response shapes of the HTTP API (pydantic models read straight from ORM rows)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CallAccepted",
+    "CallOut",
+    "CallPage",
+    "HealthOut",
+    "SegmentOut",
+    "TranscriptOut",
+    "WordOut",
+]
+
+
+class CallAccepted(BaseModel):
+    id: int
+    status: str
+    duplicate: bool = Field(
+        description="True when this audio was already uploaded; id is that call's."
+    )
+
+
+class CallOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str | None
+    rep: str | None
+    customer: str | None
+    opportunity_id: str | None
+    occurred_at: datetime | None
+    channels: str
+    status: str
+    progress: float
+    error: str | None
+    duration_s: float
+    original_filename: str | None
+    audio_format: str
+    audio_codec: str
+    audio_channels: int
+    sample_rate: int
+    size_bytes: int
+    language: str | None
+    asr_model: str | None
+    created_at: datetime
+    transcribed_at: datetime | None
+
+
+class CallPage(BaseModel):
+    items: list[CallOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class WordOut(BaseModel):
+    start: float
+    end: float
+    text: str
+    probability: float
+
+
+class SegmentOut(BaseModel):
+    start: float
+    end: float
+    speaker: str
+    text: str
+    words: list[WordOut]
+
+
+class TranscriptOut(BaseModel):
+    call_id: int
+    status: str
+    language: str | None
+    model: str | None
+    duration_s: float
+    segments: list[SegmentOut]
+
+
+class HealthOut(BaseModel):
+    status: str
+    database: str
+    worker: str
+    model: str

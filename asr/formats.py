@@ -1,0 +1,71 @@
+"""Render a `Transcript` as JSON, plain text or SubRip (SRT) subtitles."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from asr.types import Segment, Speaker, Transcript
+
+__all__ = ["FORMATS", "render", "transcript_to_dict"]
+
+FORMATS = ("json", "txt", "srt")
+
+
+def render(transcript: Transcript, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(transcript_to_dict(transcript), ensure_ascii=False, indent=2)
+    if fmt == "txt":
+        return "\n".join(_text_line(s) for s in transcript.segments)
+    if fmt == "srt":
+        return "\n".join(_srt_block(i, s) for i, s in enumerate(transcript.segments, 1))
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def transcript_to_dict(transcript: Transcript) -> dict[str, Any]:
+    return {
+        "language": transcript.language,
+        "model": transcript.model,
+        "duration": round(transcript.duration, 3),
+        "segments": [_segment_dict(s) for s in transcript.segments],
+    }
+
+
+def _segment_dict(segment: Segment) -> dict[str, Any]:
+    return {
+        "start": segment.start,
+        "end": segment.end,
+        "speaker": segment.speaker.value,
+        "text": segment.text,
+        "words": [
+            {"start": w.start, "end": w.end, "text": w.text, "probability": round(w.probability, 4)}
+            for w in segment.words
+        ],
+    }
+
+
+def _speaker_prefix(segment: Segment) -> str:
+    return "" if segment.speaker is Speaker.UNKNOWN else f"{segment.speaker.value}: "
+
+
+def _text_line(segment: Segment) -> str:
+    span = f"[{_clock(segment.start)} - {_clock(segment.end)}]"
+    return f"{span} {_speaker_prefix(segment)}{segment.text}"
+
+
+def _srt_block(number: int, segment: Segment) -> str:
+    times = f"{_srt_time(segment.start)} --> {_srt_time(segment.end)}"
+    return f"{number}\n{times}\n{_speaker_prefix(segment)}{segment.text}\n"
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes):02d}:{rest:04.1f}"
+
+
+def _srt_time(seconds: float) -> str:
+    millis = round(seconds * 1000)
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d},{millis:03d}"

@@ -1,0 +1,171 @@
+"""The `huashu` command: serve, transcribe, ingest, token."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from pydantic import ValidationError
+from tqdm import tqdm
+
+from asr import FORMATS, ASRError, ChannelLayout, render
+from huashu.runtime import build_app, build_transcriber, open_services
+from huashu.settings import Settings
+from ingest.calls import CallMetadata
+from ingest.errors import HuashuError
+from ingest.folder import FileOutcome, Outcome, find_files, ingest_folder
+from ingest.tokens import create_token, list_tokens, revoke_token
+from models import Role, session_scope
+from worker import Worker
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Huashu 话术: speech analytics for Mandarin sales calls.", no_args_is_help=True
+)
+token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+ChannelsOption = Annotated[
+    ChannelLayout,
+    typer.Option("--channels", help="mono, rep-left or rep-right (stereo call recordings)."),
+]
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        typer.echo(f"invalid settings:\n{exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Start the HTTP API and the background worker (one process per data folder)."""
+    import uvicorn
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = _settings()
+    services = open_services(settings)
+    transcriber = _or_exit(lambda: build_transcriber(settings))
+    worker = Worker(
+        services.session_factory,
+        services.store,
+        transcriber,
+        poll_s=settings.worker_poll_s,
+        retry_delay_s=settings.job_retry_delay_s,
+    )
+    uvicorn.run(build_app(services, worker, transcriber.model_name), host=host, port=port)
+
+
+@app.command()
+def transcribe(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Recording to transcribe.")
+    ],
+    channels: ChannelsOption = ChannelLayout.MONO,
+    fmt: Annotated[str, typer.Option("--format", help="json, txt or srt.")] = "txt",
+) -> None:
+    """Transcribe one file locally and print the transcript (progress on stderr)."""
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(FORMATS)}", param_hint="--format")
+    transcriber = _or_exit(lambda: build_transcriber(_settings()))
+    with tqdm(
+        total=100, unit="%", file=sys.stderr, desc=file.name, bar_format="{l_bar}{bar}| {n:.0f}%"
+    ) as bar:
+
+        def on_progress(fraction: float) -> None:
+            bar.update(round(fraction * 100, 1) - bar.n)
+
+        transcript = _or_exit(lambda: transcriber.transcribe(file, channels, on_progress))
+    typer.echo(render(transcript, fmt))
+
+
+@app.command()
+def ingest(
+    directory: Annotated[
+        Path, typer.Argument(exists=True, file_okay=False, help="Folder of recordings.")
+    ],
+    rep: Annotated[str | None, typer.Option(help="Rep who made these calls.")] = None,
+    channels: ChannelsOption = ChannelLayout.MONO,
+) -> None:
+    """Add every audio file of a folder to the local store; duplicates are skipped."""
+    settings = _settings()
+    services = open_services(settings)
+    files = find_files(directory)
+    with tqdm(total=len(files), unit="file", file=sys.stderr) as bar:
+
+        def on_file(outcome: FileOutcome) -> None:
+            bar.update(1)
+            if outcome.outcome is Outcome.REJECTED:
+                tqdm.write(f"rejected {outcome.path}: {outcome.reason}", file=sys.stderr)
+
+        report = ingest_folder(
+            services.session_factory,
+            services.store,
+            directory,
+            CallMetadata(channels=channels, rep=rep),
+            max_bytes=settings.max_upload_bytes,
+            max_attempts=settings.job_max_attempts,
+            on_file=on_file,
+        )
+    counts = {o: len(report.of(o)) for o in Outcome}
+    typer.echo(
+        f"{counts[Outcome.ADDED]} added, {counts[Outcome.DUPLICATE]} duplicate, "
+        f"{counts[Outcome.REJECTED]} rejected. `huashu serve` transcribes the added calls."
+    )
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option(help="Who or what uses the token.")],
+    role: Annotated[str, typer.Option(help=f"One of {', '.join(Role.ALL)}.")] = Role.ADMIN,
+) -> None:
+    """Create a token and print it (only its hash is stored)."""
+    services = open_services(_settings())
+    with session_scope(services.session_factory) as session:
+        row, token = _or_exit(lambda: create_token(session, name, role))
+        typer.echo(f"token {row.id} ({row.role}) for {row.name}:", err=True)
+    typer.echo(token)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """List tokens (never the tokens themselves)."""
+    services = open_services(_settings())
+    with session_scope(services.session_factory) as session:
+        for row in list_tokens(session):
+            state = "revoked" if row.revoked_at else "active"
+            typer.echo(
+                f"{row.id}\t{row.name}\t{row.role}\t{state}\tcreated {row.created_at:%Y-%m-%d}"
+            )
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's id from `token list`.")],
+) -> None:
+    """Revoke a token; requests with it are refused from now on."""
+    services = open_services(_settings())
+    with session_scope(services.session_factory) as session:
+        row = _or_exit(lambda: revoke_token(session, token_id))
+        typer.echo(f"revoked token {row.id} ({row.name})")
+
+
+def _or_exit(action: Callable[[], T]) -> T:
+    """Run `action`; a known error becomes a one-line message and exit code 1, not a traceback."""
+    try:
+        return action()
+    except (HuashuError, ASRError) as exc:
+        typer.echo(f"error: {getattr(exc, 'message', exc)}", err=True)
+        raise typer.Exit(1) from None

@@ -1,0 +1,73 @@
+"""Wiring: build the engine, store, transcriber, worker and app from one `Settings`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from api import AppState, create_app
+from asr import BUNDLED_MODEL, TranscriptionOptions, WhisperTranscriber, resolve_model
+from huashu.settings import Settings
+from ingest.storage import AudioStore
+from models import SessionFactory, create_db_engine, make_session_factory
+from models.migrate import upgrade_to_head
+from worker import Worker
+
+__all__ = ["Services", "build_app", "build_transcriber", "open_services"]
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    engine: Engine
+    session_factory: SessionFactory
+    store: AudioStore
+
+
+def open_services(settings: Settings) -> Services:
+    """Database migrated to the latest schema, audio store ready, leftovers of a crash removed."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_db_engine(settings.resolved_database_url)
+    upgrade_to_head(engine)
+    store = AudioStore(settings.audio_dir)
+    store.clear_incoming()
+    return Services(settings, engine, make_session_factory(engine), store)
+
+
+def build_transcriber(settings: Settings) -> WhisperTranscriber:
+    """The bundled model is assembled and verified here, once, before anything is accepted."""
+    model = resolve_model(settings.whisper_model, settings.resolved_model_cache_dir)
+    display = (
+        "whisper-base (bundled)"
+        if settings.whisper_model == BUNDLED_MODEL
+        else settings.whisper_model
+    )
+    options = TranscriptionOptions(
+        language=settings.language_or_none, beam_size=settings.whisper_beam_size
+    )
+    return WhisperTranscriber(
+        model,
+        device=settings.whisper_device,
+        compute_type=settings.whisper_compute_type,
+        cpu_threads=settings.cpu_threads,
+        options=options,
+        display_name=display,
+    )
+
+
+def build_app(services: Services, worker: Worker | None, model_name: str) -> FastAPI:
+    state = AppState(
+        settings=services.settings,
+        session_factory=services.session_factory,
+        store=services.store,
+        wake_worker=worker.wake if worker else None,
+        worker_alive=worker.is_alive if worker else None,
+        model_name=model_name,
+    )
+    return create_app(
+        state,
+        on_startup=worker.start if worker else None,
+        on_shutdown=worker.stop if worker else None,
+    )

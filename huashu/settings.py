@@ -1,0 +1,84 @@
+"""The one place configuration is read: environment variables prefixed HUASHU_ (or a .env file).
+
+Validated when the service starts, so a bad value stops it with a clear message.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUASHU_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        Path("data"), description="Folder for the SQLite file, audio and model cache."
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default SQLite at DATA_DIR/huashu.db. PostgreSQL works too.",
+    )
+    max_upload_mb: int = Field(500, gt=0, description="Largest accepted upload, in megabytes.")
+    admin_token: SecretStr | None = Field(None, description="A token accepted with the admin role.")
+
+    whisper_model: str = Field(
+        "bundled",
+        description="'bundled' (the packaged base model), a model folder, or a name like 'small'.",
+    )
+    whisper_device: Literal["cpu", "cuda", "auto"] = Field("cpu", description="Where Whisper runs.")
+    whisper_compute_type: str = Field(
+        "int8", description="CTranslate2 compute type (int8, float16…)."
+    )
+    whisper_threads: int = Field(
+        0, ge=0, description="CPU threads for Whisper; 0 means one per core."
+    )
+    whisper_language: str = Field("zh", description="Spoken language code, or 'auto' to detect it.")
+    whisper_beam_size: int = Field(
+        5, ge=1, le=10, description="Beam width; 1 is greedy and faster."
+    )
+    model_cache_dir: Path | None = Field(
+        None, description="Where the bundled model is assembled; default DATA_DIR/models."
+    )
+
+    job_max_attempts: int = Field(3, ge=1, description="Tries per job before it is marked failed.")
+    job_retry_delay_s: float = Field(10.0, ge=0, description="Wait before retrying a failed job.")
+    worker_poll_s: float = Field(2.0, gt=0, description="How often the worker looks for new jobs.")
+
+    @field_validator("whisper_language")
+    @classmethod
+    def _language_code(cls, value: str) -> str:
+        if value != "auto" and not (value.isalpha() and 2 <= len(value) <= 3):
+            raise ValueError("use a language code such as 'zh', or 'auto'")
+        return value.lower()
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'huashu.db'}"
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.data_dir / "audio"
+
+    @property
+    def resolved_model_cache_dir(self) -> Path:
+        return self.model_cache_dir or self.data_dir / "models"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def cpu_threads(self) -> int:
+        return self.whisper_threads or os.cpu_count() or 1
+
+    @property
+    def language_or_none(self) -> str | None:
+        return None if self.whisper_language == "auto" else self.whisper_language

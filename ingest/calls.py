@@ -1,0 +1,296 @@
+"""The calls service: accept a recording, list and read calls, hand out transcripts and audio.
+
+Services never commit: the caller's unit of work (the request dependency, the CLI's
+session_scope) commits or rolls back, and after-commit hooks wake the worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from asr import AudioInfo, ChannelLayout, probe_audio
+from asr.errors import CorruptAudioError, NotAudioError
+from ingest.errors import ChannelMismatch, CorruptAudio, InvalidInput, NotFound, UnsupportedAudio
+from ingest.storage import AudioStore, IncomingAudio
+from models import Call, CallStatus, Job, JobKind, TranscriptSegment, on_commit, on_rollback
+
+__all__ = [
+    "AudioFile",
+    "CallFilters",
+    "CallMetadata",
+    "CreatedCall",
+    "audio_file",
+    "create_call",
+    "delete_call",
+    "get_call",
+    "get_transcript",
+    "list_calls",
+    "parse_metadata",
+]
+
+Notify = Callable[[], None]
+
+# PyAV container names → (file extension, MIME type) for storing and serving the original.
+_FORMATS = {
+    "wav": ("wav", "audio/wav"),
+    "mp3": ("mp3", "audio/mpeg"),
+    "mov,mp4,m4a,3gp,3g2,mj2": ("m4a", "audio/mp4"),
+    "aac": ("aac", "audio/aac"),
+    "amr": ("amr", "audio/amr"),
+    "ogg": ("ogg", "audio/ogg"),
+    "flac": ("flac", "audio/flac"),
+    "matroska,webm": ("webm", "audio/webm"),
+    "g729": ("g729", "application/octet-stream"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CallMetadata:
+    channels: ChannelLayout = ChannelLayout.MONO
+    title: str | None = None
+    rep: str | None = None
+    customer: str | None = None
+    opportunity_id: str | None = None
+    occurred_at: datetime | None = None
+    original_filename: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedCall:
+    call: Call
+    created: bool  # False when the same audio was already stored
+
+
+@dataclass(frozen=True, slots=True)
+class CallFilters:
+    rep: str | None = None
+    status: str | None = None
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AudioFile:
+    path: Path
+    media_type: str
+    download_name: str
+
+
+def parse_metadata(fields: Mapping[str, str | None], filename: str | None) -> CallMetadata:
+    """Turn an upload's text fields into metadata, naming the field that is wrong."""
+    return CallMetadata(
+        channels=_parse_channels(fields.get("channels")),
+        title=_short_text(fields, "title", 200),
+        rep=_short_text(fields, "rep", 100),
+        customer=_short_text(fields, "customer", 200),
+        opportunity_id=_short_text(fields, "opportunity_id", 100),
+        occurred_at=_parse_time(fields.get("occurred_at")),
+        original_filename=clean_filename(filename),
+    )
+
+
+def clean_filename(name: str | None) -> str | None:
+    """Keep the uploader's file name for display only; anything path-like is refused."""
+    if name is None or name == "":
+        return None
+    bad = any(ch in name for ch in "/\\") or name in {".", ".."} or name.startswith("..")
+    if bad or any(ord(ch) < 32 or ord(ch) == 127 for ch in name) or len(name) > 255:
+        raise InvalidInput(f"the file name {name!r} is not a plain file name", field="audio")
+    return name
+
+
+def create_call(
+    session: Session,
+    store: AudioStore,
+    incoming: IncomingAudio,
+    meta: CallMetadata,
+    *,
+    uploaded_by: int | None = None,
+    max_attempts: int = 3,
+    notify: Notify | None = None,
+) -> CreatedCall:
+    """Validate a received file, store it under its hash, and queue it for transcription."""
+    sha256 = incoming.finish()
+    existing = _call_with_audio(session, sha256)
+    if existing is not None:
+        incoming.discard()
+        return CreatedCall(existing, created=False)
+    info = _probe(incoming.path)
+    _check_layout(meta.channels, info)
+    extension, _ = _FORMATS.get(info.format_name, ("bin", "application/octet-stream"))
+    call = _new_call(meta, info, sha256, incoming.size, f"{sha256[:2]}/{sha256}.{extension}")
+    call.uploaded_by = uploaded_by
+    try:
+        with session.begin_nested():
+            session.add(call)
+            session.flush()
+    except IntegrityError:  # the same audio arrived concurrently and won the race
+        incoming.discard()
+        return CreatedCall(_require(_call_with_audio(session, sha256), sha256), created=False)
+    _store_file(session, store, incoming, sha256, extension)
+    session.add(Job(kind=JobKind.PROCESS_CALL, call_id=call.id, max_attempts=max_attempts))
+    if notify is not None:
+        on_commit(session, notify)
+    return CreatedCall(call, created=True)
+
+
+def list_calls(
+    session: Session, filters: CallFilters, *, limit: int, offset: int
+) -> tuple[list[Call], int]:
+    query = _filtered(select(Call), filters)
+    total = session.scalar(_filtered(select(func.count(Call.id)), filters)) or 0
+    ordered = query.order_by(
+        func.coalesce(Call.occurred_at, Call.created_at).desc(), Call.id.desc()
+    )
+    return list(session.scalars(ordered.limit(limit).offset(offset))), total
+
+
+def get_call(session: Session, call_id: int) -> Call:
+    call = session.get(Call, call_id)
+    if call is None:
+        raise NotFound(f"call {call_id} does not exist")
+    return call
+
+
+def get_transcript(session: Session, call_id: int) -> tuple[Call, list[TranscriptSegment]]:
+    call = get_call(session, call_id)
+    segments = session.scalars(
+        select(TranscriptSegment)
+        .where(TranscriptSegment.call_id == call_id)
+        .order_by(TranscriptSegment.idx)
+    )
+    return call, list(segments)
+
+
+def audio_file(session: Session, store: AudioStore, call_id: int) -> AudioFile:
+    call = get_call(session, call_id)
+    path = store.path_of(call.audio_path)
+    if not path.is_file():
+        raise NotFound(f"the audio of call {call_id} is missing from the store")
+    _, media_type = _FORMATS.get(call.audio_format, ("bin", "application/octet-stream"))
+    return AudioFile(path, media_type, call.original_filename or path.name)
+
+
+def delete_call(session: Session, store: AudioStore, call_id: int) -> None:
+    """Delete the call's rows now and its audio once the deletion has committed."""
+    call = get_call(session, call_id)
+    relative = call.audio_path
+    session.delete(call)
+    session.flush()
+    on_commit(session, lambda: store.remove(relative))
+
+
+def _filtered(query: Select[Any], f: CallFilters) -> Select[Any]:
+    if f.rep:
+        query = query.where(Call.rep == f.rep)
+    if f.status:
+        query = query.where(Call.status == f.status)
+    when = func.coalesce(Call.occurred_at, Call.created_at)
+    if f.occurred_from:
+        query = query.where(when >= f.occurred_from)
+    if f.occurred_to:
+        query = query.where(when < f.occurred_to)
+    return query
+
+
+def _call_with_audio(session: Session, sha256: str) -> Call | None:
+    return session.scalar(select(Call).where(Call.audio_sha256 == sha256))
+
+
+def _require(call: Call | None, sha256: str) -> Call:
+    if call is None:
+        raise RuntimeError(f"audio {sha256} conflicted but no call holds it")
+    return call
+
+
+def _probe(path: Path) -> AudioInfo:
+    try:
+        return probe_audio(path)
+    except NotAudioError as exc:
+        raise UnsupportedAudio(f"not an audio file: {exc}", field="audio") from exc
+    except CorruptAudioError as exc:
+        raise CorruptAudio(f"the audio cannot be decoded: {exc}", field="audio") from exc
+
+
+def _check_layout(layout: ChannelLayout, info: AudioInfo) -> None:
+    if layout is not ChannelLayout.MONO and info.channels < 2:
+        raise ChannelMismatch(
+            f"channels={layout.value} needs a stereo recording (rep on one side, customer on the "
+            f"other), but this file has {info.channels} channel",
+            field="channels",
+        )
+
+
+def _new_call(meta: CallMetadata, info: AudioInfo, sha256: str, size: int, relative: str) -> Call:
+    return Call(
+        title=meta.title,
+        rep=meta.rep,
+        customer=meta.customer,
+        opportunity_id=meta.opportunity_id,
+        occurred_at=meta.occurred_at,
+        channels=meta.channels.value,
+        status=CallStatus.QUEUED,
+        progress=0.0,
+        audio_sha256=sha256,
+        audio_path=relative,
+        original_filename=meta.original_filename,
+        size_bytes=size,
+        audio_format=info.format_name,
+        audio_codec=info.codec,
+        audio_channels=info.channels,
+        sample_rate=info.sample_rate,
+        duration_s=round(info.duration, 3),
+    )
+
+
+def _store_file(
+    session: Session, store: AudioStore, incoming: IncomingAudio, sha256: str, extension: str
+) -> None:
+    relative = store.keep(incoming, sha256, extension)
+    on_rollback(session, lambda: store.remove(relative))
+
+
+def _parse_channels(value: str | None) -> ChannelLayout:
+    if value is None or value == "":
+        return ChannelLayout.MONO
+    try:
+        return ChannelLayout(value)
+    except ValueError:
+        allowed = ", ".join(layout.value for layout in ChannelLayout)
+        raise InvalidInput(
+            f"unknown channels value {value!r}; use one of {allowed}", field="channels"
+        ) from None
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if value is None or value.strip() == "":
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"occurred_at {value!r} is not an ISO 8601 date-time (e.g. 2026-11-23T14:30:00+08:00)",
+            field="occurred_at",
+        ) from None
+    if parsed.tzinfo is None:
+        raise InvalidInput(
+            "occurred_at needs a time zone offset (e.g. +08:00 or Z)", field="occurred_at"
+        )
+    return parsed
+
+
+def _short_text(fields: Mapping[str, str | None], name: str, limit: int) -> str | None:
+    value = (fields.get(name) or "").strip()
+    if len(value) > limit:
+        raise InvalidInput(f"{name} is longer than {limit} characters", field=name)
+    if any(ord(ch) < 32 for ch in value):
+        raise InvalidInput(f"{name} contains control characters", field=name)
+    return value or None

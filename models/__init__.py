@@ -1,0 +1,37 @@
+"""Persistence: SQLAlchemy 2.0 tables, engine and sessions, Alembic migrations.
+
+Knows nothing of HTTP or of the API's shapes.
+"""
+
+from models.base import Base, UTCDateTime, utcnow
+from models.call import Call, CallStatus, TranscriptSegment
+from models.db import (
+    SessionFactory,
+    create_db_engine,
+    make_session_factory,
+    on_commit,
+    on_rollback,
+    session_scope,
+)
+from models.job import Job, JobKind, JobState
+from models.token import ApiToken, Role
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Call",
+    "CallStatus",
+    "Job",
+    "JobKind",
+    "JobState",
+    "Role",
+    "SessionFactory",
+    "TranscriptSegment",
+    "UTCDateTime",
+    "create_db_engine",
+    "make_session_factory",
+    "on_commit",
+    "on_rollback",
+    "session_scope",
+    "utcnow",
+]

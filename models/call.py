@@ -1,0 +1,83 @@
+"""Calls (one uploaded recording each) and their transcript segments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime, utcnow
+
+__all__ = ["Call", "CallStatus", "TranscriptSegment"]
+
+
+class CallStatus:
+    """The pipeline states a call goes through (mirrors its current job)."""
+
+    QUEUED = "queued"
+    TRANSCRIBING = "transcribing"
+    ANALYZING = "analyzing"
+    DONE = "done"
+    FAILED = "failed"
+    ALL = (QUEUED, TRANSCRIBING, ANALYZING, DONE, FAILED)
+
+
+class Call(Base):
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    rep: Mapped[str | None] = mapped_column(String(100), index=True)
+    customer: Mapped[str | None] = mapped_column(String(200))
+    opportunity_id: Mapped[str | None] = mapped_column(String(100))
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    channels: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True, default=CallStatus.QUEUED)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    audio_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    audio_path: Mapped[str] = mapped_column(String(200))  # relative to the audio store
+    original_filename: Mapped[str | None] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    audio_format: Mapped[str] = mapped_column(String(32))
+    audio_codec: Mapped[str] = mapped_column(String(32))
+    audio_channels: Mapped[int] = mapped_column(Integer)
+    sample_rate: Mapped[int] = mapped_column(Integer)
+    duration_s: Mapped[float] = mapped_column(Float)
+
+    language: Mapped[str | None] = mapped_column(String(16))
+    asr_model: Mapped[str | None] = mapped_column(String(200))
+    uploaded_by: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    transcribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    segments: Mapped[list[TranscriptSegment]] = relationship(
+        back_populates="call",
+        order_by="TranscriptSegment.idx",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class TranscriptSegment(Base):
+    __tablename__ = "transcript_segments"
+    __table_args__ = (UniqueConstraint("call_id", "idx"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    idx: Mapped[int] = mapped_column(Integer)
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    speaker: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    # [[start, end, text, probability], ...]: compact, and always read with its segment
+    words: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    avg_logprob: Mapped[float] = mapped_column(Float, default=0.0)
+    no_speech_prob: Mapped[float] = mapped_column(Float, default=0.0)
+
+    call: Mapped[Call] = relationship(back_populates="segments")

@@ -1,0 +1,90 @@
+"""Engine and session factories. SQLite gets WAL, foreign keys and a busy timeout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = [
+    "SessionFactory",
+    "create_db_engine",
+    "make_session_factory",
+    "on_commit",
+    "on_rollback",
+    "session_scope",
+]
+
+SessionFactory = sessionmaker[Session]
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine for `url`; for SQLite, create the file's folder and set pragmas per connection."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    # The web server's threads and the job worker share one file: allow cross-thread use.
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the worker's writes
+    cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL, much faster than FULL
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_session_factory(engine: Engine) -> SessionFactory:
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    _install_hooks(factory)
+    return factory
+
+
+@contextmanager
+def session_scope(factory: SessionFactory) -> Iterator[Session]:
+    """A session that commits when the block ends cleanly and rolls back otherwise."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def on_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` once the session's transaction has committed (e.g. wake the worker)."""
+    session.info.setdefault(_ON_COMMIT, []).append(callback)
+
+
+def on_rollback(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` if the transaction rolls back instead (e.g. delete a file it wrote)."""
+    session.info.setdefault(_ON_ROLLBACK, []).append(callback)
+
+
+_ON_COMMIT = "huashu.on_commit"
+_ON_ROLLBACK = "huashu.on_rollback"
+
+
+def _run_hooks(session: Session, run: str, drop: str) -> None:
+    session.info.pop(drop, None)
+    for callback in session.info.pop(run, []):
+        callback()
+
+
+def _install_hooks(factory: SessionFactory) -> None:
+    event.listen(factory, "after_commit", lambda s: _run_hooks(s, _ON_COMMIT, _ON_ROLLBACK))
+    event.listen(factory, "after_rollback", lambda s: _run_hooks(s, _ON_ROLLBACK, _ON_COMMIT))

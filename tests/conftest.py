@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from asr import ChannelLayout, Segment, Speaker, Transcript, Word, probe_audio
+from asr.transcriber import ProgressCallback
+from huashu.runtime import Services, build_app, open_services
+from huashu.settings import Settings
+from worker import Worker
+
+ADMIN_TOKEN = "test-admin-token"
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+class FakeTranscriber:
+    """Stands in for Whisper in API and job tests: fast, predictable, and it can fail on cue."""
+
+    model_name = "fake-whisper"
+
+    def __init__(self) -> None:
+        self.calls: list[Path] = []
+        self.failures_left = 0
+        self.failure: Exception = RuntimeError("simulated transcription failure")
+        self.gate: threading.Event | None = None  # when set, transcription waits on it
+
+    def transcribe(
+        self, path: Path, layout: ChannelLayout, on_progress: ProgressCallback | None = None
+    ) -> Transcript:
+        self.calls.append(path)
+        duration = probe_audio(path).duration
+        if self.gate is not None:
+            self.gate.wait(10)
+        if self.failures_left > 0:
+            self.failures_left -= 1
+            raise self.failure
+        if on_progress:
+            on_progress(0.5)
+            on_progress(1.0)
+        return Transcript("zh", duration, self.model_name, _segments(layout, duration))
+
+
+def _segments(layout: ChannelLayout, duration: float) -> tuple[Segment, ...]:
+    half = round(duration / 2, 3)
+    if layout is ChannelLayout.MONO:
+        words = (Word(0.0, 0.5, "您好", 0.9), Word(0.5, half, "世界", 0.8))
+        return (Segment(0.0, half, "您好世界", Speaker.UNKNOWN, words),)
+    return (
+        Segment(0.0, half, "您好我是小李", Speaker.REP),
+        Segment(half, duration, "你好", Speaker.CUSTOMER),
+    )
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        admin_token=ADMIN_TOKEN,
+        worker_poll_s=0.05,
+        job_retry_delay_s=0.0,
+        _env_file=None,
+    )
+
+
+@pytest.fixture
+def services(settings: Settings) -> Services:
+    return open_services(settings)
+
+
+@pytest.fixture
+def fake() -> FakeTranscriber:
+    return FakeTranscriber()
+
+
+@pytest.fixture
+def worker(services: Services, fake: FakeTranscriber) -> Worker:
+    return Worker(services.session_factory, services.store, fake, poll_s=0.05, retry_delay_s=0.0)
+
+
+@pytest.fixture
+def client(services: Services, worker: Worker) -> Iterator[TestClient]:
+    app = build_app(services, worker, "fake-whisper")
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def wait_for_status(client: TestClient, call_id: int, statuses: tuple[str, ...] = ("done", "failed")) -> dict[str, Any]:
+    def finished() -> dict[str, Any] | None:
+        body: dict[str, Any] = client.get(f"/api/v1/calls/{call_id}", headers=AUTH).json()
+        return body if body["status"] in statuses else None
+
+    result: dict[str, Any] = wait_for(finished)
+    return result
+
+
+def upload(
+    client: TestClient, path: Path, filename: str | None = None, **fields: str
+) -> Any:
+    with path.open("rb") as f:
+        return client.post(
+            "/api/v1/calls",
+            headers=AUTH,
+            files={"audio": (filename or path.name, f, "application/octet-stream")},
+            data=fields,
+        )

@@ -1,0 +1,152 @@
+"""What one `process_call` job does: transcribe (saving progress as Whisper goes), store the
+transcript, analyse, finish. Each stage commits on its own, so a crash loses at most one stage.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
+
+from asr import ChannelLayout, Transcriber, Transcript
+from ingest.storage import AudioStore
+from models import (
+    Call,
+    CallStatus,
+    Job,
+    JobState,
+    SessionFactory,
+    TranscriptSegment,
+    session_scope,
+    utcnow,
+)
+
+__all__ = ["CallGone", "process_call"]
+
+_PROGRESS_STEP = 0.02  # write progress at most every 2 %…
+_PROGRESS_INTERVAL_S = 1.0  # …or every second, whichever comes later
+_TRANSCRIBE_SHARE = 0.95  # transcription is ~all the work; analysis gets the last 5 %
+
+
+class CallGone(Exception):
+    """The call was deleted while its job ran; the job simply stops."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Work:
+    call_id: int
+    audio: Path
+    layout: ChannelLayout
+    already_transcribed: bool
+
+
+def process_call(
+    factory: SessionFactory, store: AudioStore, transcriber: Transcriber, job_id: int
+) -> None:
+    work = _start(factory, store, job_id)
+    if not work.already_transcribed:  # after a crash between stages, do not transcribe twice
+        saver = _ProgressSaver(factory, job_id, work.call_id)
+        transcript = transcriber.transcribe(work.audio, work.layout, saver)
+        _save_transcript(factory, job_id, work.call_id, transcript)
+    _analyze(factory, job_id, work.call_id)
+    _finish(factory, job_id, work.call_id)
+
+
+def _start(factory: SessionFactory, store: AudioStore, job_id: int) -> _Work:
+    with session_scope(factory) as session:
+        job = session.get(Job, job_id)
+        call = session.get(Call, job.call_id) if job else None
+        if job is None or call is None:
+            raise CallGone(f"job {job_id} has no call any more")
+        done_before = call.transcribed_at is not None
+        call.status = CallStatus.ANALYZING if done_before else CallStatus.TRANSCRIBING
+        call.error = None
+        return _Work(
+            call.id, store.path_of(call.audio_path), ChannelLayout(call.channels), done_before
+        )
+
+
+def _save_transcript(
+    factory: SessionFactory, job_id: int, call_id: int, transcript: Transcript
+) -> None:
+    """Replace the call's segments and move to `analyzing` in one transaction (exactly once)."""
+    with session_scope(factory) as session:
+        call = _require_call(session.get(Call, call_id), job_id)
+        session.execute(delete(TranscriptSegment).where(TranscriptSegment.call_id == call_id))
+        session.add_all(_segment_rows(call_id, transcript))
+        call.language = transcript.language
+        call.asr_model = transcript.model
+        call.transcribed_at = utcnow()
+        call.status = CallStatus.ANALYZING
+        call.progress = _TRANSCRIBE_SHARE
+        _set_job_progress(session, job_id, _TRANSCRIBE_SHARE)
+
+
+def _analyze(factory: SessionFactory, job_id: int, call_id: int) -> None:
+    """Conversation analysis lands here (SPIN, commitments, metrics); nothing to do yet."""
+    with session_scope(factory) as session:
+        _require_call(session.get(Call, call_id), job_id)
+
+
+def _finish(factory: SessionFactory, job_id: int, call_id: int) -> None:
+    with session_scope(factory) as session:
+        call = _require_call(session.get(Call, call_id), job_id)
+        call.status = CallStatus.DONE
+        call.progress = 1.0
+        call.error = None
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(state=JobState.DONE, progress=1.0, finished_at=utcnow(), last_error=None)
+        )
+
+
+def _segment_rows(call_id: int, transcript: Transcript) -> list[TranscriptSegment]:
+    return [
+        TranscriptSegment(
+            call_id=call_id,
+            idx=index,
+            start=s.start,
+            end=s.end,
+            speaker=s.speaker.value,
+            text=s.text,
+            words=[[w.start, w.end, w.text, round(w.probability, 4)] for w in s.words],
+            avg_logprob=s.avg_logprob,
+            no_speech_prob=s.no_speech_prob,
+        )
+        for index, s in enumerate(transcript.segments)
+    ]
+
+
+def _require_call(call: Call | None, job_id: int) -> Call:
+    if call is None:
+        raise CallGone(f"the call of job {job_id} was deleted")
+    return call
+
+
+def _set_job_progress(session: Session, job_id: int, progress: float) -> None:
+    session.execute(update(Job).where(Job.id == job_id).values(progress=progress))
+
+
+class _ProgressSaver:
+    """Receives Whisper's progress (0..1) and writes it to the call and job, throttled."""
+
+    def __init__(self, factory: SessionFactory, job_id: int, call_id: int) -> None:
+        self._factory = factory
+        self._job_id = job_id
+        self._call_id = call_id
+        self._saved = 0.0
+        self._saved_at = 0.0
+
+    def __call__(self, fraction: float) -> None:
+        progress = round(min(max(fraction, 0.0), 1.0) * _TRANSCRIBE_SHARE, 4)
+        now = time.monotonic()
+        if progress - self._saved < _PROGRESS_STEP or now - self._saved_at < _PROGRESS_INTERVAL_S:
+            return
+        self._saved, self._saved_at = progress, now
+        with session_scope(self._factory) as session:
+            session.execute(update(Call).where(Call.id == self._call_id).values(progress=progress))
+            session.execute(update(Job).where(Job.id == self._job_id).values(progress=progress))
