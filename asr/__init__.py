@@ -16,6 +16,7 @@ from asr.errors import (
 )
 from asr.formats import FORMATS, render, transcript_to_dict
 from asr.model_store import BUNDLED_MODEL, ensure_bundled_model, resolve_model
+from asr.scoring import cer, character_errors, normalize_for_cer
 from asr.transcriber import ProgressCallback, Transcriber, WhisperTranscriber
 from asr.types import (
     AudioInfo,
@@ -47,10 +48,13 @@ __all__ = [
     "TranscriptionOptions",
     "WhisperTranscriber",
     "Word",
+    "cer",
+    "character_errors",
     "collapse_repeats",
     "decode_channels",
     "ensure_bundled_model",
     "is_hallucination",
+    "normalize_for_cer",
     "probe_audio",
     "render",
     "resolve_model",

@@ -50,7 +50,7 @@ def _letters_only(text: str) -> str:
 
 def is_hallucination(text: str) -> bool:
     """True when the whole segment is one of Whisper's stock phrases for silence."""
-    core = _letters_only(text)
+    core = _letters_only(to_simplified(text))
     if not core:
         return True  # only punctuation or spaces: nothing was said
     return _HALLUCINATION_RE.fullmatch(core) is not None

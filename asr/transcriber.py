@@ -18,6 +18,7 @@ from asr.types import ChannelLayout, Segment, Speaker, Transcript, Transcription
 __all__ = ["ProgressCallback", "Transcriber", "WhisperTranscriber"]
 
 ProgressCallback = Callable[[float], None]
+_TARGET_PEAK = 0.9
 _SILENCE_PEAK = 1e-3  # about -60 dBFS: below this a channel holds no speech worth decoding
 
 
@@ -86,7 +87,8 @@ class WhisperTranscriber:
     ) -> str | None:
         if _is_silent(plan.audio):
             return None
-        raw_segments, info = self._whisper().transcribe(plan.audio, **self._decode_kwargs())
+        audio = _peak_normalized(plan.audio)
+        raw_segments, info = self._whisper().transcribe(audio, **self._decode_kwargs())
         channel_seconds = max(len(plan.audio) / SAMPLE_RATE, 1e-6)
         for raw in raw_segments:  # lazy: each step decodes the next window
             segment = _clean_segment(raw, plan.speaker)
@@ -154,6 +156,13 @@ def _scaled_progress(
 
 def _is_silent(audio: FloatArray) -> bool:
     return audio.size == 0 or float(np.abs(audio).max()) < _SILENCE_PEAK
+
+
+def _peak_normalized(audio: FloatArray) -> FloatArray:
+    """Scale to a peak of 0.9. Measured on real/: quiet recordings then need fewer temperature
+    fallbacks, which lowered CER and made decoding faster (see README, ASR quality)."""
+    peak = float(np.abs(audio).max())
+    return (audio * (_TARGET_PEAK / peak)).astype(np.float32)
 
 
 def _clean_segment(raw: Any, speaker: Speaker) -> Segment | None:

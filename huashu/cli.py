@@ -169,3 +169,7 @@ def _or_exit(action: Callable[[], T]) -> T:
     except (HuashuError, ASRError) as exc:
         typer.echo(f"error: {getattr(exc, 'message', exc)}", err=True)
         raise typer.Exit(1) from None
+
+
+if __name__ == "__main__":
+    app()

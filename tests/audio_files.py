@@ -60,7 +60,9 @@ def encode(source: Path, target: Path, codec: str, fmt: str, rate: int = 16_000)
             (samples * 32767).astype(np.int16).reshape(1, -1), format="s16", layout="mono"
         )
         frame.sample_rate = source_rate
-        resampler = av.AudioResampler(format=stream.codec_context.format.name, layout="mono", rate=rate)
+        resampler = av.AudioResampler(
+            format=stream.codec_context.format.name, layout="mono", rate=rate
+        )
         for resampled in resampler.resample(frame) + resampler.resample(None):
             for packet in stream.encode(resampled):
                 out.mux(packet)
@@ -90,7 +92,9 @@ def png_file(path: Path) -> Path:
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00\xff\x00\x00")
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
     return path
 
 

@@ -100,7 +100,9 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: floa
     raise AssertionError(f"condition not met within {timeout} s")
 
 
-def wait_for_status(client: TestClient, call_id: int, statuses: tuple[str, ...] = ("done", "failed")) -> dict[str, Any]:
+def wait_for_status(
+    client: TestClient, call_id: int, statuses: tuple[str, ...] = ("done", "failed")
+) -> dict[str, Any]:
     def finished() -> dict[str, Any] | None:
         body: dict[str, Any] = client.get(f"/api/v1/calls/{call_id}", headers=AUTH).json()
         return body if body["status"] in statuses else None
@@ -109,9 +111,7 @@ def wait_for_status(client: TestClient, call_id: int, statuses: tuple[str, ...] 
     return result
 
 
-def upload(
-    client: TestClient, path: Path, filename: str | None = None, **fields: str
-) -> Any:
+def upload(client: TestClient, path: Path, filename: str | None = None, **fields: str) -> Any:
     with path.open("rb") as f:
         return client.post(
             "/api/v1/calls",

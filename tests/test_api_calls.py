@@ -37,7 +37,12 @@ def test_upload_is_queued_then_transcribed(client: TestClient, services: Service
     transcript = client.get(f"/api/v1/calls/{body['id']}/transcript", headers=AUTH).json()
     assert transcript["language"] == "zh" and transcript["model"] == "fake-whisper"
     assert [s["text"] for s in transcript["segments"]] == ["您好世界"]
-    assert transcript["segments"][0]["words"][0] == {"start": 0.0, "end": 0.5, "text": "您好", "probability": 0.9}
+    assert transcript["segments"][0]["words"][0] == {
+        "start": 0.0,
+        "end": 0.5,
+        "text": "您好",
+        "probability": 0.9,
+    }
 
 
 def test_same_audio_twice_returns_the_existing_call(client: TestClient, services: Services) -> None:
@@ -61,7 +66,9 @@ def test_stereo_upload_labels_speakers(client: TestClient) -> None:
     response = upload(client, CALLS / "dev01.stereo.wav", channels="rep-left")
     assert response.status_code == 202
     wait_for_status(client, response.json()["id"])
-    segments = client.get(f"/api/v1/calls/{response.json()['id']}/transcript", headers=AUTH).json()["segments"]
+    segments = client.get(f"/api/v1/calls/{response.json()['id']}/transcript", headers=AUTH).json()[
+        "segments"
+    ]
     assert [s["speaker"] for s in segments] == ["rep", "customer"]
 
 
@@ -80,8 +87,16 @@ def test_list_filters_and_paginates(client: TestClient, tmp_path: Path) -> None:
     files = [stereo_from_mono(tmp_path / f"c{i}.wav", SHORT_SPEECH) for i in range(1)]
     files += [CALLS / "dev01.mono.wav", CALLS / "dev02.mono.wav", SHORT_SPEECH]
     reps = ["王磊", "王磊", "李娜", "李娜"]
-    times = ["2026-11-01T10:00:00+08:00", "2026-11-05T10:00:00+08:00", "2026-11-10T10:00:00Z", "2026-11-20T09:00:00+08:00"]
-    ids = [upload(client, f, rep=r, occurred_at=t).json()["id"] for f, r, t in zip(files, reps, times, strict=True)]
+    times = [
+        "2026-11-01T10:00:00+08:00",
+        "2026-11-05T10:00:00+08:00",
+        "2026-11-10T10:00:00Z",
+        "2026-11-20T09:00:00+08:00",
+    ]
+    ids = [
+        upload(client, f, rep=r, occurred_at=t).json()["id"]
+        for f, r, t in zip(files, reps, times, strict=True)
+    ]
     for call_id in ids:
         wait_for_status(client, call_id)
 
@@ -98,7 +113,9 @@ def test_list_filters_and_paginates(client: TestClient, tmp_path: Path) -> None:
     assert sorted(c["id"] for c in in_window["items"]) == [ids[1], ids[2]]
     done = client.get("/api/v1/calls", headers=AUTH, params={"status": "done"}).json()
     assert done["total"] == 4
-    assert client.get("/api/v1/calls", headers=AUTH, params={"status": "failed"}).json()["total"] == 0
+    assert (
+        client.get("/api/v1/calls", headers=AUTH, params={"status": "failed"}).json()["total"] == 0
+    )
 
 
 def test_list_rejects_unknown_status(client: TestClient) -> None:
@@ -110,7 +127,9 @@ def test_audio_download_supports_ranges(client: TestClient) -> None:
     call_id = upload(client, SHORT_SPEECH).json()["id"]
     whole = client.get(f"/api/v1/calls/{call_id}/audio", headers=AUTH)
     assert whole.status_code == 200 and whole.content == SHORT_SPEECH.read_bytes()
-    assert whole.headers["content-type"] == "audio/wav" and whole.headers["accept-ranges"] == "bytes"
+    assert (
+        whole.headers["content-type"] == "audio/wav" and whole.headers["accept-ranges"] == "bytes"
+    )
     part = client.get(f"/api/v1/calls/{call_id}/audio", headers={**AUTH, "Range": "bytes=100-199"})
     assert part.status_code == 206 and part.content == SHORT_SPEECH.read_bytes()[100:200]
     assert part.headers["content-range"] == f"bytes 100-199/{SHORT_SPEECH.stat().st_size}"

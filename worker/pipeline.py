@@ -74,7 +74,7 @@ def _save_transcript(
 ) -> None:
     """Replace the call's segments and move to `analyzing` in one transaction (exactly once)."""
     with session_scope(factory) as session:
-        call = _require_call(session.get(Call, call_id), job_id)
+        call = _require_call(session, call_id, job_id)
         session.execute(delete(TranscriptSegment).where(TranscriptSegment.call_id == call_id))
         session.add_all(_segment_rows(call_id, transcript))
         call.language = transcript.language
@@ -88,12 +88,12 @@ def _save_transcript(
 def _analyze(factory: SessionFactory, job_id: int, call_id: int) -> None:
     """Conversation analysis lands here (SPIN, commitments, metrics); nothing to do yet."""
     with session_scope(factory) as session:
-        _require_call(session.get(Call, call_id), job_id)
+        _require_call(session, call_id, job_id)
 
 
 def _finish(factory: SessionFactory, job_id: int, call_id: int) -> None:
     with session_scope(factory) as session:
-        call = _require_call(session.get(Call, call_id), job_id)
+        call = _require_call(session, call_id, job_id)
         call.status = CallStatus.DONE
         call.progress = 1.0
         call.error = None
@@ -121,8 +121,10 @@ def _segment_rows(call_id: int, transcript: Transcript) -> list[TranscriptSegmen
     ]
 
 
-def _require_call(call: Call | None, job_id: int) -> Call:
-    if call is None:
+def _require_call(session: Session, call_id: int, job_id: int) -> Call:
+    """The call, as long as it and this job still exist (deleting a call deletes its jobs)."""
+    call = session.get(Call, call_id)
+    if call is None or session.get(Job, job_id) is None:
         raise CallGone(f"the call of job {job_id} was deleted")
     return call
 

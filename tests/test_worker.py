@@ -1,0 +1,126 @@
+"""Jobs: retried a bounded number of times, failed with a reason, recovered after a crash."""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from asr import CorruptAudioError
+from huashu.runtime import Services
+from models import Call, Job, JobState, TranscriptSegment, session_scope
+from tests.audio_files import SHORT_SPEECH
+from tests.conftest import AUTH, FakeTranscriber, upload, wait_for, wait_for_status
+from worker import Worker
+
+
+def _job(services: Services, call_id: int) -> Job:
+    with services.session_factory() as session:
+        job = session.scalar(select(Job).where(Job.call_id == call_id))
+        assert job is not None
+        return job
+
+
+def test_failing_job_is_retried_then_succeeds(
+    client: TestClient, services: Services, fake: FakeTranscriber
+) -> None:
+    fake.failures_left = 2
+    call_id = upload(client, SHORT_SPEECH).json()["id"]
+    call = wait_for_status(client, call_id)
+    assert call["status"] == "done" and call["error"] is None
+    job = _job(services, call_id)
+    assert job.attempts == 3 and job.state == JobState.DONE and len(fake.calls) == 3
+
+
+def test_job_fails_after_max_attempts_and_worker_keeps_going(
+    client: TestClient, services: Services, fake: FakeTranscriber, tmp_path
+) -> None:
+    fake.failures_left = 3
+    failing = upload(client, SHORT_SPEECH).json()["id"]
+    call = wait_for_status(client, failing)
+    assert call["status"] == "failed"
+    assert "RuntimeError: simulated transcription failure" in call["error"]
+    assert _job(services, failing).attempts == 3
+
+    from tests.audio_files import CALLS
+
+    healthy = upload(client, CALLS / "dev01.mono.wav").json()["id"]
+    assert wait_for_status(client, healthy)["status"] == "done"
+    assert client.get("/health").json()["worker"] == "running"
+
+
+def test_bad_audio_fails_without_retry(
+    client: TestClient, services: Services, fake: FakeTranscriber
+) -> None:
+    fake.failures_left = 5
+    fake.failure = CorruptAudioError("the audio data is corrupt")
+    call_id = upload(client, SHORT_SPEECH).json()["id"]
+    call = wait_for_status(client, call_id)
+    assert call["status"] == "failed" and "cannot be transcribed" in call["error"]
+    assert _job(services, call_id).attempts == 1
+
+
+def test_progress_is_visible_while_transcribing(
+    client: TestClient, services: Services, fake: FakeTranscriber
+) -> None:
+    fake.gate = threading.Event()
+    call_id = upload(client, SHORT_SPEECH).json()["id"]
+    wait_for(
+        lambda: (
+            client.get(f"/api/v1/calls/{call_id}", headers=AUTH).json()["status"] == "transcribing"
+        )
+    )
+    fake.gate.set()
+    assert wait_for_status(client, call_id)["progress"] == 1.0
+
+
+def test_interrupted_job_is_requeued_and_finishes_once(
+    services: Services, fake: FakeTranscriber
+) -> None:
+    # Simulate a crash: the job was claimed (running) when the process died.
+    from ingest.calls import CallMetadata, create_call
+
+    with (
+        session_scope(services.session_factory) as session,
+        services.store.receive(10**9) as incoming,
+    ):
+        incoming.write(SHORT_SPEECH.read_bytes())
+        call_id = create_call(session, services.store, incoming, CallMetadata()).call.id
+    with session_scope(services.session_factory) as session:
+        job = session.scalar(select(Job).where(Job.call_id == call_id))
+        assert job is not None
+        job.state, job.attempts = JobState.RUNNING, 1
+        session.get(Call, call_id).status = "transcribing"  # type: ignore[union-attr]
+
+    worker = Worker(services.session_factory, services.store, fake, poll_s=0.05)
+    assert worker.recover() == 1
+    assert worker.run_pending() == 1
+    assert worker.run_pending() == 0  # nothing runs twice
+    with services.session_factory() as session:
+        call = session.get(Call, call_id)
+        assert call is not None and call.status == "done"
+        segments = session.scalars(
+            select(TranscriptSegment).where(TranscriptSegment.call_id == call_id)
+        )
+        assert len(list(segments)) == 1
+        job = session.scalar(select(Job).where(Job.call_id == call_id))
+        assert job is not None and job.attempts == 2 and job.state == JobState.DONE
+    assert len(fake.calls) == 1
+
+
+def test_job_of_deleted_call_stops_quietly(
+    client: TestClient, services: Services, fake: FakeTranscriber
+) -> None:
+    fake.gate = threading.Event()
+    call_id = upload(client, SHORT_SPEECH).json()["id"]
+    wait_for(lambda: len(fake.calls) == 1)
+    assert client.delete(f"/api/v1/calls/{call_id}", headers=AUTH).status_code == 204
+    fake.gate.set()
+    fake.gate = None
+    next_id = upload(client, SHORT_SPEECH).json()["id"]
+    assert wait_for_status(client, next_id)["status"] == "done"
+    with services.session_factory() as session:
+        assert session.get(Call, call_id) is None
+        assert next_id != call_id
+        assert session.get(Call, next_id).segments[0].text == "您好世界"  # type: ignore[union-attr]
