@@ -1,6 +1,7 @@
 """Clean-ups for Whisper's known failures on Mandarin, applied to each segment as it arrives.
 
-- Traditional characters: Whisper often writes 繁體; we convert to simplified with OpenCC.
+- Traditional characters: Whisper often writes 繁體; we convert to simplified with OpenCC
+  (and turn the particle 著 into 着, which OpenCC leaves alone).
 - Hallucinated phrases: on silence and music Whisper "hears" subtitle credits and sign-offs
   (字幕由Amara.org社区提供, 请不吝点赞订阅…); a segment that is only such a phrase is dropped.
 - Repetition loops: the decoder can get stuck repeating one phrase; runs are cut back.
@@ -39,8 +40,13 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+# OpenCC keeps 著 (it is a simplified character too), but Whisper writes the particle 着 as 著
+# (拉著, 带著). Only the literary words keep 著: 著名, 显著, 名著, 土著…
+_ZHE_PARTICLE = re.compile(r"(?<![显卓昭土原名巨论编专译遗合])著(?![名作称述录书者])")
+
+
 def to_simplified(text: str) -> str:
-    return str(_converter().convert(text))
+    return _ZHE_PARTICLE.sub("着", str(_converter().convert(text)))
 
 
 def _letters_only(text: str) -> str:

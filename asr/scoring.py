@@ -1,15 +1,15 @@
 """Character error rate (CER) for Chinese transcripts, as used by the tests and benchmarks.
 
-Both sides are normalised the same way before comparing: NFKC width folding, traditional to
-simplified, punctuation and spaces removed, Arabic digits spelled as Chinese digits (references
-and Whisper disagree on 8号线 / 八号线 and neither is wrong).
+Both sides are normalised the same way before comparing, as ../shared/audio/README asks: NFKC
+width folding, punctuation and spaces removed, Latin lower-cased, and Arabic digits spelled as
+Chinese digits (references and Whisper disagree on 8号线 / 八号线 and neither is wrong).
+Traditional characters are NOT folded: the references are simplified, and a transcript in
+traditional characters is wrong for our users.
 """
 
 from __future__ import annotations
 
 import unicodedata
-
-from asr.chinese import to_simplified
 
 __all__ = ["cer", "character_errors", "normalize_for_cer"]
 
@@ -17,7 +17,7 @@ _DIGITS = str.maketrans("0123456789", "零一二三四五六七八九")
 
 
 def normalize_for_cer(text: str) -> str:
-    folded = to_simplified(unicodedata.normalize("NFKC", text)).lower()
+    folded = unicodedata.normalize("NFKC", text).lower()
     kept = "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
     return kept.translate(_DIGITS)
 

@@ -19,6 +19,7 @@ __all__ = ["ProgressCallback", "Transcriber", "WhisperTranscriber"]
 
 ProgressCallback = Callable[[float], None]
 _TARGET_PEAK = 0.9
+_MAX_GAIN = 10.0  # +20 dB
 _SILENCE_PEAK = 1e-3  # about -60 dBFS: below this a channel holds no speech worth decoding
 
 
@@ -87,7 +88,7 @@ class WhisperTranscriber:
     ) -> str | None:
         if _is_silent(plan.audio):
             return None
-        audio = _peak_normalized(plan.audio)
+        audio = _peak_normalized(plan.audio) if self._options.peak_normalize else plan.audio
         raw_segments, info = self._whisper().transcribe(audio, **self._decode_kwargs())
         channel_seconds = max(len(plan.audio) / SAMPLE_RATE, 1e-6)
         for raw in raw_segments:  # lazy: each step decodes the next window
@@ -105,9 +106,12 @@ class WhisperTranscriber:
             "word_timestamps": o.word_timestamps,
             "vad_filter": o.vad_filter,
             "initial_prompt": o.initial_prompt,
-            # Carrying text across windows is what lets Whisper fall into repetition loops.
-            "condition_on_previous_text": False,
+            "condition_on_previous_text": o.condition_on_previous_text,
         }
+
+    def load(self) -> None:
+        """Load the model now (the service does this at start, so a bad model stops it there)."""
+        self._whisper()
 
     def _whisper(self) -> Any:
         with self._lock:
@@ -159,10 +163,12 @@ def _is_silent(audio: FloatArray) -> bool:
 
 
 def _peak_normalized(audio: FloatArray) -> FloatArray:
-    """Scale to a peak of 0.9. Measured on real/: quiet recordings then need fewer temperature
-    fallbacks, which lowered CER and made decoding faster (see README, ASR quality)."""
+    """Scale towards a peak of 0.9. Measured on real/: quiet recordings then need fewer
+    temperature fallbacks, which lowered CER and made decoding faster (README, ASR quality).
+    The gain is capped so a line with only hiss is not blown up into "speech"."""
     peak = float(np.abs(audio).max())
-    return (audio * (_TARGET_PEAK / peak)).astype(np.float32)
+    gain = min(_TARGET_PEAK / peak, _MAX_GAIN)
+    return (audio * gain).astype(np.float32)
 
 
 def _clean_segment(raw: Any, speaker: Speaker) -> Segment | None:

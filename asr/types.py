@@ -60,6 +60,10 @@ class TranscriptionOptions:
     word_timestamps: bool = True
     vad_filter: bool = False
     initial_prompt: str | None = None
+    # Conditioning on the previous window's text is what lets Whisper fall into repetition
+    # loops; faster-whisper also drops the prompt after a temperature fallback.
+    condition_on_previous_text: bool = False
+    peak_normalize: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from asr import FORMATS, ASRError, ChannelLayout, render
-from huashu.runtime import build_app, build_transcriber, open_services
+from huashu.runtime import build_app, build_transcriber, ensure_first_token, open_services
 from huashu.settings import Settings
 from ingest.calls import CallMetadata
 from ingest.errors import HuashuError
@@ -57,7 +57,10 @@ def serve(
     )
     settings = _settings()
     services = open_services(settings)
+    if (token_file := ensure_first_token(services)) is not None:
+        typer.echo(f"First start: an admin token was created and saved in {token_file}", err=True)
     transcriber = _or_exit(lambda: build_transcriber(settings))
+    _or_exit(transcriber.load)
     worker = Worker(
         services.session_factory,
         services.store,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -11,11 +12,19 @@ from api import AppState, create_app
 from asr import BUNDLED_MODEL, TranscriptionOptions, WhisperTranscriber, resolve_model
 from huashu.settings import Settings
 from ingest.storage import AudioStore
-from models import SessionFactory, create_db_engine, make_session_factory
+from ingest.tokens import create_first_token
+from models import SessionFactory, create_db_engine, make_session_factory, session_scope
 from models.migrate import upgrade_to_head
 from worker import Worker
 
-__all__ = ["Services", "build_app", "build_transcriber", "open_services"]
+__all__ = [
+    "FIRST_TOKEN_FILE",
+    "Services",
+    "build_app",
+    "build_transcriber",
+    "ensure_first_token",
+    "open_services",
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,24 @@ def open_services(settings: Settings) -> Services:
     store = AudioStore(settings.audio_dir)
     store.clear_incoming()
     return Services(settings, engine, make_session_factory(engine), store)
+
+
+FIRST_TOKEN_FILE = "first-admin-token.txt"
+
+
+def ensure_first_token(services: Services) -> Path | None:
+    """Fresh install without HUASHU_ADMIN_TOKEN: create an admin token and leave it in a file
+    only the owner can read, so the person who started the service can sign in."""
+    if services.settings.admin_token is not None:
+        return None
+    with session_scope(services.session_factory) as session:
+        token = create_first_token(session)
+    if token is None:
+        return None
+    path = services.settings.data_dir / FIRST_TOKEN_FILE
+    path.touch(mode=0o600, exist_ok=True)
+    path.write_text(token + "\n", encoding="utf-8")
+    return path
 
 
 def build_transcriber(settings: Settings) -> WhisperTranscriber:

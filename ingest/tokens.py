@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 from ingest.errors import InvalidInput, NotFound, Unauthorized
 from models import ApiToken, Role, utcnow
 
-__all__ = ["Principal", "authenticate", "create_token", "list_tokens", "revoke_token"]
+__all__ = [
+    "Principal",
+    "authenticate",
+    "create_first_token",
+    "create_token",
+    "list_tokens",
+    "revoke_token",
+]
 
 _TOKEN_PREFIX = "hs_"
 
@@ -40,6 +47,14 @@ def create_token(session: Session, name: str, role: str = Role.ADMIN) -> tuple[A
     session.add(row)
     session.flush()
     return row, token
+
+
+def create_first_token(session: Session) -> str | None:
+    """On a fresh install, make one admin token so the API can be used at all; else None."""
+    if session.scalar(select(ApiToken.id).limit(1)) is not None:
+        return None
+    _, token = create_token(session, "first admin (created at first start)", Role.ADMIN)
+    return token
 
 
 def authenticate(session: Session, token: str | None, admin_token: str | None) -> Principal:

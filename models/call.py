@@ -27,7 +27,7 @@ class CallStatus:
 class Call(Base):
     __tablename__ = "calls"
     # Never reuse the id of a deleted call: links from CRMs and bookmarks must not move.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str | None] = mapped_column(String(200))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from asr import (
@@ -17,7 +18,14 @@ from asr import (
     ensure_bundled_model,
     render,
 )
-from tests.audio_files import CALLS, SHORT_SPEECH, silence_wav, stereo_from_mono, text_file
+from tests.audio_files import (
+    CALLS,
+    SHORT_SPEECH,
+    silence_wav,
+    stereo_from_mono,
+    text_file,
+    write_wav,
+)
 
 pytestmark = pytest.mark.model
 
@@ -67,6 +75,19 @@ def test_rep_right_swaps_the_speakers(transcriber: WhisperTranscriber, tmp_path:
 def test_silence_gives_no_segments(transcriber: WhisperTranscriber, tmp_path: Path) -> None:
     transcript = transcriber.transcribe(silence_wav(tmp_path / "quiet.wav", 20), ChannelLayout.MONO)
     assert transcript.segments == () and transcript.duration == pytest.approx(20, abs=0.01)
+
+
+def test_line_hiss_gives_no_segments(transcriber: WhisperTranscriber, tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    hiss = write_wav(tmp_path / "hiss.wav", rng.normal(0, 0.002, 16_000 * 30).astype(np.float32))
+    transcript = transcriber.transcribe(hiss, ChannelLayout.MONO)
+    assert [s.text for s in transcript.segments] == []
+
+
+def test_silent_customer_channel_gives_rep_only(transcriber: WhisperTranscriber, tmp_path: Path) -> None:
+    stereo = stereo_from_mono(tmp_path / "rep-only.wav", left=SHORT_SPEECH)
+    transcript = transcriber.transcribe(stereo, ChannelLayout.REP_LEFT)
+    assert transcript.segments and {s.speaker for s in transcript.segments} == {Speaker.REP}
 
 
 def test_mono_as_stereo_and_non_audio_are_refused(

@@ -12,6 +12,11 @@ def test_traditional_becomes_simplified() -> None:
     assert to_simplified("您好，我們這邊是啟航教育") == "您好，我们这边是启航教育"
 
 
+def test_particle_zhe_is_simplified_but_literary_zhu_is_kept() -> None:
+    assert to_simplified("他拉著我說，帶著全部家當") == "他拉着我说，带着全部家当"
+    assert to_simplified("這是一家著名企業，效果顯著") == "这是一家著名企业，效果显著"
+
+
 def test_simplified_and_latin_text_is_unchanged() -> None:
     assert to_simplified("我们下周二做POC演示") == "我们下周二做POC演示"
 
