@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from api.state import AppState
 from ingest.storage import AudioStore
 from ingest.tokens import Principal, authenticate
+from models import session_scope
 
 __all__ = ["CurrentPrincipal", "SessionDep", "StateDep", "StoreDep", "get_session", "get_state"]
 
@@ -28,15 +29,8 @@ StateDep = Annotated[AppState, Depends(get_state)]
 
 def get_session(state: StateDep) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back on error."""
-    session = state.session_factory()
-    try:
+    with session_scope(state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": commit right after the route returns, before the response is sent, so a

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "AnalysisOut",
     "CallAccepted",
     "CallOut",
     "CallPage",
@@ -87,3 +89,57 @@ class HealthOut(BaseModel):
     database: str
     worker: str
     model: str
+
+
+class QuestionOut(BaseModel):
+    text: str
+    question_type: str
+
+
+class TurnOut(BaseModel):
+    index: int
+    speaker: str
+    start: float | None
+    end: float | None
+    text: str
+    tokens: list[str]
+    question_type: str | None
+    questions: list[QuestionOut]
+    commitment: str | None
+    commitment_action: str | None
+    commitment_due: date | None
+    evidence: list[str]
+
+
+class CommitmentOut(BaseModel):
+    turn_index: int
+    action: str
+    due: date | None
+    time_text: str | None
+    text: str
+
+
+class ScoreReasonOut(BaseModel):
+    criterion: str
+    points: int
+    reason: str
+
+
+class ScoreOut(BaseModel):
+    total: int
+    reasons: list[ScoreReasonOut]
+
+
+class SpeakersOut(BaseModel):
+    method: str = Field(description="channels, given, or heuristic (mono calls)")
+    confidence: float
+    reasons: list[str]
+
+
+class AnalysisOut(BaseModel):
+    turns: list[TurnOut]
+    metrics: dict[str, Any]
+    commitments: list[CommitmentOut]
+    commitment_secured: bool
+    score: ScoreOut
+    speakers: SpeakersOut

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from huashu.settings import Settings
+from ingest.analysis import AnalyzerHolder
 from ingest.storage import AudioStore
 from models import SessionFactory
 
@@ -17,6 +18,7 @@ class AppState:
     settings: Settings
     session_factory: SessionFactory
     store: AudioStore
+    analyzer: AnalyzerHolder
     wake_worker: Callable[[], None] | None = None  # None when no worker runs in this process
     worker_alive: Callable[[], bool] | None = None
     model_name: str = ""

@@ -17,19 +17,17 @@ import opencc
 
 __all__ = ["collapse_repeats", "is_hallucination", "to_simplified"]
 
-# Phrases seen when Whisper transcribes silence or noise in Chinese. Matched after
-# simplification and after stripping punctuation and spaces.
+# Whole segments Whisper produces from silence or noise in Chinese (subtitle credits and video
+# sign-offs from its training data). Matched against the segment with punctuation and spaces
+# stripped. Kept narrow on purpose: 本节目由…冠名播出 is real speech in an advert.
 _HALLUCINATION_PATTERNS = (
-    r"字幕(由|制作|提供|志愿者|组|：|by).*",
-    r".*(amara|Amara)\.?org.*",
-    r"请不吝点赞.*",
-    r".*(点赞|订阅|转发|打赏).*(栏目|频道|支持).*",
-    r"(中文|简体中文|繁体中文)?字幕.{0,12}",
-    r"(感谢|谢谢)(您的)?(观看|收看|收听|聆听)[！!。]*",
-    r"(优优|YoYo).*(独播|Television).*",
-    r"(明镜|点点)(与|和)?(点点|明镜)?栏目.*",
-    r"本(节目|视频|字幕).{0,20}",
-    r"(詞曲|作词|作曲|编曲)\s*[:：].*",
+    r"字幕(由|制作|提供|志愿者|校对|翻译|组).{0,20}",
+    r".{0,20}amara\.?org.{0,10}",
+    r"请不吝点赞.{0,30}",
+    r".{0,6}(点赞|订阅)(转发|订阅|打赏|支持)+.{0,16}(栏目|频道)",
+    r"(中文|简体中文|繁体中文)字幕",
+    r"(感谢|谢谢)(大家|您|你)?的?(观看|收看|收听)",
+    r"(优优独播剧场|yoyotelevisionseriesexclusive).{0,40}",
 )
 _HALLUCINATION_RE = re.compile("|".join(f"(?:{p})" for p in _HALLUCINATION_PATTERNS))
 _MAX_REPEATS = 4  # 对对对对 is speech; the fifth identical run in a row is a decoder loop
@@ -56,7 +54,7 @@ def _letters_only(text: str) -> str:
 
 def is_hallucination(text: str) -> bool:
     """True when the whole segment is one of Whisper's stock phrases for silence."""
-    core = _letters_only(to_simplified(text))
+    core = _letters_only(to_simplified(text)).lower()
     if not core:
         return True  # only punctuation or spaces: nothing was said
     return _HALLUCINATION_RE.fullmatch(core) is not None

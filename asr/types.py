@@ -56,7 +56,7 @@ class TranscriptionOptions:
     """Decoding choices for one transcription. Defaults are the measured best on Mandarin."""
 
     language: str | None = "zh"  # None lets Whisper detect the language
-    beam_size: int = 1
+    beam_size: int = 2
     word_timestamps: bool = True
     vad_filter: bool = False
     initial_prompt: str | None = None

@@ -1,7 +1,8 @@
 """ASR benchmark: Huashu's transcription against plain faster-whisper, same model, same run.
 
     python bench/asr.py                 # baseline + Huashu's defaults
-    python bench/asr.py --variants      # also each guard switched off / other beam widths
+    python bench/asr.py --variants all  # also each guard switched off / other beam widths
+    python bench/asr.py --variants beam1,vad
 
 For every configuration: real-time factor (processing seconds per audio second, lower is
 faster), time relative to the baseline, and CER over ../shared/audio/real/ (normalised as in
@@ -21,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from asr import (  # noqa: E402
+from asr import (
     ChannelLayout,
     TranscriptionOptions,
     WhisperTranscriber,
@@ -32,16 +33,14 @@ from asr import (  # noqa: E402
 REAL = Path(__file__).resolve().parents[2] / "shared" / "audio" / "real"
 DEFAULTS = TranscriptionOptions()
 VARIANTS = {
-    "greedy (beam 1)": dataclasses.replace(DEFAULTS, beam_size=1),
-    "beam 2": dataclasses.replace(DEFAULTS, beam_size=2),
-    "beam 5": dataclasses.replace(DEFAULTS, beam_size=5),
-    "no peak normalisation": dataclasses.replace(DEFAULTS, peak_normalize=False),
-    "condition on previous text": dataclasses.replace(DEFAULTS, condition_on_previous_text=True),
-    "VAD filter": dataclasses.replace(DEFAULTS, vad_filter=True),
-    "simplified-Chinese prompt": dataclasses.replace(
-        DEFAULTS, initial_prompt="以下是普通话的句子，使用简体中文。"
-    ),
-    "no word timestamps": dataclasses.replace(DEFAULTS, word_timestamps=False),
+    "beam1": dataclasses.replace(DEFAULTS, beam_size=1),
+    "beam2": dataclasses.replace(DEFAULTS, beam_size=2),
+    "beam5": dataclasses.replace(DEFAULTS, beam_size=5),
+    "no-normalize": dataclasses.replace(DEFAULTS, peak_normalize=False),
+    "condition": dataclasses.replace(DEFAULTS, condition_on_previous_text=True),
+    "vad": dataclasses.replace(DEFAULTS, vad_filter=True),
+    "prompt": dataclasses.replace(DEFAULTS, initial_prompt="以下是普通话的句子，使用简体中文。"),
+    "no-words": dataclasses.replace(DEFAULTS, word_timestamps=False),
 }
 
 
@@ -49,9 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument(
-        "--variants", action="store_true", help="also measure each guard on its own"
-    )
+    parser.add_argument("--variants", default="", help=f"'all' or some of: {', '.join(VARIANTS)}")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--limit", type=int, default=0, help="only the first N files (smoke run)")
     args = parser.parse_args()
@@ -61,7 +58,10 @@ def main() -> None:
     print(f"{len(rows)} files, {audio_seconds:.0f} s of audio, {args.threads} threads\n")
     baseline = _measure(_plain_faster_whisper(model_dir, args.threads), rows, audio_seconds)
     _print("plain faster-whisper (baseline)", baseline, baseline)
-    configs = {"huashu (defaults)": DEFAULTS, **(VARIANTS if args.variants else {})}
+    chosen = (
+        list(VARIANTS) if args.variants == "all" else [v for v in args.variants.split(",") if v]
+    )
+    configs = {"huashu (defaults)": DEFAULTS, **{name: VARIANTS[name] for name in chosen}}
     for name, options in configs.items():
         transcriber = WhisperTranscriber(model_dir, cpu_threads=args.threads, options=options)
         _print(name, _measure(_huashu(transcriber), rows, audio_seconds), baseline)

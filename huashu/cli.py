@@ -13,14 +13,20 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from asr import FORMATS, ASRError, ChannelLayout, render
-from huashu.runtime import build_app, build_transcriber, ensure_first_token, open_services
+from huashu.runtime import (
+    build_analyzer,
+    build_app,
+    build_transcriber,
+    build_worker,
+    ensure_first_token,
+    open_services,
+)
 from huashu.settings import Settings
 from ingest.calls import CallMetadata
 from ingest.errors import HuashuError
 from ingest.folder import FileOutcome, Outcome, find_files, ingest_folder
 from ingest.tokens import create_token, list_tokens, revoke_token
 from models import Role, session_scope
-from worker import Worker
 
 T = TypeVar("T")
 
@@ -61,14 +67,11 @@ def serve(
         typer.echo(f"First start: an admin token was created and saved in {token_file}", err=True)
     transcriber = _or_exit(lambda: build_transcriber(settings))
     _or_exit(transcriber.load)
-    worker = Worker(
-        services.session_factory,
-        services.store,
-        transcriber,
-        poll_s=settings.worker_poll_s,
-        retry_delay_s=settings.job_retry_delay_s,
-    )
-    uvicorn.run(build_app(services, worker, transcriber.model_name), host=host, port=port)
+    analyzer = build_analyzer(settings)
+    analyzer.warm_up()  # jieba and the classifiers load in the background while we start
+    worker = build_worker(services, transcriber, analyzer)
+    app_ = build_app(services, worker, transcriber.model_name, analyzer)
+    uvicorn.run(app_, host=host, port=port)
 
 
 @app.command()

@@ -9,19 +9,22 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from api import AppState, create_app
-from asr import BUNDLED_MODEL, TranscriptionOptions, WhisperTranscriber, resolve_model
+from asr import BUNDLED_MODEL, Transcriber, TranscriptionOptions, WhisperTranscriber, resolve_model
 from huashu.settings import Settings
+from ingest.analysis import AnalyzerHolder
 from ingest.storage import AudioStore
 from ingest.tokens import create_first_token
 from models import SessionFactory, create_db_engine, make_session_factory, session_scope
 from models.migrate import upgrade_to_head
-from worker import Worker
+from worker import PipelineParts, Worker
 
 __all__ = [
     "FIRST_TOKEN_FILE",
     "Services",
+    "build_analyzer",
     "build_app",
     "build_transcriber",
+    "build_worker",
     "ensure_first_token",
     "open_services",
 ]
@@ -84,11 +87,27 @@ def build_transcriber(settings: Settings) -> WhisperTranscriber:
     )
 
 
-def build_app(services: Services, worker: Worker | None, model_name: str) -> FastAPI:
+def build_worker(services: Services, transcriber: Transcriber, analyzer: AnalyzerHolder) -> Worker:
+    settings = services.settings
+    parts = PipelineParts(
+        services.session_factory, services.store, transcriber, analyzer.get, settings.timezone
+    )
+    return Worker(parts, poll_s=settings.worker_poll_s, retry_delay_s=settings.job_retry_delay_s)
+
+
+def build_analyzer(settings: Settings) -> AnalyzerHolder:
+    dictionaries = [settings.user_dictionary] if settings.user_dictionary else []
+    return AnalyzerHolder(dictionaries)
+
+
+def build_app(
+    services: Services, worker: Worker | None, model_name: str, analyzer: AnalyzerHolder
+) -> FastAPI:
     state = AppState(
         settings=services.settings,
         session_factory=services.session_factory,
         store=services.store,
+        analyzer=analyzer,
         wake_worker=worker.wake if worker else None,
         worker_alive=worker.is_alive if worker else None,
         model_name=model_name,

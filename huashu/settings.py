@@ -9,6 +9,7 @@ import os
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,11 +42,17 @@ class Settings(BaseSettings):
         0, ge=0, description="CPU threads for Whisper; 0 means one per core."
     )
     whisper_language: str = Field("zh", description="Spoken language code, or 'auto' to detect it.")
-    whisper_beam_size: int = Field(
-        5, ge=1, le=10, description="Beam width; 1 is greedy and faster."
-    )
+    whisper_beam_size: int = Field(2, ge=1, le=10, description="Beam width; 2 measured best here.")
     model_cache_dir: Path | None = Field(
         None, description="Where the bundled model is assembled; default DATA_DIR/models."
+    )
+
+    timezone: str = Field(
+        "Asia/Shanghai", description="Business time zone: dates like 下周二 are read in it."
+    )
+    user_dictionary: Path | None = Field(
+        None,
+        description="A jieba dictionary file of your own terms, added to the sales dictionary.",
     )
 
     job_max_attempts: int = Field(3, ge=1, description="Tries per job before it is marked failed.")
@@ -58,6 +65,24 @@ class Settings(BaseSettings):
         if value != "auto" and not (value.isalpha() and 2 <= len(value) <= 3):
             raise ValueError("use a language code such as 'zh', or 'auto'")
         return value.lower()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai"
+            ) from None
+        return value
+
+    @field_validator("user_dictionary")
+    @classmethod
+    def _dictionary_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no such dictionary file: {value}")
+        return value
 
     @cached_property
     def resolved_database_url(self) -> str:

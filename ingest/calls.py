@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 
 from asr import AudioInfo, ChannelLayout, probe_audio
 from asr.errors import CorruptAudioError, NotAudioError
-from ingest.errors import ChannelMismatch, CorruptAudio, InvalidInput, NotFound, UnsupportedAudio
+from ingest.errors import (
+    ChannelMismatch,
+    CorruptAudio,
+    InvalidInput,
+    NotFound,
+    TranscriptNotReady,
+    UnsupportedAudio,
+)
 from ingest.storage import AudioStore, IncomingAudio
 from models import Call, CallStatus, Job, JobKind, TranscriptSegment, on_commit, on_rollback
 
@@ -145,6 +152,11 @@ def create_call(
 def list_calls(
     session: Session, filters: CallFilters, *, limit: int, offset: int
 ) -> tuple[list[Call], int]:
+    if filters.status is not None and filters.status not in CallStatus.ALL:
+        allowed = ", ".join(CallStatus.ALL)
+        raise InvalidInput(
+            f"unknown status {filters.status!r}; use one of {allowed}", field="status"
+        )
     query = _filtered(select(Call), filters)
     total = session.scalar(_filtered(select(func.count(Call.id)), filters)) or 0
     ordered = query.order_by(
@@ -162,6 +174,8 @@ def get_call(session: Session, call_id: int) -> Call:
 
 def get_transcript(session: Session, call_id: int) -> tuple[Call, list[TranscriptSegment]]:
     call = get_call(session, call_id)
+    if call.transcribed_at is None:
+        raise TranscriptNotReady(f"call {call_id} has no transcript yet (status: {call.status})")
     segments = session.scalars(
         select(TranscriptSegment)
         .where(TranscriptSegment.call_id == call_id)

@@ -3,6 +3,7 @@
 Knows nothing of HTTP or of the API's shapes.
 """
 
+from models.analysis import CallAnalysis, CallTurn
 from models.base import Base, UTCDateTime, utcnow
 from models.call import Call, CallStatus, TranscriptSegment
 from models.db import (
@@ -20,7 +21,9 @@ __all__ = [
     "ApiToken",
     "Base",
     "Call",
+    "CallAnalysis",
     "CallStatus",
+    "CallTurn",
     "Job",
     "JobKind",
     "JobState",

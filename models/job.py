@@ -14,6 +14,7 @@ __all__ = ["Job", "JobKind", "JobState"]
 
 class JobKind:
     PROCESS_CALL = "process_call"  # transcribe, then analyse
+    REANALYZE_CALL = "reanalyze_call"  # analyse the stored transcript again
 
 
 class JobState:

@@ -13,7 +13,8 @@ from asr import ChannelLayout, Segment, Speaker, Transcript, Word, probe_audio
 from asr.transcriber import ProgressCallback
 from huashu.runtime import Services, build_app, open_services
 from huashu.settings import Settings
-from worker import Worker
+from ingest.analysis import AnalyzerHolder
+from worker import PipelineParts, Worker
 
 ADMIN_TOKEN = "test-admin-token"
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -78,14 +79,21 @@ def fake() -> FakeTranscriber:
     return FakeTranscriber()
 
 
-@pytest.fixture
-def worker(services: Services, fake: FakeTranscriber) -> Worker:
-    return Worker(services.session_factory, services.store, fake, poll_s=0.05, retry_delay_s=0.0)
+@pytest.fixture(scope="session")
+def analyzer() -> AnalyzerHolder:
+    """One analyzer for the whole run: building it trains both classifiers (seconds)."""
+    return AnalyzerHolder()
 
 
 @pytest.fixture
-def client(services: Services, worker: Worker) -> Iterator[TestClient]:
-    app = build_app(services, worker, "fake-whisper")
+def worker(services: Services, fake: FakeTranscriber, analyzer: AnalyzerHolder) -> Worker:
+    parts = PipelineParts(services.session_factory, services.store, fake, analyzer.get)
+    return Worker(parts, poll_s=0.05, retry_delay_s=0.0)
+
+
+@pytest.fixture
+def client(services: Services, worker: Worker, analyzer: AnalyzerHolder) -> Iterator[TestClient]:
+    app = build_app(services, worker, "fake-whisper", analyzer)
     with TestClient(app) as test_client:
         yield test_client
 

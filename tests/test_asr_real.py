@@ -84,7 +84,9 @@ def test_line_hiss_gives_no_segments(transcriber: WhisperTranscriber, tmp_path: 
     assert [s.text for s in transcript.segments] == []
 
 
-def test_silent_customer_channel_gives_rep_only(transcriber: WhisperTranscriber, tmp_path: Path) -> None:
+def test_silent_customer_channel_gives_rep_only(
+    transcriber: WhisperTranscriber, tmp_path: Path
+) -> None:
     stereo = stereo_from_mono(tmp_path / "rep-only.wav", left=SHORT_SPEECH)
     transcript = transcriber.transcribe(stereo, ChannelLayout.REP_LEFT)
     assert transcript.segments and {s.speaker for s in transcript.segments} == {Speaker.REP}

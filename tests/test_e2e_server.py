@@ -188,3 +188,29 @@ def test_killed_during_transcription_finishes_exactly_once_after_restart(server:
         ).fetchone()
     assert jobs == [("done", 2)]  # one job, interrupted once, finished once
     assert stored == (len(segments),)
+
+
+def _align(script: list[dict[str, Any]], turns: list[dict[str, Any]]) -> list[tuple[str | None, str | None]]:
+    """(expected, found) label per scripted turn: the analysed turn of the same speaker that
+    overlaps it most in time."""
+    pairs = []
+    for line in script:
+        same = [t for t in turns if t["speaker"] == line["speaker"]]
+        overlap = [min(t["end"], line["end"]) - max(t["start"], line["start"]) for t in same]
+        best = same[overlap.index(max(overlap))] if same and max(overlap) > 0 else None
+        found = None if best is None else best["question_type" if line["speaker"] == "rep" else "commitment"]
+        pairs.append((line["label"], found))
+    return pairs
+
+
+def test_stereo_calls_are_labelled_like_their_scripts(server: Server) -> None:
+    ids = {n: server.upload(CALLS / f"dev0{n}.stereo.wav", channels="rep-left")["id"] for n in range(1, 5)}
+    pairs: list[tuple[str | None, str | None]] = []
+    for n, call_id in ids.items():
+        server.wait_done(call_id)
+        analysis = server.http.get(f"/api/v1/calls/{call_id}/analysis").json()
+        script = json.loads((CALLS / f"dev0{n}.json").read_text())["turns"]
+        assert len(analysis["turns"]) >= len(script) - 2, n  # split where the speaker changes
+        pairs += _align(script, analysis["turns"])
+    accuracy = sum(expected == found for expected, found in pairs) / len(pairs)
+    assert accuracy >= 0.7, pairs

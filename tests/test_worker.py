@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from asr import CorruptAudioError
 from huashu.runtime import Services
+from ingest.analysis import AnalyzerHolder
 from models import Call, Job, JobState, TranscriptSegment, session_scope
 from tests.audio_files import SHORT_SPEECH
 from tests.conftest import AUTH, FakeTranscriber, upload, wait_for, wait_for_status
-from worker import Worker
+from worker import PipelineParts, Worker
 
 
 def _job(services: Services, call_id: int) -> Job:
@@ -76,7 +77,7 @@ def test_progress_is_visible_while_transcribing(
 
 
 def test_interrupted_job_is_requeued_and_finishes_once(
-    services: Services, fake: FakeTranscriber
+    services: Services, fake: FakeTranscriber, analyzer: AnalyzerHolder
 ) -> None:
     # Simulate a crash: the job was claimed (running) when the process died.
     from ingest.calls import CallMetadata, create_call
@@ -93,7 +94,9 @@ def test_interrupted_job_is_requeued_and_finishes_once(
         job.state, job.attempts = JobState.RUNNING, 1
         session.get(Call, call_id).status = "transcribing"  # type: ignore[union-attr]
 
-    worker = Worker(services.session_factory, services.store, fake, poll_s=0.05)
+    worker = Worker(
+        PipelineParts(services.session_factory, services.store, fake, analyzer.get), poll_s=0.05
+    )
     assert worker.recover() == 1
     assert worker.run_pending() == 1
     assert worker.run_pending() == 0  # nothing runs twice

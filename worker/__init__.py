@@ -5,7 +5,7 @@ Its own top-level package because it is neither HTTP (`api`) nor a pure library 
 but on a thread of its own with its own sessions.
 """
 
-from worker.pipeline import CallGone, process_call
+from worker.pipeline import CallGone, PipelineParts, process_call
 from worker.runner import Worker
 
-__all__ = ["CallGone", "Worker", "process_call"]
+__all__ = ["CallGone", "PipelineParts", "Worker", "process_call"]

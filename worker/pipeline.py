@@ -5,13 +5,16 @@ transcript, analyse, finish. Each stage commits on its own, so a crash loses at 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from analysis import Analyzer
 from asr import ChannelLayout, Transcriber, Transcript
+from ingest.analysis import analyze_call
 from ingest.storage import AudioStore
 from models import (
     Call,
@@ -24,7 +27,7 @@ from models import (
     utcnow,
 )
 
-__all__ = ["CallGone", "process_call"]
+__all__ = ["CallGone", "PipelineParts", "process_call"]
 
 _PROGRESS_STEP = 0.02  # write progress at most every 2 %…
 _PROGRESS_INTERVAL_S = 1.0  # …or every second, whichever comes later
@@ -43,16 +46,27 @@ class _Work:
     already_transcribed: bool
 
 
-def process_call(
-    factory: SessionFactory, store: AudioStore, transcriber: Transcriber, job_id: int
-) -> None:
-    work = _start(factory, store, job_id)
-    if not work.already_transcribed:  # after a crash between stages, do not transcribe twice
-        saver = _ProgressSaver(factory, job_id, work.call_id)
-        transcript = transcriber.transcribe(work.audio, work.layout, saver)
-        _save_transcript(factory, job_id, work.call_id, transcript)
-    _analyze(factory, job_id, work.call_id)
-    _finish(factory, job_id, work.call_id)
+@dataclass(frozen=True)
+class PipelineParts:
+    """What a job needs besides its id: where things are and the tools that do the work."""
+
+    factory: SessionFactory
+    store: AudioStore
+    transcriber: Transcriber
+    analyzer: Callable[[], Analyzer]  # built on first use: loading it takes seconds
+    timezone: str = "Asia/Shanghai"
+
+
+def process_call(parts: PipelineParts, job_id: int) -> None:
+    """Transcribe (unless the call already has a transcript: reanalysis, or a crash after that
+    stage), analyse, finish."""
+    work = _start(parts.factory, parts.store, job_id)
+    if not work.already_transcribed:
+        saver = _ProgressSaver(parts.factory, job_id, work.call_id)
+        transcript = parts.transcriber.transcribe(work.audio, work.layout, saver)
+        _save_transcript(parts.factory, job_id, work.call_id, transcript)
+    _analyze(parts, job_id, work.call_id)
+    _finish(parts.factory, job_id, work.call_id)
 
 
 def _start(factory: SessionFactory, store: AudioStore, job_id: int) -> _Work:
@@ -85,10 +99,12 @@ def _save_transcript(
         _set_job_progress(session, job_id, _TRANSCRIBE_SHARE)
 
 
-def _analyze(factory: SessionFactory, job_id: int, call_id: int) -> None:
-    """Conversation analysis lands here (SPIN, commitments, metrics); nothing to do yet."""
-    with session_scope(factory) as session:
-        _require_call(session, call_id, job_id)
+def _analyze(parts: PipelineParts, job_id: int, call_id: int) -> None:
+    """Turns, SPIN labels, commitments, metrics and score, stored in one transaction."""
+    analyzer = parts.analyzer()
+    with session_scope(parts.factory) as session:
+        call = _require_call(session, call_id, job_id)
+        analyze_call(session, analyzer, call, parts.timezone)
 
 
 def _finish(factory: SessionFactory, job_id: int, call_id: int) -> None:

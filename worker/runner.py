@@ -18,10 +18,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from asr import AudioError, Transcriber
-from ingest.storage import AudioStore
-from models import Call, CallStatus, Job, JobState, SessionFactory, session_scope, utcnow
-from worker.pipeline import CallGone, process_call
+from asr import AudioError
+from models import Call, CallStatus, Job, JobState, session_scope, utcnow
+from worker.pipeline import CallGone, PipelineParts, process_call
 
 __all__ = ["Worker"]
 
@@ -31,16 +30,10 @@ JobRunner = Callable[[int], None]
 
 class Worker:
     def __init__(
-        self,
-        factory: SessionFactory,
-        store: AudioStore,
-        transcriber: Transcriber,
-        *,
-        poll_s: float = 2.0,
-        retry_delay_s: float = 10.0,
+        self, parts: PipelineParts, *, poll_s: float = 2.0, retry_delay_s: float = 10.0
     ) -> None:
-        self._factory = factory
-        self._run_job: JobRunner = lambda job_id: process_call(factory, store, transcriber, job_id)
+        self._factory = parts.factory
+        self._run_job: JobRunner = lambda job_id: process_call(parts, job_id)
         self._poll_s = poll_s
         self._retry_delay = timedelta(seconds=retry_delay_s)
         self._wake = threading.Event()

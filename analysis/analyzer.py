@@ -1,0 +1,103 @@
+"""The analysis entry point: segments (or given turns) in, an `Analysis` out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from analysis.labels import TurnLabeler
+from analysis.metrics import call_metrics
+from analysis.score import coaching_score
+from analysis.segmentation import SalesTokenizer
+from analysis.speakers import assign_mono_speakers
+from analysis.turns import SpeechSegment, build_turns, split_utterances
+from analysis.types import Analysis, Commitment, SpeakerGuess, Turn, Utterance
+
+__all__ = ["Analyzer"]
+
+_CHANNELS = SpeakerGuess("channels", 1.0, ("rep and customer were recorded on separate channels",))
+_GIVEN = SpeakerGuess("given", 1.0, ("speakers were given with the turns",))
+
+
+class Analyzer:
+    """Build once per process (loads jieba and trains both classifiers, ~5 s); thread-safe to use."""
+
+    def __init__(self, user_dictionaries: Sequence[Path] = ()) -> None:
+        self._labeler = TurnLabeler(SalesTokenizer(user_dictionaries))
+
+    def analyze_segments(
+        self,
+        segments: Sequence[SpeechSegment],
+        *,
+        call_date: date | None,
+        duration: float | None,
+        stereo: bool,
+    ) -> Analysis:
+        """A transcribed call: cut into utterances, find the speakers, merge into turns, label."""
+        utterances = split_utterances(segments)
+        if utterances and all(u.speaker == "unknown" for u in utterances):
+            utterances, speakers = assign_mono_speakers(utterances)
+        else:
+            speakers = _CHANNELS
+        return self._analyze(build_turns(utterances), speakers, call_date, duration, stereo)
+
+    def analyze_turns(self, turns: Sequence[Utterance], *, call_date: date | None) -> Analysis:
+        """Turns as given (the text API): labelled as they are, never merged or re-split."""
+        return self._analyze(list(turns), _GIVEN, call_date, None, stereo=False)
+
+    def _analyze(
+        self,
+        utterances: Sequence[Utterance],
+        speakers: SpeakerGuess,
+        call_date: date | None,
+        duration: float | None,
+        stereo: bool,
+    ) -> Analysis:
+        turns = tuple(self._label(i, u, call_date) for i, u in enumerate(utterances))
+        metrics = call_metrics(turns, duration, stereo)
+        commitments = tuple(_commitment(t) for t in turns if t.commitment == "advance")
+        return Analysis(
+            turns=turns,
+            metrics=metrics,
+            commitments=commitments,
+            score=coaching_score(turns, metrics),
+            speakers=speakers,
+            commitment_secured=bool(commitments),
+        )
+
+    def _label(self, index: int, utterance: Utterance, call_date: date | None) -> Turn:
+        tokens = tuple(self._labeler.tokenizer.tokens(utterance.text))
+        base = Turn(
+            index, utterance.speaker, utterance.start, utterance.end, utterance.text, tokens
+        )
+        if utterance.speaker == "rep":
+            q = self._labeler.label_rep_turn(utterance.text)
+            return _replace(
+                base, question_type=q.question_type, questions=q.questions, evidence=q.evidence
+            )
+        if utterance.speaker == "customer":
+            c = self._labeler.label_customer_turn(utterance.text, call_date)
+            return _replace(
+                base,
+                commitment=c.commitment,
+                commitment_action=c.action,
+                commitment_due=c.due,
+                evidence=c.evidence,
+            )
+        return base
+
+
+def _replace(turn: Turn, **changes: object) -> Turn:
+    from dataclasses import replace
+
+    return replace(turn, **changes)  # type: ignore[arg-type]
+
+
+def _commitment(turn: Turn) -> Commitment:
+    time_text = next(
+        (e.removeprefix("time: ") for e in turn.evidence if e.startswith("time: ")), None
+    )
+    return Commitment(
+        turn.index, turn.commitment_action or "next step", turn.commitment_due, time_text, turn.text
+    )

@@ -1,0 +1,91 @@
+"""A coaching score from 0 to 100, with the reasons that make it up.
+
+| criterion  | points | full marks when |
+|------------|--------|-----------------|
+| commitment | 30     | the customer agreed to an advance (a continuation earns 10) |
+| discovery  | 25     | the rep asked problem (8), implication (9) and need-payoff (8) questions |
+| talk_ratio | 15     | the rep spoke 35–60 % of the time (falling to 0 at 15 % / 85 %) |
+| monologue  | 10     | no rep monologue over 60 s (5 up to 120 s) |
+| questions  | 10     | at least 5 questions (2 points each) |
+| patience   | 5      | on average ≥ 0.5 s pause before answering the customer (2 from 0.2 s) |
+| fillers    | 5      | fewer than 3 fillers per 100 words (0 from 8) |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from analysis.types import Score, Turn
+
+__all__ = ["coaching_score"]
+
+
+def coaching_score(turns: Sequence[Turn], metrics: dict[str, Any]) -> Score:
+    parts = [
+        _commitment(turns),
+        _discovery(metrics),
+        _talk_ratio(metrics.get("talk_ratio")),
+        _monologue(metrics.get("longest_rep_monologue_s") or 0.0),
+        _questions(metrics.get("question_count") or 0),
+        _patience(metrics.get("patience_s")),
+        _fillers((metrics.get("filler_rate") or {}).get("rep")),
+    ]
+    return Score(total=sum(points for _, points, _ in parts), reasons=tuple(parts))
+
+
+def _commitment(turns: Sequence[Turn]) -> tuple[str, int, str]:
+    outcomes = {t.commitment for t in turns if t.speaker == "customer"}
+    if "advance" in outcomes:
+        return ("commitment", 30, "the customer agreed to a concrete next step")
+    if "continuation" in outcomes:
+        return ("commitment", 10, "the customer was positive but agreed to no concrete next step")
+    return ("commitment", 0, "no next step was agreed")
+
+
+def _discovery(metrics: dict[str, Any]) -> tuple[str, int, str]:
+    counts = metrics.get("question_counts") or {}
+    weights = {"problem": 8, "implication": 9, "need_payoff": 8}
+    asked = [kind for kind in weights if counts.get(kind)]
+    missing = [kind for kind in weights if kind not in asked]
+    note = f"asked {', '.join(asked) or 'no problem/implication/need-payoff questions'}"
+    return (
+        "discovery",
+        sum(weights[k] for k in asked),
+        note + (f"; missing {', '.join(missing)}" if missing else ""),
+    )
+
+
+def _talk_ratio(ratio: float | None) -> tuple[str, int, str]:
+    if ratio is None:
+        return ("talk_ratio", 0, "no timed speech to measure")
+    if 0.35 <= ratio <= 0.6:
+        points = 15
+    elif ratio > 0.6:
+        points = round(15 * max(0.0, (0.85 - ratio) / 0.25))
+    else:
+        points = round(15 * max(0.0, (ratio - 0.15) / 0.20))
+    return ("talk_ratio", points, f"the rep spoke {ratio:.0%} of the time (target 35–60 %)")
+
+
+def _monologue(seconds: float) -> tuple[str, int, str]:
+    points = 10 if seconds <= 60 else 5 if seconds <= 120 else 0
+    return ("monologue", points, f"longest rep monologue {seconds:.0f} s")
+
+
+def _questions(count: int) -> tuple[str, int, str]:
+    return ("questions", min(10, 2 * count), f"{count} questions asked")
+
+
+def _patience(seconds: float | None) -> tuple[str, int, str]:
+    if seconds is None:
+        return ("patience", 0, "no customer-to-rep hand-over to measure")
+    points = 5 if seconds >= 0.5 else 2 if seconds >= 0.2 else 0
+    return ("patience", points, f"mean pause before answering {seconds:.1f} s")
+
+
+def _fillers(rate: float | None) -> tuple[str, int, str]:
+    if rate is None:
+        return ("fillers", 0, "the rep said nothing")
+    points = 5 if rate < 3 else round(5 * max(0.0, (8 - rate) / 5))
+    return ("fillers", points, f"{rate:.1f} fillers per 100 words")

@@ -1,0 +1,76 @@
+"""Who is the rep on a mono call, where ASR cannot tell the speakers apart.
+
+The heuristic, in order:
+1. Turn-taking at pauses: an utterance that follows a pause of ≥ 0.7 s, or that starts a new
+   sentence after a question, is taken to be the other speaker; shorter gaps keep the speaker.
+2. That yields two alternating voices, A and B. Each utterance votes for "this voice is the rep"
+   when it introduces the company (我是…的, 我们公司, 我这边是…), asks a question, or pitches
+   (我们的产品, 我们可以帮您); it votes for "customer" when it answers with a commitment or
+   decline, or says 你们 about the seller.
+3. The voice with more rep votes is the rep. Confidence = the winning share of votes, scaled
+   down when there are few votes; with no votes at all the first speaker (the caller) is the rep
+   at confidence 0.5.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from analysis.cues import question_cues
+from analysis.types import SpeakerGuess, Utterance
+
+__all__ = ["assign_mono_speakers"]
+
+_TURN_PAUSE_S = 0.7
+_REP_SIGNS = re.compile(
+    r"我是.{0,12}(的|公司|顾问|经理)|我们公司|我这边是|我们的(产品|方案|系统|课程)|我们可以(帮|给)|给您(介绍|演示|发)"
+)
+_CUSTOMER_SIGNS = re.compile(
+    r"你们(的|这个|公司|那边)|我们(考虑|商量|不需要|没有预算)|多少钱|我考虑|不需要|先这样"
+)
+
+
+def assign_mono_speakers(utterances: Sequence[Utterance]) -> tuple[list[Utterance], SpeakerGuess]:
+    voices = _alternating_voices(utterances)
+    votes = {"A": 0, "B": 0}
+    for utterance, voice in zip(utterances, voices, strict=True):
+        other = "B" if voice == "A" else "A"
+        if _REP_SIGNS.search(utterance.text) or question_cues(utterance.text):
+            votes[voice] += 1
+        if _CUSTOMER_SIGNS.search(utterance.text):
+            votes[other] += 1
+    rep_voice = "A" if votes["A"] >= votes["B"] else "B"
+    assigned = [
+        Utterance("rep" if v == rep_voice else "customer", u.text, u.start, u.end)
+        for u, v in zip(utterances, voices, strict=True)
+    ]
+    return assigned, _guess(votes, rep_voice)
+
+
+def _alternating_voices(utterances: Sequence[Utterance]) -> list[str]:
+    voices: list[str] = []
+    for index, utterance in enumerate(utterances):
+        if index == 0:
+            voices.append("A")
+            continue
+        previous = utterances[index - 1]
+        gap = (utterance.start or 0.0) - (previous.end or 0.0)
+        switch = gap >= _TURN_PAUSE_S or bool(question_cues(previous.text))
+        voices.append(("B" if voices[-1] == "A" else "A") if switch else voices[-1])
+    return voices
+
+
+def _guess(votes: dict[str, int], rep_voice: str) -> SpeakerGuess:
+    total = votes["A"] + votes["B"]
+    if total == 0:
+        return SpeakerGuess(
+            "heuristic", 0.5, ("no cue either way: the first speaker is taken as the rep",)
+        )
+    share = votes[rep_voice] / total
+    confidence = round(0.5 + (share - 0.5) * min(1.0, total / 6), 2)
+    reasons = (
+        f"voice {rep_voice} had {votes[rep_voice]} of {total} rep cues (introductions, questions, pitch)",
+        "speakers alternate at pauses of 0.7 s or more and after questions",
+    )
+    return SpeakerGuess("heuristic", confidence, reasons)

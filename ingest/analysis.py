@@ -1,0 +1,257 @@
+"""The analysis service: analyse a stored transcript, read results back, analyse plain text."""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from analysis import Analysis, Analyzer, SpeechSegment, TimedWord, Utterance
+from ingest.calls import get_call
+from ingest.errors import InvalidInput, TranscriptNotReady
+from models import (
+    Call,
+    CallAnalysis,
+    CallStatus,
+    CallTurn,
+    Job,
+    JobKind,
+    JobState,
+    TranscriptSegment,
+    on_commit,
+)
+
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "MAX_TURNS",
+    "AnalyzerHolder",
+    "TextTurn",
+    "analysis_to_dict",
+    "analyze_call",
+    "analyze_text",
+    "read_analysis",
+    "request_reanalysis",
+]
+
+MAX_TURNS = 5_000  # a 3-hour meeting has fewer; 100 000 is an abuse, not a call
+MAX_TURN_CHARS = 5_000
+MAX_TEXT_CHARS = 300_000
+
+
+class AnalyzerHolder:
+    """Builds the `Analyzer` once, on first use or on `warm_up`, for the API and the worker."""
+
+    def __init__(self, user_dictionaries: Sequence[Path] = ()) -> None:
+        self._user_dictionaries = tuple(user_dictionaries)
+        self._analyzer: Analyzer | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Analyzer:
+        with self._lock:
+            if self._analyzer is None:
+                self._analyzer = Analyzer(self._user_dictionaries)
+            return self._analyzer
+
+    def warm_up(self) -> None:
+        threading.Thread(target=self.get, name="huashu-analyzer-warm-up", daemon=True).start()
+
+
+@dataclass(frozen=True, slots=True)
+class TextTurn:
+    speaker: str
+    text: str
+
+
+def analyze_text(
+    analyzer: Analyzer, turns: Sequence[TextTurn], call_date: date | None
+) -> dict[str, Any]:
+    """Analyse turns given as text (nothing stored): for CRM plug-ins and tests."""
+    _check_text_limits(turns)
+    utterances = [Utterance(t.speaker, _clean_text(t.text)) for t in turns]
+    return analysis_to_dict(analyzer.analyze_turns(utterances, call_date=call_date))
+
+
+def analyze_call(session: Session, analyzer: Analyzer, call: Call, timezone: str) -> Analysis:
+    """Analyse a call's stored transcript and replace its stored analysis (the worker's step)."""
+    rows = session.scalars(
+        select(TranscriptSegment)
+        .where(TranscriptSegment.call_id == call.id)
+        .order_by(TranscriptSegment.idx)
+    )
+    analysis = analyzer.analyze_segments(
+        [_speech_segment(row) for row in rows],
+        call_date=_call_date(call, timezone),
+        duration=call.duration_s,
+        stereo=call.channels != "mono",
+    )
+    _store(session, call.id, analysis)
+    return analysis
+
+
+def read_analysis(session: Session, call_id: int) -> dict[str, Any]:
+    call = get_call(session, call_id)
+    summary = session.get(CallAnalysis, call_id)
+    if summary is None:
+        raise TranscriptNotReady(
+            f"call {call_id} has not been analysed yet (status: {call.status})"
+        )
+    turns = session.scalars(
+        select(CallTurn).where(CallTurn.call_id == call_id).order_by(CallTurn.idx)
+    )
+    return _stored_to_dict(summary, list(turns))
+
+
+def request_reanalysis(session: Session, call_id: int, notify: Callable[[], None] | None) -> Call:
+    """Queue analysis of the stored transcript again (after a dictionary or model update)."""
+    call = get_call(session, call_id)
+    if call.transcribed_at is None:
+        raise TranscriptNotReady(
+            f"call {call_id} has no transcript to analyse yet (status: {call.status})"
+        )
+    pending = session.scalar(
+        select(Job.id).where(
+            Job.call_id == call_id, Job.state.in_((JobState.QUEUED, JobState.RUNNING))
+        )
+    )
+    if pending is None:
+        session.add(Job(kind=JobKind.REANALYZE_CALL, call_id=call_id))
+        call.status, call.progress, call.error = CallStatus.QUEUED, 0.95, None
+        if notify is not None:
+            on_commit(session, notify)
+    return call
+
+
+def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
+    return {
+        "turns": [_turn_dict(asdict(t)) for t in analysis.turns],
+        "metrics": analysis.metrics,
+        "commitments": [_jsonable(asdict(c)) for c in analysis.commitments],
+        "commitment_secured": analysis.commitment_secured,
+        "score": {
+            "total": analysis.score.total,
+            "reasons": [_reason(r) for r in analysis.score.reasons],
+        },
+        "speakers": _jsonable(asdict(analysis.speakers)),
+    }
+
+
+def _store(session: Session, call_id: int, analysis: Analysis) -> None:
+    session.execute(delete(CallTurn).where(CallTurn.call_id == call_id))
+    session.execute(delete(CallAnalysis).where(CallAnalysis.call_id == call_id))
+    data = analysis_to_dict(analysis)
+    session.add_all(CallTurn(call_id=call_id, **_turn_columns(t)) for t in data["turns"])
+    counts = analysis.metrics["question_counts"]
+    session.add(
+        CallAnalysis(
+            call_id=call_id,
+            commitment_secured=analysis.commitment_secured,
+            score=analysis.score.total,
+            talk_ratio=analysis.metrics["talk_ratio"],
+            question_count=analysis.metrics["question_count"],
+            situation_count=counts["situation"],
+            problem_count=counts["problem"],
+            implication_count=counts["implication"],
+            need_payoff_count=counts["need_payoff"],
+            advance_count=len(analysis.commitments),
+            metrics=analysis.metrics,
+            score_reasons=data["score"]["reasons"],
+            commitments=data["commitments"],
+            speaker_method=analysis.speakers.method,
+            speaker_confidence=analysis.speakers.confidence,
+            speaker_reasons=list(analysis.speakers.reasons),
+        )
+    )
+
+
+def _stored_to_dict(summary: CallAnalysis, turns: list[CallTurn]) -> dict[str, Any]:
+    return {
+        "turns": [_turn_from_row(t) for t in turns],
+        "metrics": summary.metrics,
+        "commitments": summary.commitments,
+        "commitment_secured": summary.commitment_secured,
+        "score": {"total": summary.score, "reasons": summary.score_reasons},
+        "speakers": {
+            "method": summary.speaker_method,
+            "confidence": summary.speaker_confidence,
+            "reasons": summary.speaker_reasons,
+        },
+    }
+
+
+_TURN_FIELDS = (
+    "index", "speaker", "start", "end", "text", "tokens", "question_type", "questions",
+    "commitment", "commitment_action", "commitment_due", "evidence",
+)  # fmt: skip
+
+
+def _turn_dict(raw: dict[str, Any]) -> dict[str, Any]:
+    turn: dict[str, Any] = _jsonable({name: raw[name] for name in _TURN_FIELDS})
+    return turn
+
+
+def _turn_columns(turn: dict[str, Any]) -> dict[str, Any]:
+    columns = {("idx" if k == "index" else k): v for k, v in turn.items()}
+    due = columns["commitment_due"]
+    columns["commitment_due"] = date.fromisoformat(due) if due else None
+    return columns
+
+
+def _turn_from_row(row: CallTurn) -> dict[str, Any]:
+    values = {name: getattr(row, "idx" if name == "index" else name) for name in _TURN_FIELDS}
+    turn: dict[str, Any] = _jsonable(values)
+    return turn
+
+
+def _reason(reason: tuple[str, int, str]) -> dict[str, Any]:
+    criterion, points, explanation = reason
+    return {"criterion": criterion, "points": points, "reason": explanation}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _speech_segment(row: TranscriptSegment) -> SpeechSegment:
+    words = tuple(TimedWord(w[0], w[1], w[2]) for w in row.words)
+    return SpeechSegment(row.speaker, row.start, row.end, row.text, words)
+
+
+def _call_date(call: Call, timezone: str) -> date:
+    moment = call.occurred_at or call.created_at
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def _check_text_limits(turns: Sequence[TextTurn]) -> None:
+    if not turns:
+        raise InvalidInput("turns is empty: send at least one turn", field="turns")
+    if len(turns) > MAX_TURNS:
+        raise InvalidInput(
+            f"too many turns: {len(turns)} (the limit is {MAX_TURNS})", field="turns"
+        )
+    empty = next((i for i, t in enumerate(turns) if not _clean_text(t.text)), None)
+    if empty is not None:
+        raise InvalidInput(f"turn {empty} has no text", field=f"turns[{empty}].text")
+    total = sum(len(t.text) for t in turns)
+    if total > MAX_TEXT_CHARS:
+        raise InvalidInput(
+            f"the turns hold {total} characters (the limit is {MAX_TEXT_CHARS})", field="turns"
+        )
+
+
+def _clean_text(text: str) -> str:
+    """Drop control and format characters (keep emoji and every script): they carry no speech."""
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t\n").strip()
