@@ -57,6 +57,7 @@ def strip_punctuation(text: str) -> str:
 class TurnClassifier:
     def __init__(self, tokenize: Callable[[str], list[str]], c: float = 10.0) -> None:
         self._tokenize = tokenize
+        self._feature_names: np.ndarray[Any, Any] = np.array([])
         self._pipeline = Pipeline(
             [
                 (
@@ -71,6 +72,8 @@ class TurnClassifier:
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> TurnClassifier:
         self._pipeline.fit([strip_punctuation(t) for t in texts], list(labels))
+        # Looked up once: building the names list is 90 % of a prediction's cost otherwise.
+        self._feature_names = self._pipeline.named_steps["features"].get_feature_names_out()
         return self
 
     @property
@@ -80,22 +83,25 @@ class TurnClassifier:
     def probabilities(self, texts: Sequence[str]) -> np.ndarray[Any, Any]:
         return np.asarray(self._pipeline.predict_proba([strip_punctuation(t) for t in texts]))
 
-    def predict(self, text: str, top: int = 4) -> Prediction:
-        clean = strip_punctuation(text)
-        probabilities = self._pipeline.predict_proba([clean])[0]
-        best = int(np.argmax(probabilities))
-        return Prediction(
-            self.labels[best], float(probabilities[best]), self._top_features(clean, best, top)
-        )
-
-    def _top_features(self, clean: str, class_index: int, top: int) -> tuple[str, ...]:
-        vector = self._pipeline.named_steps["features"].transform([clean]).tocsr()
+    def predict(self, text: str, top: int = 4, exclude: str | None = None) -> Prediction:
+        """The most likely label (other than `exclude`, when given) with its top features."""
+        vector = self._pipeline.named_steps["features"].transform([strip_punctuation(text)]).tocsr()
         model: LogisticRegression = self._pipeline.named_steps["model"]
-        weights = model.coef_[class_index] if model.coef_.shape[0] > 1 else model.coef_[0]
-        contributions = vector.multiply(weights).toarray()[0]
-        names = self._pipeline.named_steps["features"].get_feature_names_out()
+        probabilities = model.predict_proba(vector)[0]
+        if exclude is not None:
+            probabilities = np.where(np.array(self.labels) == exclude, -1.0, probabilities)
+        best = int(np.argmax(probabilities))
+        features = self._top_features(vector, best, top)
+        return Prediction(self.labels[best], float(probabilities[best]), features)
+
+    def _top_features(self, vector: Any, class_index: int, top: int) -> tuple[str, ...]:
+        """The features present in this turn with the largest weight × value for the class."""
+        model: LogisticRegression = self._pipeline.named_steps["model"]
+        columns, values = vector.indices, vector.data
+        contributions = values * model.coef_[class_index][columns]
         order = np.argsort(contributions)[::-1][:top]
-        return tuple(_feature_label(str(names[i])) for i in order if contributions[i] > 0)
+        names = self._feature_names
+        return tuple(_feature_label(str(names[columns[i]])) for i in order if contributions[i] > 0)
 
     def _word_vectorizer(self) -> TfidfVectorizer:
         return TfidfVectorizer(analyzer=self._tokenize_for_tfidf, sublinear_tf=True)

@@ -86,16 +86,8 @@ class TurnLabeler:
             # A question word alone (我们有多少客户都…) is weak; a ？ or 吗 at the end is not.
             if not _STRONG_CUES.intersection(cues) and prediction.probability >= 0.5:
                 return None
-            prediction = self._best_question_type(clause)
+            prediction = self._questions.predict(clause, exclude=NONE)
         return Question(clause, prediction.label), prediction
-
-    def _best_question_type(self, clause: str) -> Prediction:
-        probabilities = self._questions.probabilities([clause])[0]
-        ranked = sorted(
-            zip(self._questions.labels, probabilities, strict=True), key=lambda p: -p[1]
-        )
-        label, probability = next((lab, p) for lab, p in ranked if lab != NONE)
-        return Prediction(label, float(probability), self._questions.predict(clause).features)
 
 
 def _evidence(prediction: Prediction, cues: list[str]) -> tuple[str, ...]:

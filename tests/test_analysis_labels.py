@@ -22,7 +22,9 @@ def _rep(analyzer: Analyzer, text: str) -> str | None:
 
 
 def _customer(analyzer: Analyzer, text: str) -> str | None:
-    return analyzer.analyze_turns([Utterance("customer", text)], call_date=MONDAY).turns[0].commitment
+    return (
+        analyzer.analyze_turns([Utterance("customer", text)], call_date=MONDAY).turns[0].commitment
+    )
 
 
 @pytest.mark.parametrize(
@@ -92,8 +94,16 @@ def test_advance_carries_action_and_date(analyzer: Analyzer) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Hello, could we schedule a demo next week?", "😀😀👍", "\x00\x07控制字符\u200b", "1234567890", "ok"],
+    [
+        "Hello, could we schedule a demo next week?",
+        "😀😀👍",
+        "\x00\x07控制字符\u200b",
+        "1234567890",
+        "ok",
+    ],
 )
 def test_odd_text_is_analysed_without_crashing(analyzer: Analyzer, text: str) -> None:
-    result = analyzer.analyze_turns([Utterance("rep", text), Utterance("customer", text)], call_date=None)
+    result = analyzer.analyze_turns(
+        [Utterance("rep", text), Utterance("customer", text)], call_date=None
+    )
     assert len(result.turns) == 2 and 0 <= result.score.total <= 100

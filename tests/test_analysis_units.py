@@ -51,12 +51,16 @@ def _words(start: float, *pieces: tuple[str, float]) -> tuple[TimedWord, ...]:
 
 def test_a_segment_spanning_the_other_speaker_is_split() -> None:
     # One rep segment 0-6 s whose words pause while the customer answers at 2.5-3.5 s.
-    rep_words = _words(0.0, ("您好", 1.0), ("方便吗", 1.0)) + _words(4.0, ("那我", 1.0), ("说一下", 1.0))
+    rep_words = _words(0.0, ("您好", 1.0), ("方便吗", 1.0)) + _words(
+        4.0, ("那我", 1.0), ("说一下", 1.0)
+    )
     rep = SpeechSegment("rep", 0.0, 6.0, "您好方便吗那我说一下", rep_words)
     customer = SpeechSegment("customer", 2.5, 3.5, "可以你说", _words(2.5, ("可以你说", 1.0)))
     turns = build_turns(split_utterances([rep, customer]))
     assert [(t.speaker, t.text) for t in turns] == [
-        ("rep", "您好方便吗"), ("customer", "可以你说"), ("rep", "那我说一下"),
+        ("rep", "您好方便吗"),
+        ("customer", "可以你说"),
+        ("rep", "那我说一下"),
     ]
 
 
@@ -67,7 +71,11 @@ def test_backchannels_stay_their_own_turns() -> None:
         Utterance("rep", "可以对接金蝶", 2.4, 4.0),
         Utterance("rep", "也能对接用友", 4.2, 6.0),
     ]
-    assert [t.text for t in build_turns(pieces)] == ["我们的系统", "嗯", "可以对接金蝶，也能对接用友"]
+    assert [t.text for t in build_turns(pieces)] == [
+        "我们的系统",
+        "嗯",
+        "可以对接金蝶，也能对接用友",
+    ]
 
 
 def test_mono_speakers_follow_pauses_and_cues() -> None:
@@ -99,9 +107,13 @@ def test_metrics_by_hand() -> None:
     assert m["interactivity"] == 3.0  # 3 switches in 1 minute
     assert m["patience_s"] == 1.0  # one customer→rep hand-over, 1.0 s
     assert m["question_counts"]["situation"] == 1 and m["question_rate"] == 2.0
-    assert m["silence_ratio"] == round((0.5 + 1.0 + 30.0) / 60, 3) and m["longest_silence_s"] == 30.0
+    assert (
+        m["silence_ratio"] == round((0.5 + 1.0 + 30.0) / 60, 3) and m["longest_silence_s"] == 30.0
+    )
     assert m["interruptions"] == {"rep": 0, "customer": 1}  # the customer started 0.5 s early
-    assert m["speech_rate_cpm"]["rep"] == round(len("你们现在用什么系统那对账麻烦吗") / (15 / 60), 1)
+    assert m["speech_rate_cpm"]["rep"] == round(
+        len("你们现在用什么系统那对账麻烦吗") / (15 / 60), 1
+    )
 
 
 def test_metrics_of_an_empty_call_are_zero_or_none() -> None:

@@ -18,10 +18,19 @@ TURNS = [
 
 
 def test_analyze_text_returns_the_full_shape(client: TestClient) -> None:
-    response = client.post("/api/v1/analyze", headers=AUTH, json={"turns": TURNS, "call_date": "2026-11-23"})
+    response = client.post(
+        "/api/v1/analyze", headers=AUTH, json={"turns": TURNS, "call_date": "2026-11-23"}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"turns", "metrics", "commitments", "commitment_secured", "score", "speakers"}
+    assert set(body) == {
+        "turns",
+        "metrics",
+        "commitments",
+        "commitment_secured",
+        "score",
+        "speakers",
+    }
     turns = body["turns"]
     assert [t["index"] for t in turns] == list(range(6)) and all(t["start"] is None for t in turns)
     assert turns[2]["question_type"] == "situation" and turns[2]["tokens"]
@@ -54,12 +63,17 @@ def test_analyze_bad_input(client: TestClient) -> None:
 
 def test_uploaded_call_gets_analysis_and_can_be_reanalysed(client: TestClient) -> None:
     stereo = CALLS / "dev01.stereo.wav"
-    call_id = upload(client, stereo, channels="rep-left", occurred_at="2026-11-23T10:00:00+08:00").json()["id"]
+    call_id = upload(
+        client, stereo, channels="rep-left", occurred_at="2026-11-23T10:00:00+08:00"
+    ).json()["id"]
     wait_for_status(client, call_id)
     analysis = client.get(f"/api/v1/calls/{call_id}/analysis", headers=AUTH).json()
     assert [t["speaker"] for t in analysis["turns"]] == ["rep", "customer"]
     assert analysis["speakers"]["method"] == "channels"
-    assert analysis["metrics"]["talk_ratio"] is not None and analysis["metrics"]["interruptions"] is not None
+    assert (
+        analysis["metrics"]["talk_ratio"] is not None
+        and analysis["metrics"]["interruptions"] is not None
+    )
 
     response = client.post(f"/api/v1/calls/{call_id}/reanalyze", headers=AUTH)
     assert response.status_code == 202

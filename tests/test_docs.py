@@ -40,7 +40,9 @@ def test_every_cli_command_is_documented() -> None:
 
 def test_every_api_route_is_documented(client) -> None:  # type: ignore[no-untyped-def]
     paths = client.app.openapi()["paths"]
-    documented = [f"{method.upper()} {path}" for path, methods in paths.items() for method in methods]
+    documented = [
+        f"{method.upper()} {path}" for path, methods in paths.items() for method in methods
+    ]
     assert len(documented) >= 7
     assert [d for d in documented if f"`{d}`" not in README] == []
 

@@ -190,7 +190,9 @@ def test_killed_during_transcription_finishes_exactly_once_after_restart(server:
     assert stored == (len(segments),)
 
 
-def _align(script: list[dict[str, Any]], turns: list[dict[str, Any]]) -> list[tuple[str | None, str | None]]:
+def _align(
+    script: list[dict[str, Any]], turns: list[dict[str, Any]]
+) -> list[tuple[str | None, str | None]]:
     """(expected, found) label per scripted turn: the analysed turn of the same speaker that
     overlaps it most in time."""
     pairs = []
@@ -198,13 +200,20 @@ def _align(script: list[dict[str, Any]], turns: list[dict[str, Any]]) -> list[tu
         same = [t for t in turns if t["speaker"] == line["speaker"]]
         overlap = [min(t["end"], line["end"]) - max(t["start"], line["start"]) for t in same]
         best = same[overlap.index(max(overlap))] if same and max(overlap) > 0 else None
-        found = None if best is None else best["question_type" if line["speaker"] == "rep" else "commitment"]
+        found = (
+            None
+            if best is None
+            else best["question_type" if line["speaker"] == "rep" else "commitment"]
+        )
         pairs.append((line["label"], found))
     return pairs
 
 
 def test_stereo_calls_are_labelled_like_their_scripts(server: Server) -> None:
-    ids = {n: server.upload(CALLS / f"dev0{n}.stereo.wav", channels="rep-left")["id"] for n in range(1, 5)}
+    ids = {
+        n: server.upload(CALLS / f"dev0{n}.stereo.wav", channels="rep-left")["id"]
+        for n in range(1, 5)
+    }
     pairs: list[tuple[str | None, str | None]] = []
     for n, call_id in ids.items():
         server.wait_done(call_id)
@@ -213,4 +222,22 @@ def test_stereo_calls_are_labelled_like_their_scripts(server: Server) -> None:
         assert len(analysis["turns"]) >= len(script) - 2, n  # split where the speaker changes
         pairs += _align(script, analysis["turns"])
     accuracy = sum(expected == found for expected, found in pairs) / len(pairs)
+    print(f"label accuracy from audio: {accuracy:.3f} over {len(pairs)} turns")
     assert accuracy >= 0.7, pairs
+
+
+def test_mono_call_gets_guessed_speakers_with_confidence(server: Server) -> None:
+    script = json.loads((CALLS / "dev03.json").read_text())["turns"]
+    call_id = server.upload(CALLS / "dev03.mono.wav")["id"]
+    server.wait_done(call_id)
+    analysis = server.http.get(f"/api/v1/calls/{call_id}/analysis").json()
+    speakers = analysis["speakers"]
+    assert (
+        speakers["method"] == "heuristic"
+        and 0 < speakers["confidence"] <= 1
+        and speakers["reasons"]
+    )
+    assert {t["speaker"] for t in analysis["turns"]} == {"rep", "customer"}
+    # the opening line (the rep introducing the company) must be the rep's
+    first = min(analysis["turns"], key=lambda t: t["start"])
+    assert first["speaker"] == "rep" and script[0]["speaker"] == "rep"
