@@ -34,7 +34,9 @@ class CallOut(BaseModel):
     title: str | None
     rep: str | None
     customer: str | None
-    opportunity_id: str | None
+    rep_id: int | None
+    customer_id: int | None
+    opportunity_id: int | None
     occurred_at: datetime | None
     channels: str
     status: str

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         description="A jieba dictionary file of your own terms, added to the sales dictionary.",
     )
 
+    funnel_stages: str = Field(
+        "线索,商机,方案,谈判,成交",
+        description="Opportunity stages in order, comma-separated; the last one is the won stage.",
+    )
+
     job_max_attempts: int = Field(3, ge=1, description="Tries per job before it is marked failed.")
     job_retry_delay_s: float = Field(10.0, ge=0, description="Wait before retrying a failed job.")
     worker_poll_s: float = Field(2.0, gt=0, description="How often the worker looks for new jobs.")
@@ -83,6 +88,20 @@ class Settings(BaseSettings):
         if value is not None and not value.is_file():
             raise ValueError(f"no such dictionary file: {value}")
         return value
+
+    @field_validator("funnel_stages")
+    @classmethod
+    def _funnel(cls, value: str) -> str:
+        stages = [s.strip() for s in value.replace("，", ",").split(",") if s.strip()]
+        if len(stages) < 2 or len(set(stages)) != len(stages):
+            raise ValueError(
+                "give at least two distinct stages, comma-separated, e.g. 线索,商机,成交"
+            )
+        return ",".join(stages)
+
+    @property
+    def funnel(self) -> tuple[str, ...]:
+        return tuple(self.funnel_stages.split(","))
 
     @cached_property
     def resolved_database_url(self) -> str:

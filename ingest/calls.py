@@ -26,6 +26,7 @@ from ingest.errors import (
     TranscriptNotReady,
     UnsupportedAudio,
 )
+from ingest.links import CallLinks, RecordRef, parse_ref, resolve_call_links
 from ingest.storage import AudioStore, IncomingAudio
 from models import Call, CallStatus, Job, JobKind, TranscriptSegment, on_commit, on_rollback
 
@@ -65,8 +66,10 @@ class CallMetadata:
     title: str | None = None
     rep: str | None = None
     customer: str | None = None
-    opportunity_id: str | None = None
     occurred_at: datetime | None = None
+    rep_ref: RecordRef | None = None
+    customer_ref: RecordRef | None = None
+    opportunity_ref: RecordRef | None = None
     original_filename: str | None = None
 
 
@@ -98,8 +101,10 @@ def parse_metadata(fields: Mapping[str, str | None], filename: str | None) -> Ca
         title=_short_text(fields, "title", 200),
         rep=_short_text(fields, "rep", 100),
         customer=_short_text(fields, "customer", 200),
-        opportunity_id=_short_text(fields, "opportunity_id", 100),
         occurred_at=_parse_time(fields.get("occurred_at")),
+        rep_ref=parse_ref(fields, "rep"),
+        customer_ref=parse_ref(fields, "customer"),
+        opportunity_ref=parse_ref(fields, "opportunity"),
         original_filename=clean_filename(filename),
     )
 
@@ -130,11 +135,13 @@ def create_call(
     if existing is not None:
         incoming.discard()
         return CreatedCall(existing, created=False)
+    links = resolve_call_links(session, meta.rep_ref, meta.customer_ref, meta.opportunity_ref)
     info = _probe(incoming.path)
     _check_layout(meta.channels, info)
     extension, _ = _FORMATS.get(info.format_name, ("bin", "application/octet-stream"))
     call = _new_call(meta, info, sha256, incoming.size, f"{sha256[:2]}/{sha256}.{extension}")
     call.uploaded_by = uploaded_by
+    _link(call, links)
     try:
         with session.begin_nested():
             session.add(call)
@@ -243,12 +250,20 @@ def _check_layout(layout: ChannelLayout, info: AudioInfo) -> None:
         )
 
 
+def _link(call: Call, links: CallLinks) -> None:
+    if links.rep is not None:
+        call.rep_id, call.rep = links.rep.id, call.rep or links.rep.name
+    if links.customer is not None:
+        call.customer_id, call.customer = links.customer.id, call.customer or links.customer.company
+    if links.opportunity is not None:
+        call.opportunity_id = links.opportunity.id
+
+
 def _new_call(meta: CallMetadata, info: AudioInfo, sha256: str, size: int, relative: str) -> Call:
     return Call(
         title=meta.title,
         rep=meta.rep,
         customer=meta.customer,
-        opportunity_id=meta.opportunity_id,
         occurred_at=meta.occurred_at,
         channels=meta.channels.value,
         status=CallStatus.QUEUED,

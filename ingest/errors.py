@@ -11,13 +11,15 @@
     ├── PayloadTooLarge (413)     over the upload size limit
     ├── UnsupportedAudio (415)    not an audio file at all
     ├── CorruptAudio (422)        audio that cannot be decoded, or is cut short
-    └── TranscriptNotReady (409)  the call has not been transcribed yet
+    ├── TranscriptNotReady (409)  the call has not been transcribed yet
+    └── Conflict (409)            a unique value is taken, or a record is still referenced
 """
 
 from __future__ import annotations
 
 __all__ = [
     "ChannelMismatch",
+    "Conflict",
     "CorruptAudio",
     "EmptyUpload",
     "Forbidden",
@@ -88,3 +90,8 @@ class CorruptAudio(HuashuError):
 class TranscriptNotReady(HuashuError):
     status_code = 409
     code = "not_ready"
+
+
+class Conflict(HuashuError):
+    status_code = 409
+    code = "conflict"

@@ -6,6 +6,16 @@ Knows nothing of HTTP or of the API's shapes.
 from models.analysis import CallAnalysis, CallTurn
 from models.base import Base, UTCDateTime, utcnow
 from models.call import Call, CallStatus, TranscriptSegment
+from models.crm import (
+    Customer,
+    FollowUp,
+    FollowUpStatus,
+    Opportunity,
+    OpportunityStatus,
+    Rep,
+    Target,
+    Team,
+)
 from models.db import (
     SessionFactory,
     create_db_engine,
@@ -24,11 +34,19 @@ __all__ = [
     "CallAnalysis",
     "CallStatus",
     "CallTurn",
+    "Customer",
+    "FollowUp",
+    "FollowUpStatus",
     "Job",
     "JobKind",
     "JobState",
+    "Opportunity",
+    "OpportunityStatus",
+    "Rep",
     "Role",
     "SessionFactory",
+    "Target",
+    "Team",
     "TranscriptSegment",
     "UTCDateTime",
     "create_db_engine",

@@ -33,7 +33,15 @@ class Call(Base):
     title: Mapped[str | None] = mapped_column(String(200))
     rep: Mapped[str | None] = mapped_column(String(100), index=True)
     customer: Mapped[str | None] = mapped_column(String(200))
-    opportunity_id: Mapped[str | None] = mapped_column(String(100))
+    rep_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reps.id", ondelete="SET NULL"), index=True
+    )
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
+    opportunity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="SET NULL"), index=True
+    )
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     channels: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True, default=CallStatus.QUEUED)

@@ -1,0 +1,182 @@
+"""CRUD for CRM records with the rules that need the database: referenced records must exist
+(404 naming the id), external ids are unique (409 naming the holder), stages are on the funnel,
+a new open follow-up is not due in the past."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ingest.errors import Conflict, InvalidInput, NotFound
+from models import Base, Customer, FollowUp, Opportunity, Rep, Target, Team, utcnow
+
+__all__ = [
+    "CUSTOMERS",
+    "FOLLOW_UPS",
+    "OPPORTUNITIES",
+    "REPS",
+    "TARGETS",
+    "TEAMS",
+    "Resource",
+    "create_record",
+    "delete_record",
+    "get_record",
+    "list_records",
+    "update_record",
+]
+
+M = TypeVar("M", bound=Base)
+
+
+@dataclass(frozen=True)
+class Resource(Generic[M]):
+    model: type[M]
+    name: str  # singular, as messages say it: "rep 12 does not exist"
+    references: Mapping[str, type[Base]] = field(default_factory=dict)  # field → table it points to
+    order_by: str = "id"
+
+
+TEAMS = Resource(Team, "team", {"manager_id": Rep})
+REPS = Resource(Rep, "rep", {"team_id": Team})
+CUSTOMERS = Resource(Customer, "customer", {"owner_rep_id": Rep})
+OPPORTUNITIES = Resource(Opportunity, "opportunity", {"customer_id": Customer, "owner_rep_id": Rep})
+FOLLOW_UPS = Resource(
+    FollowUp, "follow-up", {"rep_id": Rep, "customer_id": Customer, "opportunity_id": Opportunity}
+)
+TARGETS = Resource(Target, "target", {"team_id": Team, "rep_id": Rep})
+_REFERENCE_NAMES = {Team: "team", Rep: "rep", Customer: "customer", Opportunity: "opportunity"}
+
+
+def get_record(session: Session, resource: Resource[M], record_id: int) -> M:
+    record = session.get(resource.model, record_id)
+    if record is None:
+        raise NotFound(f"{resource.name} {record_id} does not exist")
+    return record
+
+
+def list_records(
+    session: Session, resource: Resource[M], conditions: Sequence[Any], *, limit: int, offset: int
+) -> tuple[list[M], int]:
+    query = select(resource.model).where(*conditions)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ordered = (
+        query.order_by(getattr(resource.model, resource.order_by).desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(ordered)), total
+
+
+def create_record(
+    session: Session, resource: Resource[M], data: BaseModel, stages: Sequence[str] = ()
+) -> M:
+    values = data.model_dump()
+    _check(session, resource, values, stages, creating=True)
+    record = resource.model(**values)
+    _flush_unique(session, resource, record, values.get("external_id"))
+    return record
+
+
+def update_record(
+    session: Session,
+    resource: Resource[M],
+    record_id: int,
+    data: BaseModel,
+    stages: Sequence[str] = (),
+) -> M:
+    record = get_record(session, resource, record_id)
+    values = data.model_dump(exclude_unset=True)
+    merged = {**_columns(record), **values}
+    _check(session, resource, merged, stages, creating=False)
+    for name, value in merged.items():  # the checks may fill in fields (closed_on on winning)
+        if getattr(record, name) != value:
+            setattr(record, name, value)
+    _flush_unique(session, resource, record, None)
+    return record
+
+
+def delete_record(session: Session, resource: Resource[M], record_id: int) -> None:
+    record = get_record(session, resource, record_id)
+    try:
+        with session.begin_nested():
+            session.delete(record)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"{resource.name} {record_id} is still referenced by other records"
+        ) from None
+
+
+def _check(
+    session: Session,
+    resource: Resource[M],
+    values: dict[str, Any],
+    stages: Sequence[str],
+    *,
+    creating: bool,
+) -> None:
+    for field_name, target in resource.references.items():
+        ref = values.get(field_name)
+        if ref is not None and session.get(target, ref) is None:
+            raise NotFound(f"{_REFERENCE_NAMES[target]} {ref} does not exist", field=field_name)
+    if resource.model is Opportunity:
+        _check_opportunity(values, stages)
+    if resource.model is FollowUp and creating:
+        _check_follow_up_due(values)
+
+
+def _check_opportunity(values: dict[str, Any], stages: Sequence[str]) -> None:
+    if stages and values.get("stage") not in stages:
+        raise InvalidInput(
+            f"unknown stage {values.get('stage')!r}; the funnel is {' → '.join(stages)}",
+            field="stage",
+        )
+    created, closed = values.get("created_on"), values.get("closed_on")
+    if created and closed and closed < created:
+        raise InvalidInput(f"closed_on {closed} is before created_on {created}", field="closed_on")
+    if values.get("status") in ("won", "lost") and closed is None:
+        values["closed_on"] = date.today()
+
+
+def _check_follow_up_due(values: dict[str, Any]) -> None:
+    due = values.get("next_action_due")
+    if due is not None and values.get("status") in ("open", "draft") and due < date.today():
+        raise InvalidInput(f"next_action_due {due} is in the past", field="next_action_due")
+    if values.get("status") == "open":
+        values["confirmed_at"] = utcnow()
+
+
+def _flush_unique(
+    session: Session, resource: Resource[M], record: M, external_id: str | None
+) -> None:
+    try:
+        with session.begin_nested():
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        holder = _holder_of(session, resource, external_id) if external_id else None
+        if holder is not None:
+            raise Conflict(
+                f"external id {external_id!r} is already used by {resource.name} {holder}",
+                field="external_id",
+            ) from None
+        raise Conflict(
+            f"this {resource.name} clashes with an existing one (a unique field is taken)"
+        ) from None
+
+
+def _holder_of(session: Session, resource: Resource[M], external_id: str) -> int | None:
+    model: Any = resource.model
+    holder: int | None = session.scalar(select(model.id).where(model.external_id == external_id))
+    return holder
+
+
+def _columns(record: Base) -> dict[str, Any]:
+    return {c.key: getattr(record, c.key) for c in record.__table__.columns}

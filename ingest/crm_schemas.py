@@ -1,0 +1,156 @@
+"""Validated input for CRM records, shared by the HTTP API and the CSV import (one set of rules).
+
+Cross-record rules that need the database (does rep 12 exist? is the stage on the funnel?)
+live in ingest/crm.py; everything a single record can check about itself lives here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "CustomerIn",
+    "CustomerPatch",
+    "FollowUpIn",
+    "FollowUpPatch",
+    "OpportunityIn",
+    "OpportunityPatch",
+    "RepIn",
+    "RepPatch",
+    "TargetIn",
+    "TeamIn",
+    "TeamPatch",
+]
+
+Name = Field(min_length=1, max_length=100)
+ExternalId = Field(
+    None, min_length=1, max_length=100, description="The CRM's own key for this record."
+)
+Channel = Literal["call", "visit", "wechat", "email"]
+FollowUpState = Literal["draft", "open", "done", "cancelled"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TeamIn(_In):
+    name: str = Name
+    manager_id: int | None = None
+    external_id: str | None = ExternalId
+
+
+class TeamPatch(_In):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    manager_id: int | None = None
+
+
+class RepIn(_In):
+    name: str = Name
+    team_id: int | None = None
+    email: str | None = Field(None, max_length=200)
+    active: bool = True
+    external_id: str | None = ExternalId
+
+
+class RepPatch(_In):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    team_id: int | None = None
+    email: str | None = Field(None, max_length=200)
+    active: bool | None = None
+
+
+class CustomerIn(_In):
+    company: str = Field(min_length=1, max_length=200)
+    contact: str | None = Field(None, max_length=100)
+    phone: str | None = Field(None, max_length=50)
+    tier: str | None = Field(None, max_length=20, description="e.g. 大客户 / 普通")
+    source: str | None = Field(None, max_length=50)
+    owner_rep_id: int | None = None
+    external_id: str | None = ExternalId
+
+
+class CustomerPatch(_In):
+    company: str | None = Field(None, min_length=1, max_length=200)
+    contact: str | None = Field(None, max_length=100)
+    phone: str | None = Field(None, max_length=50)
+    tier: str | None = Field(None, max_length=20)
+    source: str | None = Field(None, max_length=50)
+    owner_rep_id: int | None = None
+
+
+class _OpportunityRules(_In):
+    @model_validator(mode="after")
+    def _dates_and_outcome(self) -> _OpportunityRules:
+        created = getattr(self, "created_on", None)
+        closed = getattr(self, "closed_on", None)
+        if created and closed and closed < created:
+            raise ValueError(f"closed_on {closed} is before created_on {created}")
+        if getattr(self, "status", None) == "open" and closed is not None:
+            raise ValueError("an open opportunity has no closed_on; set status to won or lost")
+        return self
+
+
+class OpportunityIn(_OpportunityRules):
+    name: str = Field(min_length=1, max_length=200)
+    customer_id: int
+    owner_rep_id: int
+    stage: str = Field(min_length=1, max_length=20)
+    amount: float = Field(0.0, ge=0, description="Deal value in yuan; never negative.")
+    status: Literal["open", "won", "lost"] = "open"
+    created_on: date = Field(default_factory=date.today)
+    expected_close: date | None = None
+    closed_on: date | None = None
+    loss_reason: str | None = Field(None, max_length=200)
+    external_id: str | None = ExternalId
+
+
+class OpportunityPatch(_OpportunityRules):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    owner_rep_id: int | None = None
+    stage: str | None = Field(None, min_length=1, max_length=20)
+    amount: float | None = Field(None, ge=0)
+    status: Literal["open", "won", "lost"] | None = None
+    expected_close: date | None = None
+    closed_on: date | None = None
+    loss_reason: str | None = Field(None, max_length=200)
+
+
+class FollowUpIn(_In):
+    rep_id: int
+    customer_id: int
+    opportunity_id: int | None = None
+    occurred_at: datetime
+    channel: Channel = "call"
+    content: str = Field("", max_length=10_000)
+    customer_needs: str | None = Field(None, max_length=5_000)
+    next_action: str | None = Field(None, max_length=1_000)
+    next_action_due: date | None = None
+    status: FollowUpState = "open"
+    external_id: str | None = ExternalId
+
+
+class FollowUpPatch(_In):
+    content: str | None = Field(None, max_length=10_000)
+    customer_needs: str | None = Field(None, max_length=5_000)
+    next_action: str | None = Field(None, max_length=1_000)
+    next_action_due: date | None = None
+    status: FollowUpState | None = None
+    opportunity_id: int | None = None
+
+
+class TargetIn(_In):
+    team_id: int | None = None
+    rep_id: int | None = None
+    year: int = Field(ge=2000, le=2100)
+    quarter: int | None = Field(None, ge=1, le=4, description="Leave out for an annual target.")
+    amount: float = Field(gt=0, description="Sales target in yuan; must be positive.")
+
+    @model_validator(mode="after")
+    def _one_owner(self) -> TargetIn:
+        if (self.team_id is None) == (self.rep_id is None):
+            raise ValueError("a target belongs to exactly one of team_id or rep_id")
+        return self
