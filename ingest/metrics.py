@@ -66,8 +66,8 @@ def rep_metrics(session: Session, period: Period) -> list[dict[str, Any]]:
     ]
 
 
-def _reps(period: Period) -> Select[Any]:
-    query: Select[Any] = select(Rep.id, Rep.name, Rep.team_id).order_by(Rep.id)
+def _reps(period: Period) -> Select[int, str, int | None]:
+    query = select(Rep.id, Rep.name, Rep.team_id).order_by(Rep.id)
     return query.where(Rep.team_id == period.team_id) if period.team_id is not None else query
 
 
