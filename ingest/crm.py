@@ -94,7 +94,7 @@ def update_record(
     record = get_record(session, resource, record_id)
     values = data.model_dump(exclude_unset=True)
     merged = {**_columns(record), **values}
-    _check(session, resource, merged, stages, creating=False)
+    _check(session, resource, merged, stages, creating=False, changed=frozenset(values))
     for name, value in merged.items():  # the checks may fill in fields (closed_on on winning)
         if getattr(record, name) != value:
             setattr(record, name, value)
@@ -121,6 +121,7 @@ def _check(
     stages: Sequence[str],
     *,
     creating: bool,
+    changed: frozenset[str] = frozenset(),
 ) -> None:
     for field_name, target in resource.references.items():
         ref = values.get(field_name)
@@ -128,8 +129,8 @@ def _check(
             raise NotFound(f"{_REFERENCE_NAMES[target]} {ref} does not exist", field=field_name)
     if resource.model is Opportunity:
         _check_opportunity(values, stages)
-    if resource.model is FollowUp and creating:
-        _check_follow_up_due(values)
+    if resource.model is FollowUp:
+        _check_follow_up(values, due_changed=creating or "next_action_due" in changed)
 
 
 def _check_opportunity(values: dict[str, Any], stages: Sequence[str]) -> None:
@@ -145,12 +146,17 @@ def _check_opportunity(values: dict[str, Any], stages: Sequence[str]) -> None:
         values["closed_on"] = date.today()
 
 
-def _check_follow_up_due(values: dict[str, Any]) -> None:
+def _check_follow_up(values: dict[str, Any], *, due_changed: bool) -> None:
     due = values.get("next_action_due")
-    if due is not None and values.get("status") in ("open", "draft") and due < date.today():
+    if (
+        due_changed
+        and due is not None
+        and values.get("status") in ("open", "draft")
+        and due < date.today()
+    ):
         raise InvalidInput(f"next_action_due {due} is in the past", field="next_action_due")
-    if values.get("status") == "open":
-        values["confirmed_at"] = utcnow()
+    if values.get("status") == "open" and values.get("confirmed_at") is None:
+        values["confirmed_at"] = utcnow()  # confirming a draft (or creating an open one)
 
 
 def _flush_unique(

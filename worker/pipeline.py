@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from analysis import Analyzer
 from asr import ChannelLayout, Transcriber, Transcript
 from ingest.analysis import analyze_call
+from ingest.followups import draft_follow_up
 from ingest.storage import AudioStore
 from models import (
     Call,
@@ -104,7 +105,8 @@ def _analyze(parts: PipelineParts, job_id: int, call_id: int) -> None:
     analyzer = parts.analyzer()
     with session_scope(parts.factory) as session:
         call = _require_call(session, call_id, job_id)
-        analyze_call(session, analyzer, call, parts.timezone)
+        analysis = analyze_call(session, analyzer, call, parts.timezone)
+        draft_follow_up(session, call, analysis)
 
 
 def _finish(factory: SessionFactory, job_id: int, call_id: int) -> None:
