@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routes import analysis, calls, crm, health, metrics
+from api.routes import analysis, calls, crm, csv_io, health, metrics
 from api.state import AppState
 
 __all__ = ["create_app"]
@@ -39,4 +39,5 @@ def create_app(
     app.include_router(analysis.router)
     app.include_router(crm.router)
     app.include_router(metrics.router)
+    app.include_router(csv_io.router)
     return app

@@ -52,7 +52,7 @@ def target_progress(
         "per_working_day": round(target.amount / workdays, 2) if workdays else 0.0,
         "actual": round(actual_total, 2),
         "attainment": safe_ratio(actual_total, target.amount),
-        "rates": rates,
+        "rates": {name: round(value, 4) for name, value in rates.items()},
         "needed": _needed(max(target.amount - actual_total, 0.0), rates),
         **periods,
     }  # fmt: skip
@@ -129,11 +129,12 @@ def _rates(session: Session, rep_ids: list[int], before: date, timezone: str) ->
                func.coalesce(Call.occurred_at, Call.created_at) < end)
     ).one()  # fmt: skip
     won, lost, committed = int(won or 0), int(lost or 0), int(committed or 0)
+    # Exact ratios: the activity figures are computed from these, rounding happens on output.
     return {
-        "average_deal_size": safe_ratio(won_amount, won, 2),
-        "win_rate": safe_ratio(won, won + lost),
-        "opportunities_per_committed_call": safe_ratio(created, committed),
-        "commitment_rate": safe_ratio(committed, analysed),
+        "average_deal_size": float(won_amount or 0) / won if won else 0.0,
+        "win_rate": won / (won + lost) if won + lost else 0.0,
+        "opportunities_per_committed_call": created / committed if committed else 0.0,
+        "commitment_rate": committed / analysed if analysed else 0.0,
     }
 
 

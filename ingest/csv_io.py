@@ -1,0 +1,290 @@
+"""CSV import and export of CRM records, as a Chinese CRM exports them (UTF-8 or GBK, Chinese
+column names mapped onto our field names).
+
+Import applies the same rules as the JSON API (the pydantic In models, then ingest/crm.py), one
+savepoint per row: a bad row is reported and skipped, the good rows go in. A row whose
+external_id is already stored updates that record, so importing the same export twice changes
+nothing. Columns that are not fields (the CRM's extras, or our own id / created_at on a
+re-imported export) are ignored. Services never commit: the request dependency does.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypedDict
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ingest import crm
+from ingest import crm_schemas as schemas
+from ingest.errors import HuashuError, InvalidInput, NotFound
+from models import Base
+
+__all__ = ["ENTITIES", "Entity", "RowError", "export_csv", "import_csv"]
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One importable table: its crm resource and the models that validate a row."""
+
+    resource: crm.Resource[Any]
+    create_in: type[BaseModel]
+    patch_in: type[BaseModel]
+
+    def columns(self) -> set[str]:
+        """Every field a column may map to: the In fields and the *_external_id alternatives."""
+        return set(self.create_in.model_fields) | {_external(f) for f in self.resource.references}
+
+    def required(self) -> list[str]:
+        return [n for n, f in self.create_in.model_fields.items() if f.is_required()]
+
+
+ENTITIES: dict[str, Entity] = {
+    "teams": Entity(crm.TEAMS, schemas.TeamIn, schemas.TeamPatch),
+    "reps": Entity(crm.REPS, schemas.RepIn, schemas.RepPatch),
+    "customers": Entity(crm.CUSTOMERS, schemas.CustomerIn, schemas.CustomerPatch),
+    "opportunities": Entity(crm.OPPORTUNITIES, schemas.OpportunityIn, schemas.OpportunityPatch),
+    "follow-ups": Entity(crm.FOLLOW_UPS, schemas.FollowUpIn, schemas.FollowUpPatch),
+}
+
+
+class RowError(TypedDict):
+    row: int  # 1-based data row, header excluded: what a user counts in Excel below the header
+    field: str | None
+    message: str
+
+
+@dataclass
+class _Tally:
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"created": 0, "updated": 0, "failed": 0}
+    )
+    errors: list[RowError] = field(default_factory=list)
+
+
+def import_csv(
+    session: Session,
+    entity: str,
+    data: bytes,
+    *,
+    mapping: dict[str, str] | None,
+    dry_run: bool,
+    stages: tuple[str, ...],
+) -> dict[str, Any]:
+    """Import the file's rows; the report counts created, updated and failed rows."""
+    spec = _entity(entity)
+    header, rows = _read_table(_decode(data))
+    fields = _map_header(spec, entity, header, mapping or {})
+    _check_required(spec, fields)
+    # A dry run does all the work inside one savepoint and rolls it back, so its report is
+    # exactly what a real import would say (constraints included) but nothing is stored.
+    outer = session.begin_nested() if dry_run else None
+    try:
+        tally = _import_rows(session, spec, fields, rows, stages)
+    finally:
+        if outer is not None:
+            outer.rollback()
+    summary = {"entity": entity, "dry_run": dry_run, "rows": len(rows), **tally.counts}
+    return {**summary, "errors": tally.errors}
+
+
+def export_csv(session: Session, entity: str) -> str:
+    """All rows of the entity's table ordered by id, one column per table column."""
+    model: type[Base] = _entity(entity).resource.model
+    columns = [c.key for c in model.__table__.columns]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for record in session.scalars(select(model).order_by(model.__table__.c.id)):
+        writer.writerow([_cell_text(getattr(record, c)) for c in columns])
+    return out.getvalue()
+
+
+def _entity(entity: str) -> Entity:
+    if entity not in ENTITIES:
+        raise NotFound(
+            f"unknown entity {entity!r}; choose one of {', '.join(ENTITIES)}", field="entity"
+        )
+    return ENTITIES[entity]
+
+
+def _decode(data: bytes) -> str:
+    # Excel's "CSV UTF-8" starts with a BOM, other tools write plain UTF-8; older Chinese CRMs
+    # and Excel's plain "CSV" on a Chinese Windows write GBK, which GB18030 is a superset of.
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"the file is neither UTF-8 nor GBK/GB18030 text (undecodable byte at offset "
+            f"{exc.start}); save it as CSV from the CRM or Excel",
+            field="file",
+        ) from None
+
+
+def _read_table(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The stripped header and the non-blank data rows, each with its 1-based row number."""
+    try:
+        # newline="" keeps line breaks inside quoted cells (multi-line 跟进内容) intact.
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise InvalidInput(f"the file is not readable CSV: {exc}", field="file") from None
+    if not records or not any(c.strip() for c in records[0]):
+        raise InvalidInput("the file is empty; the first line must name the columns", field="file")
+    # Excel pads exports with rows of empty cells; they are not records, but keep their numbers.
+    rows = [(n, r) for n, r in enumerate(records[1:], start=1) if any(c.strip() for c in r)]
+    return [c.strip() for c in records[0]], rows
+
+
+def _map_header(
+    spec: Entity, entity: str, header: list[str], mapping: dict[str, str]
+) -> list[str | None]:
+    """Our field name for each column, None for a column we ignore."""
+    mapping = {k.strip(): v.strip() for k, v in mapping.items()}
+    known = spec.columns()
+    names = [mapping.get(column, column) for column in header]
+    # A mapping that names a field we do not have is a typo the user wants to hear about.
+    wrong = [f"{c} → {mapping[c]}" for c in header if c in mapping and mapping[c] not in known]
+    if wrong:
+        raise InvalidInput(f"{entity} have no field for: {', '.join(wrong)}", field="mapping")
+    twice = sorted({n for n in names if n in known and names.count(n) > 1})
+    if twice:
+        raise InvalidInput(f"more than one column gives: {', '.join(twice)}", field="mapping")
+    return [name if name in known else None for name in names]
+
+
+def _check_required(spec: Entity, fields: list[str | None]) -> None:
+    present = set(fields)
+    missing = [
+        f"{f} (or {_external(f)})" if f in spec.resource.references else f
+        for f in spec.required()
+        if f not in present and _external(f) not in present
+    ]
+    if missing:
+        raise InvalidInput(f"missing required columns: {', '.join(missing)}", field="file")
+
+
+def _import_rows(
+    session: Session,
+    spec: Entity,
+    fields: list[str | None],
+    rows: list[tuple[int, list[str]]],
+    stages: tuple[str, ...],
+) -> _Tally:
+    tally = _Tally()
+    for number, cells in rows:
+        try:
+            outcome = _import_row(session, spec, _row_values(fields, cells), stages)
+        except ValidationError as exc:
+            tally.errors += _validation_errors(number, exc)
+            outcome = "failed"
+        except HuashuError as exc:
+            tally.errors.append({"row": number, "field": exc.field, "message": exc.message})
+            outcome = "failed"
+        tally.counts[outcome] += 1
+    return tally
+
+
+def _row_values(fields: list[str | None], cells: list[str]) -> dict[str, Any]:
+    """Field → cell text; an empty cell (or one Excel left off the end of the row) is None."""
+    extra = [c for c in cells[len(fields) :] if c.strip()]
+    if extra:
+        raise InvalidInput(f"the row has {len(cells)} cells but the header names {len(fields)}")
+    padded = cells + [""] * (len(fields) - len(cells))
+    return {f: (c.strip() or None) for f, c in zip(fields, padded, strict=False) if f}
+
+
+def _import_row(
+    session: Session, spec: Entity, values: dict[str, Any], stages: tuple[str, ...]
+) -> str:
+    """Create or update one record; "created" or "updated". Raises on a bad row."""
+    _resolve_references(session, spec.resource, values)
+    # Empty cells are left out so the In model's defaults apply (amount 0, status open, …): a
+    # row means the same record whether it is new or already stored.
+    record = spec.create_in.model_validate({k: v for k, v in values.items() if v is not None})
+    existing = _stored_id(session, spec.resource, getattr(record, "external_id", None))
+    with session.begin_nested():  # a failing row rolls back only its own writes
+        if existing is None:
+            crm.create_record(session, spec.resource, record, stages)
+            return "created"
+        # Only the file's columns change a stored record; the others keep their values.
+        given = set(values) & set(spec.patch_in.model_fields)
+        patch = spec.patch_in.model_validate(record.model_dump(include=given))
+        crm.update_record(session, spec.resource, existing, patch, stages)
+        return "updated"
+
+
+def _resolve_references(
+    session: Session, resource: crm.Resource[Any], values: dict[str, Any]
+) -> None:
+    """Replace each *_external_id cell with the Huashu id of the record it names, in place."""
+    for field_name, target in resource.references.items():
+        alternative = _external(field_name)
+        if alternative not in values:
+            continue
+        external_id = values.pop(alternative)
+        if external_id is None:
+            values.setdefault(field_name, None)
+            continue
+        found = _resolve_one(session, target, alternative, external_id)
+        given = values.get(field_name)
+        if given is not None and given != str(found):
+            raise InvalidInput(
+                f"{field_name} {given} and {alternative} {external_id!r} "
+                f"({target.__name__.lower()} {found}) disagree",
+                field=field_name,
+            )
+        values[field_name] = found
+
+
+def _resolve_one(session: Session, target: type[Base], column: str, external_id: str) -> int:
+    table = target.__table__
+    found: int | None = session.scalar(select(table.c.id).where(table.c.external_id == external_id))
+    if found is None:
+        name = target.__name__.lower()
+        raise NotFound(f"no {name} has external id {external_id!r}", field=column)
+    return found
+
+
+def _stored_id(
+    session: Session, resource: crm.Resource[Any], external_id: str | None
+) -> int | None:
+    if external_id is None:
+        return None  # rows without an external id cannot be matched: always a new record
+    table = resource.model.__table__
+    found: int | None = session.scalar(select(table.c.id).where(table.c.external_id == external_id))
+    return found
+
+
+def _validation_errors(number: int, exc: ValidationError) -> list[RowError]:
+    errors: list[RowError] = []
+    for error in exc.errors(include_url=False):
+        loc = error["loc"]
+        message = error["msg"]
+        if loc and error["type"] != "missing":  # the bad value helps find the cell
+            message += f" (got {error['input']!r})"
+        errors.append({"row": number, "field": str(loc[0]) if loc else None, "message": message})
+    return errors
+
+
+def _external(field_name: str) -> str:
+    """customer_id → customer_external_id: the column that names the record by the CRM's key."""
+    return field_name.removesuffix("_id") + "_external_id"
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
