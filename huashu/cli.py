@@ -10,6 +10,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy import select
 from tqdm import tqdm
 
 from asr import FORMATS, ASRError, ChannelLayout, render
@@ -25,8 +26,9 @@ from huashu.settings import Settings
 from ingest.calls import CallMetadata
 from ingest.errors import HuashuError
 from ingest.folder import FileOutcome, Outcome, find_files, ingest_folder
+from ingest.seed import seed_demo
 from ingest.tokens import create_token, list_tokens, revoke_token
-from models import Role, session_scope
+from models import Role, Team, session_scope
 
 T = TypeVar("T")
 
@@ -130,6 +132,26 @@ def ingest(
         f"{counts[Outcome.ADDED]} added, {counts[Outcome.DUPLICATE]} duplicate, "
         f"{counts[Outcome.REJECTED]} rejected. `huashu serve` transcribes the added calls."
     )
+
+
+@app.command()
+def seed(
+    year: Annotated[
+        int, typer.Option(help="Year the demo opportunities and calls fall in.")
+    ] = 2026,
+) -> None:
+    """Fill an empty database with the documented demo data set (ingest/seed.py)."""
+    settings = _settings()
+    services = open_services(settings)
+    with session_scope(services.session_factory) as session:
+        if session.scalar(select(Team.id).limit(1)) is not None:
+            typer.echo(
+                "error: the database already has teams; the demo data goes into an empty one",
+                err=True,
+            )
+            raise typer.Exit(1)
+        counts = seed_demo(session, year, settings.funnel)
+    typer.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
 @token_app.command("create")

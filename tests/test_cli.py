@@ -137,6 +137,13 @@ def test_a_model_folder_can_replace_the_bundled_one(
     assert not (env / "models").exists()  # the bundled cache was not touched
 
 
+def test_seed_fills_an_empty_database_once(env: Path) -> None:
+    first = runner.invoke(app, ["seed", "--year", "2026"])
+    assert first.exit_code == 0 and "36 opportunities, 72 calls" in first.stdout
+    again = runner.invoke(app, ["seed"])
+    assert again.exit_code == 1 and "already has teams" in again.output
+
+
 def test_invalid_setting_stops_with_a_message(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUASHU_MAX_UPLOAD_MB", "-5")
     result = runner.invoke(app, ["token", "list"])
