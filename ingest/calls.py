@@ -85,6 +85,9 @@ class CallFilters:
     status: str | None = None
     occurred_from: datetime | None = None
     occurred_to: datetime | None = None
+    rep_id: int | None = None
+    customer_id: int | None = None
+    opportunity_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +217,13 @@ def _filtered(query: Select[Any], f: CallFilters) -> Select[Any]:
         query = query.where(Call.rep == f.rep)
     if f.status:
         query = query.where(Call.status == f.status)
+    for column, value in (
+        (Call.rep_id, f.rep_id),
+        (Call.customer_id, f.customer_id),
+        (Call.opportunity_id, f.opportunity_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
     when = func.coalesce(Call.occurred_at, Call.created_at)
     if f.occurred_from:
         query = query.where(when >= f.occurred_from)

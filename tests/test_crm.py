@@ -99,6 +99,14 @@ def test_upload_links_records_by_id_or_external_id(client: TestClient, crm: dict
     assert stored["opportunity_id"] == crm["opportunity"]["id"]
     assert stored["customer_id"] == crm["customer"]["id"] and stored["customer"] == "星河科技"
     assert stored["rep_id"] == crm["rep"]["id"] and stored["rep"] == "王磊"
+    by_customer = client.get(
+        "/api/v1/calls", headers=AUTH, params={"customer_id": crm["customer"]["id"]}
+    ).json()
+    assert [c["id"] for c in by_customer["items"]] == [call["id"]]
+    other = client.get(
+        "/api/v1/calls", headers=AUTH, params={"rep_id": crm["rep"]["id"] + 1}
+    ).json()
+    assert other["total"] == 0
 
 
 @pytest.mark.parametrize(

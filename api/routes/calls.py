@@ -66,11 +66,17 @@ def read_calls(
     status_: Annotated[str | None, Query(alias="status")] = None,
     occurred_from: Annotated[datetime | None, Query(alias="from")] = None,
     occurred_to: Annotated[datetime | None, Query(alias="to")] = None,
+    rep_id: int | None = None,
+    customer_id: int | None = None,
+    opportunity_id: int | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> CallPage:
-    """List calls, newest first; filter by rep, status and a [from, to) time range."""
-    filters = service.CallFilters(rep, status_, occurred_from, occurred_to)
+    """List calls, newest first; filter by rep (name or id), customer, opportunity, status and
+    a [from, to) time range."""
+    filters = service.CallFilters(
+        rep, status_, occurred_from, occurred_to, rep_id, customer_id, opportunity_id
+    )
     items, total = service.list_calls(session, filters, limit=limit, offset=offset)
     return CallPage(
         items=[CallOut.model_validate(c) for c in items], total=total, limit=limit, offset=offset
