@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep
 from ingest import metrics as service
@@ -14,68 +14,52 @@ from ingest.targets import target_progress
 
 router = APIRouter(prefix="/api/v1", tags=["metrics"])
 
-From = Annotated[date, Query(alias="from", description="First day of the period.")]
-To = Annotated[date, Query(alias="to", description="Day after the period (exclusive).")]
 
-
-def _period(start: date, end: date, team: int | None, timezone: str) -> service.Period:
+def get_period(
+    state: StateDep,
+    start: Annotated[date, Query(alias="from", description="First day of the period.")],
+    end: Annotated[date, Query(alias="to", description="Day after the period (exclusive).")],
+    team: Annotated[int | None, Query(description="Only this team's reps.")] = None,
+) -> service.Period:
     if end <= start:
         raise InvalidInput(f"'to' ({end}) must be after 'from' ({start})", field="to")
-    return service.Period(start, end, team, timezone)
+    return service.Period(start, end, team, state.settings.timezone)
+
+
+PeriodDep = Annotated[service.Period, Depends(get_period)]
 
 
 @router.get("/metrics/reps")
 def read_rep_metrics(
-    session: SessionDep,
-    state: StateDep,
-    _p: CurrentPrincipal,
-    start: From,
-    end: To,
-    team: int | None = None,
+    session: SessionDep, period: PeriodDep, _p: CurrentPrincipal
 ) -> list[dict[str, Any]]:
     """Per rep: calls, talk time, commitment rate, SPIN mix, score, opportunities, win rate,
     average won amount (客单价), sales cycle, pipeline by stage and the pipeline formula."""
-    return service.rep_metrics(session, _period(start, end, team, state.settings.timezone))
+    return service.rep_metrics(session, period)
 
 
 @router.get("/metrics/funnel")
 def read_funnel_metrics(
-    session: SessionDep,
-    state: StateDep,
-    _p: CurrentPrincipal,
-    start: From,
-    end: To,
-    team: int | None = None,
+    session: SessionDep, period: PeriodDep, state: StateDep, _p: CurrentPrincipal
 ) -> dict[str, Any]:
     """Stage-to-stage conversion of the opportunities created in the period."""
-    period = _period(start, end, team, state.settings.timezone)
     return service.funnel_metrics(session, period, state.settings.funnel)
 
 
 @router.get("/metrics/commitments")
 def read_commitment_metrics(
-    session: SessionDep,
-    state: StateDep,
-    _p: CurrentPrincipal,
-    start: From,
-    end: To,
-    team: int | None = None,
+    session: SessionDep, period: PeriodDep, _p: CurrentPrincipal
 ) -> list[dict[str, Any]]:
     """Reps ranked by commitment rate, with a 95 % interval; small samples flagged and last."""
-    return service.commitment_ranking(session, _period(start, end, team, state.settings.timezone))
+    return service.commitment_ranking(session, period)
 
 
 @router.get("/metrics/behaviour")
 def read_behaviour_metrics(
-    session: SessionDep,
-    state: StateDep,
-    _p: CurrentPrincipal,
-    start: From,
-    end: To,
-    team: int | None = None,
+    session: SessionDep, period: PeriodDep, _p: CurrentPrincipal
 ) -> dict[str, Any]:
     """Win rate of opportunities closed in the period, by advance / SPIN mix / talk ratio band."""
-    return service.behaviour_metrics(session, _period(start, end, team, state.settings.timezone))
+    return service.behaviour_metrics(session, period)
 
 
 @router.get("/targets/{target_id}/progress")
