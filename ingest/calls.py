@@ -145,15 +145,18 @@ def create_call(
     call = _new_call(meta, info, sha256, incoming.size, f"{sha256[:2]}/{sha256}.{extension}")
     call.uploaded_by = uploaded_by
     _link(call, links)
+    # The file goes to its content address first and the rows follow in one savepoint: SQLite
+    # may commit a first savepoint on release, so nothing that can fail comes after it.
+    _store_file(session, store, incoming, sha256, extension)
     try:
         with session.begin_nested():
             session.add(call)
             session.flush()
-    except IntegrityError:  # the same audio arrived concurrently and won the race
-        incoming.discard()
+            session.add(Job(kind=JobKind.PROCESS_CALL, call_id=call.id, max_attempts=max_attempts))
+            session.flush()
+    except IntegrityError:  # the same audio arrived concurrently and won the race: its call
+        # holds this very file (same content, same address), so the file stays.
         return CreatedCall(_require(_call_with_audio(session, sha256), sha256), created=False)
-    _store_file(session, store, incoming, sha256, extension)
-    session.add(Job(kind=JobKind.PROCESS_CALL, call_id=call.id, max_attempts=max_attempts))
     if notify is not None:
         on_commit(session, notify)
     return CreatedCall(call, created=True)
@@ -292,9 +295,14 @@ def _new_call(meta: CallMetadata, info: AudioInfo, sha256: str, size: int, relat
 
 def _store_file(
     session: Session, store: AudioStore, incoming: IncomingAudio, sha256: str, extension: str
-) -> None:
+) -> bool:
+    """Move the upload to its content address; True when that file was already there (then it
+    belongs to another call and must survive a rollback of this one)."""
+    pre_existing = store.path_of(f"{sha256[:2]}/{sha256}.{extension}").exists()
     relative = store.keep(incoming, sha256, extension)
-    on_rollback(session, lambda: store.remove(relative))
+    if not pre_existing:
+        on_rollback(session, lambda: store.remove(relative))
+    return pre_existing
 
 
 def _parse_channels(value: str | None) -> ChannelLayout:

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
 
 from tests.conftest import AUTH
 
@@ -22,6 +21,17 @@ CUSTOMER_MAPPING = {
     "电话": "phone",
     "客户级别": "tier",
     "负责人编号": "owner_rep_external_id",
+}
+OPPORTUNITY_MAPPING = {
+    "商机编号": "external_id",
+    "商机名称": "name",
+    "客户编号": "customer_external_id",
+    "负责人编号": "owner_rep_external_id",
+    "阶段": "stage",
+    "金额": "amount",
+    "创建日期": "created_on",
+    "关闭日期": "closed_on",
+    "状态": "status",
 }
 CUSTOMER_ROWS = [
     ["客户编号", "客户名称", "联系人", "电话", "客户级别", "负责人编号", "备注"],
@@ -42,7 +52,7 @@ def _import(
     data: bytes,
     mapping: dict[str, str] | None = None,
     **form: str,
-) -> Response:
+) -> Any:  # the TestClient's response (httpx or httpx2, by version)
     if mapping is not None:
         form["mapping"] = json.dumps(mapping, ensure_ascii=False)
     files = {"file": (f"{entity}.csv", data, "text/csv")}
@@ -135,19 +145,7 @@ def test_bad_rows_are_reported_by_row_number_and_the_good_rows_go_in(
     client: TestClient, rep_id: int
 ) -> None:
     _create(client, "customers", {"company": "杭州云帆", "external_id": "C001"})
-    header = [
-        "商机编号",
-        "商机名称",
-        "客户编号",
-        "负责人编号",
-        "阶段",
-        "金额",
-        "创建日期",
-        "关闭日期",
-        "状态",
-    ]
-    fields = "external_id,name,customer_external_id,owner_rep_external_id,stage,amount,created_on,closed_on,status"
-    mapping = dict(zip(header, fields.split(","), strict=True))
+    header = list(OPPORTUNITY_MAPPING)
     rows = [
         header,
         ["O1", "云帆 CRM 采购", "C001", "R001", "方案", "120000", "2026-01-05", "", "open"],
@@ -157,7 +155,7 @@ def test_bad_rows_are_reported_by_row_number_and_the_good_rows_go_in(
         ["O5", "不在漏斗", "C001", "R001", "立项", "100", "2026-01-05", "", "open"],
         ["O6", "云帆 二期", "C001", "R001", "成交", "90000", "2026-01-05", "2026-04-01", "won"],
     ]
-    report = _import(client, "opportunities", BOM + _csv(rows), mapping).json()
+    report = _import(client, "opportunities", BOM + _csv(rows), OPPORTUNITY_MAPPING).json()
     assert (report["rows"], report["created"], report["failed"]) == (6, 2, 4)
     errors = {e["row"]: e for e in report["errors"]}
     assert sorted(errors) == [2, 3, 4, 5]

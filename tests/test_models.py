@@ -36,6 +36,16 @@ def test_upgrade_is_idempotent(tmp_path: Path) -> None:
         assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
 
 
+def test_ids_are_never_reused_after_every_migration(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    with engine.connect() as connection:
+        for table in ("calls", "jobs"):
+            sql = connection.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}
+            ).scalar()
+            assert "AUTOINCREMENT" in str(sql), table
+
+
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     engine = _engine(tmp_path)
     with engine.connect() as connection:

@@ -200,7 +200,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_follow_ups_rep_id"), ["rep_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_follow_ups_status"), ["status"], unique=False)
 
-    with op.batch_alter_table("calls", schema=None) as batch_op:
+    # Recreating the table must keep AUTOINCREMENT: a deleted call's id is never handed out again.
+    with op.batch_alter_table(
+        "calls", schema=None, table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
         batch_op.add_column(sa.Column("rep_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("customer_id", sa.Integer(), nullable=True))
         # The free-text CRM reference of the first schema becomes a real link: uploads now name
@@ -232,7 +235,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("calls", schema=None) as batch_op:
+    # Recreating the table must keep AUTOINCREMENT: a deleted call's id is never handed out again.
+    with op.batch_alter_table(
+        "calls", schema=None, table_kwargs={"sqlite_autoincrement": True}
+    ) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_calls_opportunity_id_opportunities"), type_="foreignkey"
         )
