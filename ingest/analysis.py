@@ -231,7 +231,7 @@ def _speech_segment(row: TranscriptSegment) -> SpeechSegment:
 
 
 def _call_date(call: Call, timezone: str) -> date:
-    moment = call.occurred_at or call.created_at
+    moment = call.happened_at
     return moment.astimezone(ZoneInfo(timezone)).date()
 
 

@@ -28,7 +28,16 @@ from ingest.errors import (
 )
 from ingest.links import CallLinks, RecordRef, parse_ref, resolve_call_links
 from ingest.storage import AudioStore, IncomingAudio
-from models import Call, CallStatus, Job, JobKind, TranscriptSegment, on_commit, on_rollback
+from models import (
+    Call,
+    CallStatus,
+    Job,
+    JobKind,
+    TranscriptSegment,
+    on_commit,
+    on_rollback,
+    utcnow,
+)
 
 __all__ = [
     "AudioFile",
@@ -172,9 +181,7 @@ def list_calls(
         )
     query = _filtered(select(Call), filters)
     total = session.scalar(_filtered(select(func.count(Call.id)), filters)) or 0
-    ordered = query.order_by(
-        func.coalesce(Call.occurred_at, Call.created_at).desc(), Call.id.desc()
-    )
+    ordered = query.order_by(Call.happened_at.desc(), Call.id.desc())
     return list(session.scalars(ordered.limit(limit).offset(offset))), total
 
 
@@ -227,7 +234,7 @@ def _filtered(query: Select[Any], f: CallFilters) -> Select[Any]:
     ):
         if value is not None:
             query = query.where(column == value)
-    when = func.coalesce(Call.occurred_at, Call.created_at)
+    when = Call.happened_at
     if f.occurred_from:
         query = query.where(when >= f.occurred_from)
     if f.occurred_to:
@@ -278,6 +285,7 @@ def _new_call(meta: CallMetadata, info: AudioInfo, sha256: str, size: int, relat
         rep=meta.rep,
         customer=meta.customer,
         occurred_at=meta.occurred_at,
+        happened_at=meta.occurred_at or utcnow(),
         channels=meta.channels.value,
         status=CallStatus.QUEUED,
         progress=0.0,

@@ -73,7 +73,7 @@ def _reps(period: Period) -> Select[int, str, int | None]:
 
 def _call_figures(period: Period) -> Select[Any]:
     start, end = period.call_bounds()
-    when = func.coalesce(Call.occurred_at, Call.created_at)
+    when = Call.happened_at
     return (
         select(
             Call.rep_id,

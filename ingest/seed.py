@@ -83,7 +83,8 @@ def _analysed_call(session: Session, rep: Rep, opportunity: Opportunity, day_off
     call = Call(
         title=f"{opportunity.name} 第{day_offset + 1}通", rep=rep.name, rep_id=rep.id,
         customer_id=opportunity.customer_id, opportunity_id=opportunity.id,
-        occurred_at=datetime.combine(day, time(10), _BEIJING), channels="rep-left", status=CallStatus.DONE,
+        occurred_at=datetime.combine(day, time(10), _BEIJING),
+        happened_at=datetime.combine(day, time(10), _BEIJING), channels="rep-left", status=CallStatus.DONE,
         progress=1.0, audio_sha256=hashlib.sha256(key.encode()).hexdigest(), audio_path=f"seed/{key}.wav",
         size_bytes=0, audio_format="wav", audio_codec="pcm_s16le", audio_channels=2, sample_rate=16000,
         duration_s=600.0, language="zh", asr_model="seed", transcribed_at=utcnow(),

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
@@ -26,8 +36,12 @@ class CallStatus:
 
 class Call(Base):
     __tablename__ = "calls"
-    # Never reuse the id of a deleted call: links from CRMs and bookmarks must not move.
-    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
+    __table_args__ = (
+        # Reports filter calls by time and rep; this index answers them without touching rows.
+        Index("ix_calls_happened_at_rep_id", "happened_at", "rep_id"),
+        # Never reuse the id of a deleted call: links from CRMs and bookmarks must not move.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str | None] = mapped_column(String(200))
@@ -43,6 +57,9 @@ class Call(Base):
         ForeignKey("opportunities.id", ondelete="SET NULL"), index=True
     )
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # When the call took place as far as we know: occurred_at, or the upload time without one.
+    # A real column (not coalesce(...) in every query) so that it can be indexed.
+    happened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     channels: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True, default=CallStatus.QUEUED)
     progress: Mapped[float] = mapped_column(Float, default=0.0)

@@ -20,6 +20,7 @@ def add_analysed_calls(
             key = f"helper-{rep_id}-{n}-{day}"
             call = Call(
                 rep_id=rep_id, occurred_at=datetime.combine(day, time(10), ZoneInfo("Asia/Shanghai")),
+                happened_at=datetime.combine(day, time(10), ZoneInfo("Asia/Shanghai")),
                 channels="mono", status="done", audio_sha256=hashlib.sha256(key.encode()).hexdigest(),
                 audio_path=key, size_bytes=0, audio_format="wav", audio_codec="pcm", audio_channels=1,
                 sample_rate=16000, duration_s=60.0,

@@ -29,6 +29,20 @@ def test_migrations_create_exactly_the_models(tmp_path: Path) -> None:
     )
 
 
+def test_every_migration_downgrades_and_upgrades_again(tmp_path: Path) -> None:
+    from alembic import command
+
+    from models.migrate import alembic_config
+
+    engine = _engine(tmp_path)
+    command.downgrade(alembic_config(engine), "base")
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    upgrade_to_head(engine)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
 def test_upgrade_is_idempotent(tmp_path: Path) -> None:
     engine = _engine(tmp_path)
     upgrade_to_head(engine)  # a second start must not fail or change anything
@@ -68,6 +82,7 @@ def test_datetimes_round_trip_as_utc(tmp_path: Path) -> None:
             sample_rate=16000,
             duration_s=1.0,
             occurred_at=datetime(2026, 11, 23, 14, 30, tzinfo=beijing),
+            happened_at=datetime(2026, 11, 23, 14, 30, tzinfo=beijing),
         )
         session.add(call)
     with factory() as session:
