@@ -199,7 +199,7 @@ def _row_values(fields: list[str | None], cells: list[str]) -> dict[str, Any]:
     if extra:
         raise InvalidInput(f"the row has {len(cells)} cells but the header names {len(fields)}")
     padded = cells + [""] * (len(fields) - len(cells))
-    return {f: (c.strip() or None) for f, c in zip(fields, padded, strict=False) if f}
+    return {f: (_unguarded(c.strip()) or None) for f, c in zip(fields, padded, strict=False) if f}
 
 
 def _import_row(
@@ -280,6 +280,9 @@ def _external(field_name: str) -> str:
     return field_name.removesuffix("_id") + "_external_id"
 
 
+_FORMULA_START = ("=", "+", "-", "@")
+
+
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
@@ -287,4 +290,12 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        # Excel would run =HYPERLINK(...) typed into a note as a formula: a leading ' makes it
+        # text there, and the import takes it off again so a round trip changes nothing.
+        return "'" + value
     return str(value)
+
+
+def _unguarded(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell

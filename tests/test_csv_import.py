@@ -279,3 +279,22 @@ def test_export_has_a_bom_and_reimports_cleanly(
     assert (report["created"], report["failed"]) == (0, 0), report
     assert report["updated"] == len(before) > 0
     assert _items(client, entity) == before
+
+
+def test_export_guards_against_spreadsheet_formulas_and_round_trips(client: TestClient) -> None:
+    created = client.post(
+        "/api/v1/customers",
+        headers=AUTH,
+        json={"company": '=HYPERLINK("http://x")', "external_id": "F-1"},
+    )
+    assert created.status_code == 201
+    exported = client.get("/api/v1/export/customers", headers=AUTH).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in exported
+    again = client.post(
+        "/api/v1/import/customers",
+        headers=AUTH,
+        files={"file": ("c.csv", exported.encode("utf-8-sig"))},
+    ).json()
+    assert again["updated"] == 1 and again["failed"] == 0
+    company = client.get("/api/v1/customers", headers=AUTH).json()["items"][0]["company"]
+    assert company == '=HYPERLINK("http://x")'
