@@ -53,6 +53,17 @@ def upgrade() -> None:
     with op.batch_alter_table("reps", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reps_name"), ["name"], unique=False)
         batch_op.create_index(batch_op.f("ix_reps_team_id"), ["team_id"], unique=False)
+    if op.get_bind().dialect.name != "sqlite":
+        # teams and reps point at each other; outside SQLite the constraint that closes the
+        # loop is added once both tables exist (SQLite created it inline with the table).
+        op.create_foreign_key(
+            op.f("fk_teams_manager_id_reps"),
+            "teams",
+            "reps",
+            ["manager_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
     op.create_table(
         "customers",
@@ -235,6 +246,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint(op.f("fk_teams_manager_id_reps"), "teams", type_="foreignkey")
     # Recreating the table must keep AUTOINCREMENT: a deleted call's id is never handed out again.
     with op.batch_alter_table(
         "calls", schema=None, table_kwargs={"sqlite_autoincrement": True}
