@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.state import AppState
+from ingest.access import require_role
 from ingest.storage import AudioStore
 from ingest.tokens import Principal, authenticate
 from models import session_scope
 
-__all__ = ["CurrentPrincipal", "SessionDep", "StateDep", "StoreDep", "get_session", "get_state"]
+__all__ = [
+    "CurrentPrincipal",
+    "SessionDep",
+    "StateDep",
+    "StoreDep",
+    "get_session",
+    "get_state",
+    "requires",
+]
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `huashu token create`.")
 
@@ -56,3 +65,13 @@ def get_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def requires(roles: tuple[str, ...], action: str) -> Any:
+    """A route or router dependency that refuses (403) every role not in `roles`."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        require_role(principal, roles, action)
+        return principal
+
+    return Depends(check)

@@ -158,11 +158,19 @@ def seed(
 def token_create(
     name: Annotated[str, typer.Option(help="Who or what uses the token.")],
     role: Annotated[str, typer.Option(help=f"One of {', '.join(Role.ALL)}.")] = Role.ADMIN,
+    rep_id: Annotated[
+        int | None, typer.Option(help="For --role rep: the rep record this user is.")
+    ] = None,
+    team_id: Annotated[
+        int | None, typer.Option(help="For --role manager: the team they lead.")
+    ] = None,
 ) -> None:
-    """Create a token and print it (only its hash is stored)."""
+    """Create a user with a role and print their token (only its hash is stored)."""
     services = open_services(_settings())
     with session_scope(services.session_factory) as session:
-        row, token = _or_exit(lambda: create_token(session, name, role))
+        row, token = _or_exit(
+            lambda: create_token(session, name, role, rep_id=rep_id, team_id=team_id)
+        )
         typer.echo(f"token {row.id} ({row.role}) for {row.name}:", err=True)
     typer.echo(token)
 

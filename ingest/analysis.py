@@ -15,8 +15,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from analysis import Analysis, Analyzer, SpeechSegment, TimedWord, Utterance
+from ingest.access import require_role
 from ingest.calls import get_call
 from ingest.errors import InvalidInput, TranscriptNotReady
+from ingest.tokens import Principal
 from models import (
     Call,
     CallAnalysis,
@@ -25,6 +27,7 @@ from models import (
     Job,
     JobKind,
     JobState,
+    Role,
     TranscriptSegment,
     on_commit,
 )
@@ -96,8 +99,10 @@ def analyze_call(session: Session, analyzer: Analyzer, call: Call, timezone: str
     return analysis
 
 
-def read_analysis(session: Session, call_id: int) -> dict[str, Any]:
-    call = get_call(session, call_id)
+def read_analysis(
+    session: Session, call_id: int, viewer: Principal | None = None
+) -> dict[str, Any]:
+    call = get_call(session, call_id, viewer)
     summary = session.get(CallAnalysis, call_id)
     if summary is None:
         raise TranscriptNotReady(
@@ -109,9 +114,16 @@ def read_analysis(session: Session, call_id: int) -> dict[str, Any]:
     return _stored_to_dict(summary, list(turns))
 
 
-def request_reanalysis(session: Session, call_id: int, notify: Callable[[], None] | None) -> Call:
+def request_reanalysis(
+    session: Session,
+    call_id: int,
+    notify: Callable[[], None] | None,
+    viewer: Principal | None = None,
+) -> Call:
     """Queue analysis of the stored transcript again (after a dictionary or model update)."""
-    call = get_call(session, call_id)
+    if viewer is not None:
+        require_role(viewer, (Role.ADMIN, Role.MANAGER), "re-run analyses")
+    call = get_call(session, call_id, viewer)
     if call.transcribed_at is None:
         raise TranscriptNotReady(
             f"call {call_id} has no transcript to analyse yet (status: {call.status})"

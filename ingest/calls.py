@@ -7,7 +7,7 @@ session_scope) commits or rolls back, and after-commit hooks wake the worker.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from asr import AudioInfo, ChannelLayout, probe_audio
 from asr.errors import CorruptAudioError, NotAudioError
+from ingest.access import UPLOADERS, call_visibility, require_call_access, require_role
 from ingest.errors import (
     ChannelMismatch,
     CorruptAudio,
+    Forbidden,
     InvalidInput,
     NotFound,
     TranscriptNotReady,
@@ -28,11 +30,13 @@ from ingest.errors import (
 )
 from ingest.links import CallLinks, RecordRef, parse_ref, resolve_call_links
 from ingest.storage import AudioStore, IncomingAudio
+from ingest.tokens import Principal
 from models import (
     Call,
     CallStatus,
     Job,
     JobKind,
+    Role,
     TranscriptSegment,
     on_commit,
     on_rollback,
@@ -140,8 +144,11 @@ def create_call(
     uploaded_by: int | None = None,
     max_attempts: int = 3,
     notify: Notify | None = None,
+    uploader: Principal | None = None,
 ) -> CreatedCall:
     """Validate a received file, store it under its hash, and queue it for transcription."""
+    if uploader is not None:
+        meta = _as_uploader(uploader, meta)
     sha256 = incoming.finish()
     existing = _call_with_audio(session, sha256)
     if existing is not None:
@@ -172,28 +179,41 @@ def create_call(
 
 
 def list_calls(
-    session: Session, filters: CallFilters, *, limit: int, offset: int
+    session: Session,
+    filters: CallFilters,
+    *,
+    limit: int,
+    offset: int,
+    viewer: Principal | None = None,
 ) -> tuple[list[Call], int]:
+    """A page of the calls matching `filters` that `viewer` (when given) may see."""
     if filters.status is not None and filters.status not in CallStatus.ALL:
         allowed = ", ".join(CallStatus.ALL)
         raise InvalidInput(
             f"unknown status {filters.status!r}; use one of {allowed}", field="status"
         )
-    query = _filtered(select(Call), filters)
-    total = session.scalar(_filtered(select(func.count(Call.id)), filters)) or 0
+    visible = call_visibility(viewer) if viewer is not None else None
+    scope = [visible] if visible is not None else []
+    query = _filtered(select(Call), filters).where(*scope)
+    total = session.scalar(_filtered(select(func.count(Call.id)), filters).where(*scope)) or 0
     ordered = query.order_by(Call.happened_at.desc(), Call.id.desc())
     return list(session.scalars(ordered.limit(limit).offset(offset))), total
 
 
-def get_call(session: Session, call_id: int) -> Call:
+def get_call(session: Session, call_id: int, viewer: Principal | None = None) -> Call:
+    """The call, if it exists and `viewer` (when given) may see it."""
     call = session.get(Call, call_id)
     if call is None:
         raise NotFound(f"call {call_id} does not exist")
+    if viewer is not None:
+        require_call_access(session, viewer, call)
     return call
 
 
-def get_transcript(session: Session, call_id: int) -> tuple[Call, list[TranscriptSegment]]:
-    call = get_call(session, call_id)
+def get_transcript(
+    session: Session, call_id: int, viewer: Principal | None = None
+) -> tuple[Call, list[TranscriptSegment]]:
+    call = get_call(session, call_id, viewer)
     if call.transcribed_at is None:
         raise TranscriptNotReady(f"call {call_id} has no transcript yet (status: {call.status})")
     segments = session.scalars(
@@ -204,8 +224,10 @@ def get_transcript(session: Session, call_id: int) -> tuple[Call, list[Transcrip
     return call, list(segments)
 
 
-def audio_file(session: Session, store: AudioStore, call_id: int) -> AudioFile:
-    call = get_call(session, call_id)
+def audio_file(
+    session: Session, store: AudioStore, call_id: int, viewer: Principal | None = None
+) -> AudioFile:
+    call = get_call(session, call_id, viewer)
     path = store.path_of(call.audio_path)
     if not path.is_file():
         raise NotFound(f"the audio of call {call_id} is missing from the store")
@@ -213,9 +235,13 @@ def audio_file(session: Session, store: AudioStore, call_id: int) -> AudioFile:
     return AudioFile(path, media_type, call.original_filename or path.name)
 
 
-def delete_call(session: Session, store: AudioStore, call_id: int) -> None:
+def delete_call(
+    session: Session, store: AudioStore, call_id: int, viewer: Principal | None = None
+) -> None:
     """Delete the call's rows now and its audio once the deletion has committed."""
-    call = get_call(session, call_id)
+    if viewer is not None:
+        require_role(viewer, (Role.ADMIN, Role.MANAGER), "delete calls")
+    call = get_call(session, call_id, viewer)
     relative = call.audio_path
     session.delete(call)
     session.flush()
@@ -268,6 +294,17 @@ def _check_layout(layout: ChannelLayout, info: AudioInfo) -> None:
             f"other), but this file has {info.channels} channel",
             field="channels",
         )
+
+
+def _as_uploader(uploader: Principal, meta: CallMetadata) -> CallMetadata:
+    """QA staff do not upload; a rep's upload is always their own call."""
+    require_role(uploader, UPLOADERS, "upload calls")
+    if uploader.role != Role.REP:
+        return meta
+    own = RecordRef(id=uploader.rep_id)
+    if meta.rep_ref not in (None, own):
+        raise Forbidden("a rep uploads only their own calls")
+    return replace(meta, rep_ref=own)
 
 
 def _link(call: Call, links: CallLinks) -> None:

@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ingest.errors import Conflict, InvalidInput, NotFound
+from ingest.access import CRM_WRITERS, owns_follow_up
+from ingest.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ingest.tokens import Principal
 from models import Base, Customer, FollowUp, Opportunity, Rep, Target, Team, utcnow
 
 __all__ = [
@@ -75,9 +77,14 @@ def list_records(
 
 
 def create_record(
-    session: Session, resource: Resource[M], data: BaseModel, stages: Sequence[str] = ()
+    session: Session,
+    resource: Resource[M],
+    data: BaseModel,
+    stages: Sequence[str] = (),
+    writer: Principal | None = None,
 ) -> M:
     values = data.model_dump()
+    _authorize_write(writer, resource, values)
     _check(session, resource, values, stages, creating=True)
     record = resource.model(**values)
     _flush_unique(session, resource, record, values.get("external_id"))
@@ -90,10 +97,13 @@ def update_record(
     record_id: int,
     data: BaseModel,
     stages: Sequence[str] = (),
+    writer: Principal | None = None,
 ) -> M:
     record = get_record(session, resource, record_id)
     values = data.model_dump(exclude_unset=True)
     merged = {**_columns(record), **values}
+    _authorize_write(writer, resource, _columns(record))  # theirs before the change…
+    _authorize_write(writer, resource, merged)  # …and after it
     _check(session, resource, merged, stages, creating=False, changed=frozenset(values))
     for name, value in merged.items():  # the checks may fill in fields (closed_on on winning)
         if getattr(record, name) != value:
@@ -102,8 +112,11 @@ def update_record(
     return record
 
 
-def delete_record(session: Session, resource: Resource[M], record_id: int) -> None:
+def delete_record(
+    session: Session, resource: Resource[M], record_id: int, writer: Principal | None = None
+) -> None:
     record = get_record(session, resource, record_id)
+    _authorize_write(writer, resource, _columns(record))
     try:
         with session.begin_nested():
             session.delete(record)
@@ -112,6 +125,17 @@ def delete_record(session: Session, resource: Resource[M], record_id: int) -> No
         raise Conflict(
             f"{resource.name} {record_id} is still referenced by other records"
         ) from None
+
+
+def _authorize_write(
+    writer: Principal | None, resource: Resource[Any], values: dict[str, Any]
+) -> None:
+    """Admins and managers change CRM records; a rep changes only their own follow-ups."""
+    if writer is None or writer.role in CRM_WRITERS:
+        return
+    if resource.model is FollowUp and owns_follow_up(writer, values):
+        return
+    raise Forbidden(f"the {writer.role} role may not change {resource.name} records")
 
 
 def _check(

@@ -1,4 +1,4 @@
-"""API tokens: create, check, list, revoke. Tokens are random; only their SHA-256 is stored."""
+"""Users and API tokens: create, check, list, revoke. Tokens are random; only their SHA-256 is stored."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ingest.errors import InvalidInput, NotFound, Unauthorized
-from models import ApiToken, Role, utcnow
+from models import ApiToken, Rep, Role, Team, User, utcnow
 
 __all__ = [
     "Principal",
@@ -28,25 +28,50 @@ _TOKEN_PREFIX = "hs_"
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: the token's id (None for the admin token from settings) and role."""
+    """Who is calling: their token and user, role, and the rep or team their role is tied to."""
 
     token_id: int | None
     name: str
     role: str
+    user_id: int | None = None
+    rep_id: int | None = None  # rep users: their own rep record
+    team_id: int | None = None  # managers: the team they lead
 
 
-def create_token(session: Session, name: str, role: str = Role.ADMIN) -> tuple[ApiToken, str]:
-    """Store a new token's hash; returns the row and the token, which is never shown again."""
+def create_token(
+    session: Session,
+    name: str,
+    role: str = Role.ADMIN,
+    *,
+    rep_id: int | None = None,
+    team_id: int | None = None,
+) -> tuple[ApiToken, str]:
+    """A new user with `role` and a token for them; the token is returned once, never stored."""
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("a token needs a name of 1 to 100 characters", field="name")
-    if role not in Role.ALL:
-        raise InvalidInput(f"unknown role {role!r}; use one of {', '.join(Role.ALL)}", field="role")
+    _check_role(session, role, rep_id, team_id)
+    user = User(name=name, role=role, rep_id=rep_id, team_id=team_id)
+    session.add(user)
+    session.flush()
     token = _TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(name=name, role=role, token_hash=_hash(token))
+    row = ApiToken(name=name, role=role, token_hash=_hash(token), user_id=user.id)
     session.add(row)
     session.flush()
     return row, token
+
+
+def _check_role(session: Session, role: str, rep_id: int | None, team_id: int | None) -> None:
+    if role not in Role.ALL:
+        raise InvalidInput(f"unknown role {role!r}; use one of {', '.join(Role.ALL)}", field="role")
+    if role == Role.REP and (rep_id is None or session.get(Rep, rep_id) is None):
+        raise InvalidInput(
+            "a rep user needs the id of an existing rep record (--rep-id)", field="rep_id"
+        )
+    if role == Role.MANAGER and (team_id is None or session.get(Team, team_id) is None):
+        raise InvalidInput(
+            "a manager needs the id of an existing team (--team-id)", field="team_id"
+        )
 
 
 def create_first_token(session: Session) -> str | None:
@@ -65,8 +90,13 @@ def authenticate(session: Session, token: str | None, admin_token: str | None) -
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
     if row is None or row.revoked_at is not None:
         raise Unauthorized("invalid or revoked token")
+    user = session.get(User, row.user_id) if row.user_id is not None else None
+    if user is not None and not user.active:
+        raise Unauthorized("this user is deactivated")
     _touch(row)
-    return Principal(token_id=row.id, name=row.name, role=row.role)
+    if user is None:  # tokens from before users existed were admin tokens
+        return Principal(token_id=row.id, name=row.name, role=row.role)
+    return Principal(row.id, user.name, user.role, user.id, user.rep_id, user.team_id)
 
 
 def list_tokens(session: Session) -> list[ApiToken]:

@@ -25,7 +25,7 @@ from models.db import (
     session_scope,
 )
 from models.job import Job, JobKind, JobState
-from models.token import ApiToken, Role
+from models.token import ApiToken, Role, User
 
 __all__ = [
     "ApiToken",
@@ -49,6 +49,7 @@ __all__ = [
     "Team",
     "TranscriptSegment",
     "UTCDateTime",
+    "User",
     "create_db_engine",
     "make_session_factory",
     "on_commit",

@@ -1,19 +1,24 @@
-"""API tokens. Only a hash is stored; the token itself is shown once, when it is created."""
+"""Users and their API tokens. Only a token's hash is stored; the token itself is shown once.
+
+A user has one role: `admin` (everything), `manager` (the calls and figures of their team),
+`rep` (their own calls), `qa` (the calls in their QA queue). A rep user points at their CRM rep
+record, a manager at their team.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
 
-__all__ = ["ApiToken", "Role"]
+__all__ = ["ApiToken", "Role", "User"]
 
 
 class Role:
-    """Roles a token can carry. Only `admin` exists until per-role access lands."""
+    """The roles a user can have."""
 
     ADMIN = "admin"
     MANAGER = "manager"
@@ -22,13 +27,28 @@ class Role:
     ALL = (ADMIN, MANAGER, REP, QA)
 
 
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    rep_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id", ondelete="SET NULL"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class ApiToken(Base):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(16), default=Role.ADMIN)
+    role: Mapped[str] = mapped_column(String(16), default=Role.ADMIN)  # the user's, when it has one
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

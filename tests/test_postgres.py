@@ -43,7 +43,9 @@ def test_migrations_match_the_models(pg: Services) -> None:
     with pg.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+        assert (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+        )
 
 
 def test_metrics_on_the_seed_match_sqlite(pg: Services) -> None:
@@ -64,5 +66,8 @@ def test_metrics_on_the_seed_match_sqlite(pg: Services) -> None:
 def test_duplicate_external_id_is_a_conflict(pg: Services) -> None:
     with session_scope(pg.session_factory) as session:
         crm.create_record(session, crm.REPS, RepIn(name="王磊", external_id="R-1"))
-    with session_scope(pg.session_factory) as session, pytest.raises(Conflict, match="already used by rep"):
+    with (
+        session_scope(pg.session_factory) as session,
+        pytest.raises(Conflict, match="already used by rep"),
+    ):
         crm.create_record(session, crm.REPS, RepIn(name="李娜", external_id="R-1"))

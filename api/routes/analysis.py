@@ -29,17 +29,17 @@ class AnalyzeIn(BaseModel):
 
 
 @router.get("/calls/{call_id}/analysis")
-def read_analysis(call_id: int, session: SessionDep, _principal: CurrentPrincipal) -> AnalysisOut:
+def read_analysis(call_id: int, session: SessionDep, principal: CurrentPrincipal) -> AnalysisOut:
     """Turns with SPIN types and commitments, metrics, commitments and the coaching score."""
-    return AnalysisOut.model_validate(service.read_analysis(session, call_id))
+    return AnalysisOut.model_validate(service.read_analysis(session, call_id, principal))
 
 
 @router.post("/calls/{call_id}/reanalyze", status_code=status.HTTP_202_ACCEPTED)
 def reanalyze_call(
-    call_id: int, session: SessionDep, state: StateDep, _principal: CurrentPrincipal
+    call_id: int, session: SessionDep, state: StateDep, principal: CurrentPrincipal
 ) -> CallAccepted:
     """Analyse the stored transcript again (after a dictionary or model update)."""
-    call = service.request_reanalysis(session, call_id, state.wake_worker)
+    call = service.request_reanalysis(session, call_id, state.wake_worker, principal)
     return CallAccepted(id=call.id, status=call.status, duplicate=False)
 
 

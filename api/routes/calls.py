@@ -13,6 +13,7 @@ from api.deps import CurrentPrincipal, SessionDep, StateDep, StoreDep
 from api.schemas import CallAccepted, CallOut, CallPage, SegmentOut, TranscriptOut, WordOut
 from api.upload import receive_upload
 from ingest import calls as service
+from ingest.access import UPLOADERS, require_role
 from models import TranscriptSegment
 
 router = APIRouter(prefix="/api/v1/calls", tags=["calls"])
@@ -31,6 +32,7 @@ async def create_call(
     principal: CurrentPrincipal,
 ) -> CallAccepted:
     """Upload a recording (multipart field `audio`) with optional metadata fields."""
+    require_role(principal, UPLOADERS, "upload calls")  # before reading a possibly huge body
     upload = await receive_upload(
         request.headers.get("content-type", ""),
         _content_length(request),
@@ -48,6 +50,7 @@ async def create_call(
             upload.incoming,
             meta,
             uploaded_by=principal.token_id,
+            uploader=principal,
             max_attempts=state.settings.job_max_attempts,
             notify=state.wake_worker,
         )
@@ -61,7 +64,7 @@ async def create_call(
 @router.get("")
 def read_calls(
     session: SessionDep,
-    _principal: CurrentPrincipal,
+    principal: CurrentPrincipal,
     rep: str | None = None,
     status_: Annotated[str | None, Query(alias="status")] = None,
     occurred_from: Annotated[datetime | None, Query(alias="from")] = None,
@@ -77,22 +80,24 @@ def read_calls(
     filters = service.CallFilters(
         rep, status_, occurred_from, occurred_to, rep_id, customer_id, opportunity_id
     )
-    items, total = service.list_calls(session, filters, limit=limit, offset=offset)
+    items, total = service.list_calls(
+        session, filters, limit=limit, offset=offset, viewer=principal
+    )
     return CallPage(
         items=[CallOut.model_validate(c) for c in items], total=total, limit=limit, offset=offset
     )
 
 
 @router.get("/{call_id}")
-def read_call(call_id: int, session: SessionDep, _principal: CurrentPrincipal) -> CallOut:
-    return CallOut.model_validate(service.get_call(session, call_id))
+def read_call(call_id: int, session: SessionDep, principal: CurrentPrincipal) -> CallOut:
+    return CallOut.model_validate(service.get_call(session, call_id, principal))
 
 
 @router.get("/{call_id}/transcript")
 def read_transcript(
-    call_id: int, session: SessionDep, _principal: CurrentPrincipal
+    call_id: int, session: SessionDep, principal: CurrentPrincipal
 ) -> TranscriptOut:
-    call, segments = service.get_transcript(session, call_id)
+    call, segments = service.get_transcript(session, call_id, principal)
     return TranscriptOut(
         call_id=call.id,
         status=call.status,
@@ -105,19 +110,19 @@ def read_transcript(
 
 @router.get("/{call_id}/audio", response_class=FileResponse)
 def read_audio(
-    call_id: int, session: SessionDep, store: StoreDep, _principal: CurrentPrincipal
+    call_id: int, session: SessionDep, store: StoreDep, principal: CurrentPrincipal
 ) -> FileResponse:
     """The stored recording; supports HTTP Range requests so players can seek."""
-    audio = service.audio_file(session, store, call_id)
+    audio = service.audio_file(session, store, call_id, principal)
     return FileResponse(audio.path, media_type=audio.media_type, filename=audio.download_name)
 
 
 @router.delete("/{call_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_call(
-    call_id: int, session: SessionDep, store: StoreDep, _principal: CurrentPrincipal
+    call_id: int, session: SessionDep, store: StoreDep, principal: CurrentPrincipal
 ) -> None:
     """Delete the call, its transcript, its jobs and its audio file."""
-    service.delete_call(session, store, call_id)
+    service.delete_call(session, store, call_id, principal)
 
 
 def _segment_out(segment: TranscriptSegment) -> SegmentOut:

@@ -14,12 +14,17 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
 from api.crm_schemas import CustomerOut, FollowUpOut, OpportunityOut, RepOut, TargetOut, TeamOut
-from api.deps import CurrentPrincipal, SessionDep, StateDep
+from api.deps import CurrentPrincipal, SessionDep, StateDep, requires
 from ingest import crm
 from ingest import crm_schemas as schemas
+from ingest.access import CRM_READERS
 from models import Customer, FollowUp, Opportunity, Rep, Target
 
-router = APIRouter(prefix="/api/v1", tags=["crm"])
+# Every CRM route: admins, managers and reps (reps change only their own follow-ups; the service
+# checks writes); QA staff work from their queue, not the CRM.
+router = APIRouter(
+    prefix="/api/v1", tags=["crm"], dependencies=[requires(CRM_READERS, "use CRM records")]
+)
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0)]
 
@@ -42,13 +47,15 @@ def _crud(
     """POST {path}, GET/PATCH/DELETE {path}/{id}, named create_x / read_x / update_x / delete_x."""
 
     def create(body: create_in, session: SessionDep, state: StateDep, _p: CurrentPrincipal) -> Any:  # type: ignore[valid-type]
-        return out.model_validate(crm.create_record(session, resource, body, state.settings.funnel))
+        return out.model_validate(
+            crm.create_record(session, resource, body, state.settings.funnel, _p)
+        )
 
     def read(record_id: int, session: SessionDep, _p: CurrentPrincipal) -> Any:
         return out.model_validate(crm.get_record(session, resource, record_id))
 
     def delete(record_id: int, session: SessionDep, _p: CurrentPrincipal) -> None:
-        crm.delete_record(session, resource, record_id)
+        crm.delete_record(session, resource, record_id, _p)
 
     _add(create, f"create_{singular}", "POST", path, out, status.HTTP_201_CREATED)
     _add(read, f"read_{singular}", "GET", path + "/{record_id}", out)
@@ -69,7 +76,9 @@ def _crud(
             state: StateDep,
             _p: CurrentPrincipal,
         ) -> Any:
-            record = crm.update_record(session, resource, record_id, body, state.settings.funnel)
+            record = crm.update_record(
+                session, resource, record_id, body, state.settings.funnel, _p
+            )
             return out.model_validate(record)
 
         _add(update, f"update_{singular}", "PATCH", path + "/{record_id}", out)

@@ -12,11 +12,16 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from pydantic import BaseModel
 
-from api.deps import CurrentPrincipal, SessionDep, StateDep
+from api.deps import CurrentPrincipal, SessionDep, StateDep, requires
 from ingest import csv_io as service
+from ingest.access import CRM_WRITERS
 from ingest.errors import InvalidInput, PayloadTooLarge
 
-router = APIRouter(prefix="/api/v1", tags=["csv"])
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["csv"],
+    dependencies=[requires(CRM_WRITERS, "import or export CRM data")],
+)
 MAX_CSV_BYTES = 20 * 1024 * 1024  # a 20 MB CSV is ~100k CRM rows; split anything larger
 
 

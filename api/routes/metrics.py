@@ -9,21 +9,24 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep
 from ingest import metrics as service
+from ingest.access import require_role, team_scope
 from ingest.errors import InvalidInput
 from ingest.targets import target_progress
+from models import Role
 
 router = APIRouter(prefix="/api/v1", tags=["metrics"])
 
 
 def get_period(
     state: StateDep,
+    principal: CurrentPrincipal,
     start: Annotated[date, Query(alias="from", description="First day of the period.")],
     end: Annotated[date, Query(alias="to", description="Day after the period (exclusive).")],
     team: Annotated[int | None, Query(description="Only this team's reps.")] = None,
 ) -> service.Period:
     if end <= start:
         raise InvalidInput(f"'to' ({end}) must be after 'from' ({start})", field="to")
-    return service.Period(start, end, team, state.settings.timezone)
+    return service.Period(start, end, team_scope(principal, team), state.settings.timezone)
 
 
 PeriodDep = Annotated[service.Period, Depends(get_period)]
@@ -67,4 +70,5 @@ def read_target_progress(
     target_id: int, session: SessionDep, state: StateDep, _p: CurrentPrincipal
 ) -> dict[str, Any]:
     """Target vs actual per quarter, month and week, and the activity the gap needs."""
+    require_role(_p, (Role.ADMIN, Role.MANAGER), "see targets")
     return target_progress(session, target_id, state.settings.timezone)

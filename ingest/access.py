@@ -1,0 +1,77 @@
+"""Who may see and do what. One place, used by every service that reads or changes calls.
+
+| role    | calls                                   | CRM records        | metrics, import/export |
+|---------|-----------------------------------------|--------------------|------------------------|
+| admin   | all                                     | read and write     | yes                    |
+| manager | their team's reps' calls                | read and write     | their team             |
+| rep     | their own calls (and uploads as self)   | read; own follow-ups| no                     |
+| qa      | the calls in their QA queue             | no                 | no                     |
+
+A refusal is 403 and says only what was refused, never whose call it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, select
+from sqlalchemy.orm import Session
+
+from ingest.errors import Forbidden
+from ingest.tokens import Principal
+from models import Call, Rep, Role
+
+__all__ = [
+    "CRM_READERS",
+    "CRM_WRITERS",
+    "UPLOADERS",
+    "call_visibility",
+    "owns_follow_up",
+    "require_call_access",
+    "require_role",
+    "team_scope",
+]
+
+EVERYONE = Role.ALL
+UPLOADERS = (Role.ADMIN, Role.MANAGER, Role.REP)
+CRM_WRITERS = (Role.ADMIN, Role.MANAGER)
+CRM_READERS = (Role.ADMIN, Role.MANAGER, Role.REP)
+
+
+def require_role(principal: Principal, roles: tuple[str, ...], action: str) -> None:
+    if principal.role not in roles:
+        raise Forbidden(f"the {principal.role} role may not {action}")
+
+
+def call_visibility(principal: Principal) -> ColumnElement[bool] | None:
+    """A condition on `calls` for the calls this caller may see; None means all of them."""
+    if principal.role == Role.ADMIN:
+        return None
+    if principal.role == Role.MANAGER:
+        return Call.rep_id.in_(select(Rep.id).where(Rep.team_id == principal.team_id))
+    if principal.role == Role.REP:
+        return Call.rep_id == principal.rep_id
+    return false()  # qa: the QA queue decides (not built yet), so nothing for now
+
+
+def require_call_access(session: Session, principal: Principal, call: Call) -> None:
+    condition = call_visibility(principal)
+    if condition is None:
+        return
+    visible = session.scalar(select(Call.id).where(Call.id == call.id, condition))
+    if visible is None:
+        raise Forbidden(f"you may not open call {call.id}")
+
+
+def team_scope(principal: Principal, team: int | None) -> int | None:
+    """The team a report covers: managers only ever see their own."""
+    require_role(principal, (Role.ADMIN, Role.MANAGER), "see team metrics")
+    if principal.role == Role.MANAGER:
+        if team is not None and team != principal.team_id:
+            raise Forbidden("a manager sees only the metrics of their own team")
+        return principal.team_id
+    return team
+
+
+def owns_follow_up(principal: Principal, values: dict[str, Any]) -> bool:
+    return principal.role == Role.REP and values.get("rep_id") == principal.rep_id
