@@ -99,5 +99,5 @@ def _commitment(turn: Turn) -> Commitment:
         (e.removeprefix("time: ") for e in turn.evidence if e.startswith("time: ")), None
     )
     return Commitment(
-        turn.index, turn.commitment_action or "next step", turn.commitment_due, time_text, turn.text
+        turn.index, turn.commitment_action or "下一步", turn.commitment_due, time_text, turn.text
     )

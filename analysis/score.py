@@ -37,10 +37,10 @@ def coaching_score(turns: Sequence[Turn], metrics: dict[str, Any]) -> Score:
 def _commitment(turns: Sequence[Turn]) -> tuple[str, int, str]:
     outcomes = {t.commitment for t in turns if t.speaker == "customer"}
     if "advance" in outcomes:
-        return ("commitment", 30, "the customer agreed to a concrete next step")
+        return ("commitment", 30, "客户同意了具体的下一步")
     if "continuation" in outcomes:
-        return ("commitment", 10, "the customer was positive but agreed to no concrete next step")
-    return ("commitment", 0, "no next step was agreed")
+        return ("commitment", 10, "客户态度积极，但没有约定具体的下一步")
+    return ("commitment", 0, "没有约定下一步")
 
 
 def _discovery(metrics: dict[str, Any]) -> tuple[str, int, str]:
@@ -48,44 +48,44 @@ def _discovery(metrics: dict[str, Any]) -> tuple[str, int, str]:
     weights = {"problem": 8, "implication": 9, "need_payoff": 8}
     asked = [kind for kind in weights if counts.get(kind)]
     missing = [kind for kind in weights if kind not in asked]
-    note = f"asked {', '.join(asked) or 'no problem/implication/need-payoff questions'}"
-    return (
-        "discovery",
-        sum(weights[k] for k in asked),
-        note + (f"; missing {', '.join(missing)}" if missing else ""),
+    names = {"problem": "难点问题", "implication": "暗示问题", "need_payoff": "需求效益问题"}
+    note = (
+        f"问了{'、'.join(names[k] for k in asked)}" if asked else "没有问难点、暗示或需求效益问题"
     )
+    gaps = f"；缺少{'、'.join(names[k] for k in missing)}" if missing and asked else ""
+    return ("discovery", sum(weights[k] for k in asked), note + gaps)
 
 
 def _talk_ratio(ratio: float | None) -> tuple[str, int, str]:
     if ratio is None:
-        return ("talk_ratio", 0, "no timed speech to measure")
+        return ("talk_ratio", 0, "没有可计时的对话")
     if 0.35 <= ratio <= 0.6:
         points = 15
     elif ratio > 0.6:
         points = round(15 * max(0.0, (0.85 - ratio) / 0.25))
     else:
         points = round(15 * max(0.0, (ratio - 0.15) / 0.20))
-    return ("talk_ratio", points, f"the rep spoke {ratio:.0%} of the time (target 35–60 %)")
+    return ("talk_ratio", points, f"销售说话占比 {ratio:.0%}（目标 35–60%）")
 
 
 def _monologue(seconds: float) -> tuple[str, int, str]:
     points = 10 if seconds <= 60 else 5 if seconds <= 120 else 0
-    return ("monologue", points, f"longest rep monologue {seconds:.0f} s")
+    return ("monologue", points, f"销售最长独白 {seconds:.0f} 秒")
 
 
 def _questions(count: int) -> tuple[str, int, str]:
-    return ("questions", min(10, 2 * count), f"{count} questions asked")
+    return ("questions", min(10, 2 * count), f"共提问 {count} 个")
 
 
 def _patience(seconds: float | None) -> tuple[str, int, str]:
     if seconds is None:
-        return ("patience", 0, "no customer-to-rep hand-over to measure")
+        return ("patience", 0, "没有客户到销售的话轮交接")
     points = 5 if seconds >= 0.5 else 2 if seconds >= 0.2 else 0
-    return ("patience", points, f"mean pause before answering {seconds:.1f} s")
+    return ("patience", points, f"回应前平均停顿 {seconds:.1f} 秒")
 
 
 def _fillers(rate: float | None) -> tuple[str, int, str]:
     if rate is None:
-        return ("fillers", 0, "the rep said nothing")
+        return ("fillers", 0, "销售没有说话")
     points = 5 if rate < 3 else round(5 * max(0.0, (8 - rate) / 5))
-    return ("fillers", points, f"{rate:.1f} fillers per 100 words")
+    return ("fillers", points, f"每百词口头禅 {rate:.1f} 个")

@@ -6,7 +6,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
+from api import ui
 from api.errors import install_error_handlers
 from api.routes import analysis, calls, crm, csv_io, health, metrics
 from api.state import AppState
@@ -38,6 +41,9 @@ def create_app(
     app.include_router(calls.router)
     app.include_router(analysis.router)
     app.include_router(crm.router)
+    app.include_router(ui.router)
+    app.mount("/static", StaticFiles(directory=ui.STATIC_DIR), name="static")
+    app.add_api_route("/", lambda: RedirectResponse("/ui/calls"), include_in_schema=False)
     app.include_router(metrics.router)
     app.include_router(csv_io.router)
     return app

@@ -16,6 +16,7 @@ from ingest.tokens import Principal, authenticate
 from models import session_scope
 
 __all__ = [
+    "SESSION_COOKIE",
     "CurrentPrincipal",
     "SessionDep",
     "StateDep",
@@ -54,13 +55,19 @@ def get_store(state: StateDep) -> AudioStore:
 StoreDep = Annotated[AudioStore, Depends(get_store)]
 
 
+SESSION_COOKIE = "huashu_token"
+
+
 def get_principal(
+    request: Request,
     state: StateDep,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    """The caller, from the Authorization header or, for the web UI, its sign-in cookie (an
+    <audio> element cannot send headers). The cookie is HttpOnly and SameSite=Strict."""
     admin = state.settings.admin_token
-    token = credentials.credentials if credentials else None
+    token = credentials.credentials if credentials else request.cookies.get(SESSION_COOKIE)
     return authenticate(session, token, admin.get_secret_value() if admin else None)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from ingest.errors import HuashuError, Unauthorized
 
@@ -14,7 +14,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HuashuError, _handle_huashu_error)  # type: ignore[arg-type]
 
 
-async def _handle_huashu_error(_request: Request, exc: HuashuError) -> JSONResponse:
+async def _handle_huashu_error(request: Request, exc: HuashuError) -> Response:
+    if isinstance(exc, Unauthorized) and request.url.path.startswith("/ui/"):
+        return RedirectResponse("/ui/sign-in", status_code=303)  # a person, not an API client
     body: dict[str, str] = {"detail": exc.message, "code": exc.code}
     if exc.field:
         body["field"] = exc.field

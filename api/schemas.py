@@ -53,6 +53,18 @@ class CallOut(BaseModel):
     asr_model: str | None
     created_at: datetime
     transcribed_at: datetime | None
+    commitment_secured: bool | None = Field(None, description="null until analysed")
+    score: int | None = Field(None, description="coaching score, null until analysed")
+
+
+def call_out(call: Any) -> CallOut:
+    summary = call.analysis
+    extra = (
+        {"commitment_secured": summary.commitment_secured, "score": summary.score}
+        if summary
+        else {}
+    )
+    return CallOut.model_validate(call).model_copy(update=extra)
 
 
 class CallPage(BaseModel):

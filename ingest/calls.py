@@ -33,6 +33,7 @@ from ingest.storage import AudioStore, IncomingAudio
 from ingest.tokens import Principal
 from models import (
     Call,
+    CallAnalysis,
     CallStatus,
     Job,
     JobKind,
@@ -101,6 +102,9 @@ class CallFilters:
     rep_id: int | None = None
     customer_id: int | None = None
     opportunity_id: int | None = None
+    commitment_secured: bool | None = None
+    score_min: int | None = None
+    score_max: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,11 +264,26 @@ def _filtered(query: Select[Any], f: CallFilters) -> Select[Any]:
     ):
         if value is not None:
             query = query.where(column == value)
+    query = _analysis_filters(query, f)
     when = Call.happened_at
     if f.occurred_from:
         query = query.where(when >= f.occurred_from)
     if f.occurred_to:
         query = query.where(when < f.occurred_to)
+    return query
+
+
+def _analysis_filters(query: Select[Any], f: CallFilters) -> Select[Any]:
+    """Commitment and score filters only match analysed calls."""
+    if f.commitment_secured is None and f.score_min is None and f.score_max is None:
+        return query
+    query = query.join(CallAnalysis, CallAnalysis.call_id == Call.id)
+    if f.commitment_secured is not None:
+        query = query.where(CallAnalysis.commitment_secured == f.commitment_secured)
+    if f.score_min is not None:
+        query = query.where(CallAnalysis.score >= f.score_min)
+    if f.score_max is not None:
+        query = query.where(CallAnalysis.score <= f.score_max)
     return query
 
 

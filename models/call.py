@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +19,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from models.analysis import CallAnalysis
 
 __all__ = ["Call", "CallStatus", "TranscriptSegment"]
 
@@ -83,6 +86,8 @@ class Call(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     transcribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    # The analysis summary, loaded with each page of calls (one extra query, never per row).
+    analysis: Mapped[CallAnalysis | None] = relationship(lazy="selectin", viewonly=True)
     segments: Mapped[list[TranscriptSegment]] = relationship(
         back_populates="call",
         order_by="TranscriptSegment.idx",

@@ -10,7 +10,15 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep, StoreDep
-from api.schemas import CallAccepted, CallOut, CallPage, SegmentOut, TranscriptOut, WordOut
+from api.schemas import (
+    CallAccepted,
+    CallOut,
+    CallPage,
+    SegmentOut,
+    TranscriptOut,
+    WordOut,
+    call_out,
+)
 from api.upload import receive_upload
 from ingest import calls as service
 from ingest.access import UPLOADERS, require_role
@@ -72,25 +80,27 @@ def read_calls(
     rep_id: int | None = None,
     customer_id: int | None = None,
     opportunity_id: int | None = None,
+    commitment_secured: bool | None = None,
+    score_min: Annotated[int | None, Query(ge=0, le=100)] = None,
+    score_max: Annotated[int | None, Query(ge=0, le=100)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> CallPage:
     """List calls, newest first; filter by rep (name or id), customer, opportunity, status and
     a [from, to) time range."""
     filters = service.CallFilters(
-        rep, status_, occurred_from, occurred_to, rep_id, customer_id, opportunity_id
-    )
+        rep, status_, occurred_from, occurred_to, rep_id, customer_id, opportunity_id,
+        commitment_secured, score_min, score_max,
+    )  # fmt: skip
     items, total = service.list_calls(
         session, filters, limit=limit, offset=offset, viewer=principal
     )
-    return CallPage(
-        items=[CallOut.model_validate(c) for c in items], total=total, limit=limit, offset=offset
-    )
+    return CallPage(items=[call_out(c) for c in items], total=total, limit=limit, offset=offset)
 
 
 @router.get("/{call_id}")
 def read_call(call_id: int, session: SessionDep, principal: CurrentPrincipal) -> CallOut:
-    return CallOut.model_validate(service.get_call(session, call_id, principal))
+    return call_out(service.get_call(session, call_id, principal))
 
 
 @router.get("/{call_id}/transcript")

@@ -1,0 +1,71 @@
+"""The web UI: server-rendered page shells (Jinja2) whose data comes from the JSON API.
+
+Sign-in takes a token and keeps it in an HttpOnly, SameSite=Strict cookie, so the pages' fetch()
+calls and the <audio> element are authenticated like any API client. Every page checks the
+caller's role through the same API the pages call, so the UI can show nothing the API refuses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.deps import SESSION_COOKIE, CurrentPrincipal, SessionDep, StateDep
+from ingest.errors import Unauthorized
+from ingest.tokens import authenticate
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+STATIC_DIR = Path(__file__).with_name("static")
+_ROLE_NAMES = {"admin": "管理员", "manager": "销售经理", "rep": "销售代表", "qa": "质检员"}
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def read_sign_in(request: Request, error: str | None = None) -> Response:
+    return templates.TemplateResponse(request, "sign_in.html", {"error": error})
+
+
+@router.post("/sign-in")
+def create_sign_in(token: Annotated[str, Form()], session: SessionDep, state: StateDep) -> Response:
+    admin = state.settings.admin_token
+    try:
+        authenticate(session, token.strip(), admin.get_secret_value() if admin else None)
+    except Unauthorized:
+        return RedirectResponse("/ui/sign-in?error=1", status_code=303)
+    response = RedirectResponse("/ui/calls", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, token.strip(), httponly=True, samesite="strict", max_age=30 * 86400
+    )
+    return response
+
+
+@router.post("/sign-out")
+def delete_sign_in() -> Response:
+    response = RedirectResponse("/ui/sign-in", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/calls", response_class=HTMLResponse)
+def read_calls_page(request: Request, principal: CurrentPrincipal) -> Response:
+    return _page(request, "calls.html", principal)
+
+
+@router.get("/calls/{call_id}", response_class=HTMLResponse)
+def read_call_page(request: Request, call_id: int, principal: CurrentPrincipal) -> Response:
+    return _page(request, "call.html", principal, call_id=call_id)
+
+
+def _page(
+    request: Request, template: str, principal: CurrentPrincipal, **context: object
+) -> Response:
+    who = {
+        "name": principal.name,
+        "role": principal.role,
+        "role_name": _ROLE_NAMES.get(principal.role, ""),
+    }
+    return templates.TemplateResponse(request, template, {"who": who, **context})

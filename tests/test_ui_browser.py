@@ -1,0 +1,85 @@
+"""The web UI in a real browser (Debian's Chromium driven by Playwright) against the real
+server: sign in, upload a real recording, wait for the analysis, review it, seek by clicking."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.audio_files import CALLS
+from tests.test_e2e_server import TOKEN, Server, model_cache, server  # noqa: F401  (fixtures)
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Debian's chromium is not installed (.ci/run installs it)",
+    ),
+]
+
+
+@pytest.fixture
+def page() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--mute-audio", "--autoplay-policy=no-user-gesture-required"],
+        )  # fmt: skip
+        context = browser.new_context(viewport={"width": 1366, "height": 850}, locale="zh-CN")
+        yield context.new_page()
+        browser.close()
+
+
+def test_sign_in_upload_review_and_seek(server: Server, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    base = f"http://127.0.0.1:{server.port}"
+    page.goto(f"{base}/ui/calls")
+    assert page.url.endswith("/ui/sign-in")  # signed out: sent to sign in
+    page.fill("#token", "wrong")
+    page.click("button[type=submit]")
+    assert page.get_by_role("alert").is_visible()
+    page.fill("#token", TOKEN)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/ui/calls")
+
+    page.select_option("#channels", "rep-left")
+    page.set_input_files("#file", str(CALLS / "dev01.stereo.wav"))
+    page.wait_for_selector("#upload-status:has-text('已上传')", timeout=60_000)
+    page.wait_for_selector("tbody#rows tr:has-text('已完成')", timeout=300_000)
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "calls-list.png"), full_page=True)
+
+    page.click("tbody#rows a")
+    page.wait_for_selector("li.turn.customer .badge.commit", timeout=60_000)
+    turns = page.locator("li.turn")
+    assert turns.count() >= 8
+    assert page.locator("li.turn.rep .badge.spin").count() >= 3  # SPIN labels shown
+    third = turns.nth(4)
+    start = float(third.get_attribute("data-start") or 0)
+    third.click()
+    page.wait_for_function("document.getElementById('player').currentTime > 0", timeout=30_000)
+    position = page.evaluate("document.getElementById('player').currentTime")
+    assert abs(position - start) < 2.0  # clicking a turn seeks the audio to it
+    page.wait_for_selector("li.turn.current", timeout=10_000)  # and the playing turn is highlighted
+    assert page.locator("#score").inner_text().isdigit()
+    page.screenshot(path=str(DOCS / "call-review.png"), full_page=True)
+
+
+def test_html_in_names_is_shown_as_text(server: Server, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    hostile = {"title": "<img src=x onerror=alert(1)>报价", "rep": "<script>alert(2)</script>"}
+    with (CALLS / "dev02.mono.wav").open("rb") as f:
+        server.http.post("/api/v1/calls", files={"audio": ("x.wav", f)}, data=hostile)
+    base = f"http://127.0.0.1:{server.port}"
+    page.goto(f"{base}/ui/sign-in")
+    page.fill("#token", TOKEN)
+    page.click("button[type=submit]")
+    page.wait_for_selector("tbody#rows a")
+    assert page.locator("tbody#rows a").first.inner_text() == "<img src=x onerror=alert(1)>报价"
+    assert page.locator("img").count() == 0 and page.locator("tbody script").count() == 0
