@@ -25,8 +25,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Chromium, a CJK font and a throw-away PostgreSQL come from Debian's packages when missing.
 test: lint
-	$(BIN)/pytest
+	scripts/with-test-services $(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/asr.py
