@@ -6,6 +6,7 @@ Knows nothing of HTTP or of the API's shapes.
 from models.analysis import CallAnalysis, CallTurn
 from models.base import Base, UTCDateTime, utcnow
 from models.call import Call, CallStatus, TranscriptSegment
+from models.coaching import CallComment, Scorecard, ScorecardCriterion
 from models.crm import (
     Customer,
     FollowUp,
@@ -32,6 +33,7 @@ __all__ = [
     "Base",
     "Call",
     "CallAnalysis",
+    "CallComment",
     "CallStatus",
     "CallTurn",
     "Customer",
@@ -44,6 +46,8 @@ __all__ = [
     "OpportunityStatus",
     "Rep",
     "Role",
+    "Scorecard",
+    "ScorecardCriterion",
     "SessionFactory",
     "Target",
     "Team",

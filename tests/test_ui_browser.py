@@ -69,6 +69,18 @@ def test_sign_in_upload_review_and_seek(server: Server, page) -> None:  # type: 
     assert abs(position - start) < 2.0  # clicking a turn seeks the audio to it
     page.wait_for_selector("li.turn.current", timeout=10_000)  # and the playing turn is highlighted
     assert page.locator("#score").inner_text().isdigit()
+
+    # coaching: pin a comment to a turn, fill the scorecard
+    turns.nth(2).locator(".pin").click()
+    page.fill("#comment-text", "这里先确认预算再推进")
+    page.click("#comment-form button[type=submit]")
+    page.wait_for_selector("#comments li:has-text('这里先确认预算再推进')")
+    assert "第 3 句" in page.locator("#comments li").first.inner_text()
+    for key, value in {"opening": "5", "discovery": "4", "spin": "3", "objections": "2", "commitment": "5"}.items():
+        page.select_option(f"#criteria select[name={key}]", value)
+    page.fill("#scorecard-note", "整体不错")
+    page.click("#scorecard-save")
+    page.wait_for_selector("#scorecard-total:has-text('75 分')")
     page.screenshot(path=str(DOCS / "call-review.png"), full_page=True)
 
 
