@@ -76,7 +76,13 @@ def test_sign_in_upload_review_and_seek(server: Server, page) -> None:  # type: 
     page.click("#comment-form button[type=submit]")
     page.wait_for_selector("#comments li:has-text('这里先确认预算再推进')")
     assert "第 3 句" in page.locator("#comments li").first.inner_text()
-    for key, value in {"opening": "5", "discovery": "4", "spin": "3", "objections": "2", "commitment": "5"}.items():
+    for key, value in {
+        "opening": "5",
+        "discovery": "4",
+        "spin": "3",
+        "objections": "2",
+        "commitment": "5",
+    }.items():
         page.select_option(f"#criteria select[name={key}]", value)
     page.fill("#scorecard-note", "整体不错")
     page.click("#scorecard-save")
