@@ -26,6 +26,7 @@ from models.db import (
     session_scope,
 )
 from models.job import Job, JobKind, JobState
+from models.qa import CallRuleHit, QaRule, QaRulesVersion
 from models.token import ApiToken, Role, User
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Call",
     "CallAnalysis",
     "CallComment",
+    "CallRuleHit",
     "CallStatus",
     "CallTurn",
     "Customer",
@@ -44,6 +46,8 @@ __all__ = [
     "JobState",
     "Opportunity",
     "OpportunityStatus",
+    "QaRule",
+    "QaRulesVersion",
     "Rep",
     "Role",
     "Scorecard",

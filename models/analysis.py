@@ -68,4 +68,5 @@ class CallAnalysis(Base):
     speaker_method: Mapped[str] = mapped_column(String(16))
     speaker_confidence: Mapped[float] = mapped_column(Float)
     speaker_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rules_version: Mapped[int] = mapped_column(Integer, default=-1)  # QA rules checked at; -1 never
     analyzed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

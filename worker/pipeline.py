@@ -16,6 +16,7 @@ from analysis import Analyzer
 from asr import ChannelLayout, Transcriber, Transcript
 from ingest.analysis import analyze_call
 from ingest.followups import draft_follow_up
+from ingest.qa import check_call
 from ingest.storage import AudioStore
 from models import (
     Call,
@@ -107,6 +108,8 @@ def _analyze(parts: PipelineParts, job_id: int, call_id: int) -> None:
         call = _require_call(session, call_id, job_id)
         analysis = analyze_call(session, analyzer, call, parts.timezone)
         draft_follow_up(session, call, analysis)
+        session.flush()
+        check_call(session, call.id)  # QA rules on the fresh turns
 
 
 def _finish(factory: SessionFactory, job_id: int, call_id: int) -> None:
