@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ingest.errors import Forbidden
 from ingest.tokens import Principal
-from models import Call, Rep, Role
+from models import Call, QaQueueItem, Rep, Role
 
 __all__ = [
     "CRM_READERS",
@@ -51,7 +51,11 @@ def call_visibility(principal: Principal) -> ColumnElement[bool] | None:
         return Call.rep_id.in_(select(Rep.id).where(Rep.team_id == principal.team_id))
     if principal.role == Role.REP:
         return Call.rep_id == principal.rep_id
-    return false()  # qa: the QA queue decides (not built yet), so nothing for now
+    if principal.role == Role.QA:
+        return Call.id.in_(
+            select(QaQueueItem.call_id).where(QaQueueItem.reviewer_user_id == principal.user_id)
+        )
+    return false()
 
 
 def require_call_access(session: Session, principal: Principal, call: Call) -> None:

@@ -26,7 +26,7 @@ from models.db import (
     session_scope,
 )
 from models.job import Job, JobKind, JobState
-from models.qa import CallRuleHit, QaRule, QaRulesVersion
+from models.qa import CallRuleHit, QaPlan, QaQueueItem, QaReview, QaRule, QaRulesVersion
 from models.token import ApiToken, Role, User
 
 __all__ = [
@@ -46,6 +46,9 @@ __all__ = [
     "JobState",
     "Opportunity",
     "OpportunityStatus",
+    "QaPlan",
+    "QaQueueItem",
+    "QaReview",
     "QaRule",
     "QaRulesVersion",
     "Rep",
