@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import ui
 from api.errors import install_error_handlers
-from api.routes import analysis, calls, coaching, crm, csv_io, health, metrics, qa
+from api.routes import analysis, calls, coaching, crm, csv_io, health, me, metrics, qa
 from api.state import AppState
 
 __all__ = ["create_app"]
@@ -43,6 +43,7 @@ def create_app(
     app.include_router(crm.router)
     app.include_router(coaching.router)
     app.include_router(qa.router)
+    app.include_router(me.router)
     app.include_router(ui.router)
     app.mount("/static", StaticFiles(directory=ui.STATIC_DIR), name="static")
     app.add_api_route("/", lambda: RedirectResponse("/ui/calls"), include_in_schema=False)

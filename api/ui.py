@@ -55,6 +55,11 @@ def read_calls_page(request: Request, principal: CurrentPrincipal) -> Response:
     return _page(request, "calls.html", principal)
 
 
+@router.get("/qa", response_class=HTMLResponse)
+def read_qa_page(request: Request, principal: CurrentPrincipal) -> Response:
+    return _page(request, "qa.html", principal)
+
+
 @router.get("/calls/{call_id}", response_class=HTMLResponse)
 def read_call_page(request: Request, call_id: int, principal: CurrentPrincipal) -> Response:
     return _page(request, "call.html", principal, call_id=call_id)

@@ -101,3 +101,52 @@ def test_html_in_names_is_shown_as_text(server: Server, page) -> None:  # type: 
     page.wait_for_selector("tbody#rows a")
     assert page.locator("tbody#rows a").first.inner_text() == "<img src=x onerror=alert(1)>报价"
     assert page.locator("img").count() == 0 and page.locator("tbody script").count() == 0
+
+
+def test_qa_draws_a_plan_and_completes_a_review(server: Server, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    import subprocess
+    import sys
+    from datetime import date, timedelta
+
+    rule = {
+        "name": "开场自报家门",
+        "kind": "required_phrase",
+        "params": {"phrases": ["我是"], "within_s": 30},
+        "points": 10,
+    }
+    assert server.http.post("/api/v1/qa/rules", json=rule).status_code == 201
+    call_id = server.upload(CALLS / "dev03.stereo.wav", channels="rep-left")["id"]
+    server.wait_done(call_id)
+    created = subprocess.run(
+        [sys.executable, "-m", "huashu.cli", "token", "create", "--name", "质检员", "--role", "qa"],
+        env=server.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    qa_token = created.stdout.strip().splitlines()[-1]
+
+    base = f"http://127.0.0.1:{server.port}"
+    page.goto(f"{base}/ui/sign-in")
+    page.fill("#token", qa_token)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/ui/calls")
+    page.click("nav a:has-text('质检')")
+    page.wait_for_url("**/ui/qa")
+    page.fill("input[name=period_from]", (date.today() - timedelta(days=1)).isoformat())
+    page.fill("input[name=period_to]", (date.today() + timedelta(days=2)).isoformat())
+    page.select_option("select[name=method]", "count")
+    page.fill("input[name=amount]", "1")
+    page.click("#plan-form button[type=submit]")
+    page.wait_for_selector("#plan-status:has-text('已抽取 1 通')")
+    page.screenshot(path=str(DOCS / "qa-queue.png"), full_page=True)
+    page.click("#queue a")
+    page.wait_for_selector("#qa-rules select")
+    page.wait_for_selector("#qa-score:has-text('质检得分')")
+    page.fill("#qa-note", "开场规范")
+    page.click("#qa-review button[type=submit]")
+    page.wait_for_selector("#qa-status:has-text('已提交')")
+    page.screenshot(path=str(DOCS / "qa-review.png"), full_page=True)
+    assert server.http.get(
+        "/api/v1/qa/reports", params={"from": "2000-01-01", "to": "2100-01-01"}
+    ).json()["by_rule"]
