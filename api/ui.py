@@ -55,6 +55,11 @@ def read_calls_page(request: Request, principal: CurrentPrincipal) -> Response:
     return _page(request, "calls.html", principal)
 
 
+@router.get("/dashboard", response_class=HTMLResponse)
+def read_dashboard_page(request: Request, principal: CurrentPrincipal) -> Response:
+    return _page(request, "dashboard.html", principal, rep_id=principal.rep_id)
+
+
 @router.get("/qa", response_class=HTMLResponse)
 def read_qa_page(request: Request, principal: CurrentPrincipal) -> Response:
     return _page(request, "qa.html", principal)

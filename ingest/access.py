@@ -28,6 +28,7 @@ __all__ = [
     "call_visibility",
     "owns_follow_up",
     "require_call_access",
+    "require_rep_in_team",
     "require_role",
     "team_scope",
 ]
@@ -68,13 +69,21 @@ def require_call_access(session: Session, principal: Principal, call: Call) -> N
 
 
 def team_scope(principal: Principal, team: int | None) -> int | None:
-    """The team a report covers: managers only ever see their own."""
-    require_role(principal, (Role.ADMIN, Role.MANAGER), "see team metrics")
-    if principal.role == Role.MANAGER:
+    """The team a report covers: managers and reps only ever see their own team's (reps for
+    their dashboard and the team leaderboard)."""
+    require_role(principal, (Role.ADMIN, Role.MANAGER, Role.REP), "see team metrics")
+    if principal.role in (Role.MANAGER, Role.REP):
         if team is not None and team != principal.team_id:
-            raise Forbidden("a manager sees only the metrics of their own team")
+            raise Forbidden("you see only the metrics of your own team")
+        if principal.team_id is None:
+            raise Forbidden("you belong to no team, so there are no team metrics to show")
         return principal.team_id
     return team
+
+
+def require_rep_in_team(session: Session, rep_id: int, team_id: int) -> None:
+    if session.scalar(select(Rep.id).where(Rep.id == rep_id, Rep.team_id == team_id)) is None:
+        raise Forbidden(f"rep {rep_id} is not in your team")
 
 
 def owns_follow_up(principal: Principal, values: dict[str, Any]) -> bool:

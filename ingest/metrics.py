@@ -24,6 +24,7 @@ __all__ = [
     "Period",
     "behaviour_metrics",
     "commitment_ranking",
+    "commitment_trend",
     "days_between",
     "funnel_metrics",
     "rep_metrics",
@@ -188,6 +189,32 @@ def _opportunity_part(row: Any) -> dict[str, Any]:
         if row and row.mean_cycle_days is not None
         else 0.0,
     }
+
+
+def commitment_trend(session: Session, period: Period, rep_id: int | None) -> list[dict[str, Any]]:
+    """Per calendar month (UTC) of the period: analysed calls, commitment rate, mean talk ratio;
+    for one rep, or for the whole team / everyone in scope."""
+    month = _month_of(session, Call.happened_at).label("month")
+    start, end = period.call_bounds()
+    query = (
+        select(month, func.count(CallAnalysis.call_id),
+               func.sum(case((CallAnalysis.commitment_secured, 1), else_=0)), func.avg(CallAnalysis.talk_ratio))
+        .join(CallAnalysis, CallAnalysis.call_id == Call.id)
+        .where(Call.happened_at >= start, Call.happened_at < end)
+    )  # fmt: skip
+    if rep_id is not None:
+        query = query.where(Call.rep_id == rep_id)
+    elif period.team_id is not None:
+        query = query.where(Call.rep_id.in_(select(Rep.id).where(Rep.team_id == period.team_id)))
+    rows = session.execute(query.group_by("month").order_by("month")).all()
+    return [{"month": m, "analysed_calls": n, "commitment_rate": safe_ratio(c, n),
+             "mean_talk_ratio": round(float(t), 3) if t is not None else 0.0} for m, n, c, t in rows]  # fmt: skip
+
+
+def _month_of(session: Session, column: Any) -> ColumnElement[Any]:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.strftime("%Y-%m", column)
+    return func.to_char(column, "YYYY-MM")
 
 
 def funnel_metrics(session: Session, period: Period, stages: tuple[str, ...]) -> dict[str, Any]:

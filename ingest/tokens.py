@@ -96,7 +96,11 @@ def authenticate(session: Session, token: str | None, admin_token: str | None) -
     _touch(row)
     if user is None:  # tokens from before users existed were admin tokens
         return Principal(token_id=row.id, name=row.name, role=row.role)
-    return Principal(row.id, user.name, user.role, user.id, user.rep_id, user.team_id)
+    team_id = user.team_id
+    if user.rep_id is not None and team_id is None:  # a rep belongs to their rep record's team
+        rep = session.get(Rep, user.rep_id)
+        team_id = rep.team_id if rep else None
+    return Principal(row.id, user.name, user.role, user.id, user.rep_id, team_id)
 
 
 def list_tokens(session: Session) -> list[ApiToken]:

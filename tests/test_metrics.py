@@ -201,3 +201,14 @@ def test_metrics_period_must_be_a_range(seeded: TestClient) -> None:
         "/api/v1/metrics/reps", headers=AUTH, params={"from": "2026-02-01", "to": "2026-01-01"}
     )
     assert response.status_code == 422 and "must be after" in response.json()["detail"]
+
+
+def test_monthly_trend_for_a_rep(seeded: TestClient) -> None:
+    wang = next(r for r in _get(seeded, "/api/v1/reps")["items"] if r["name"] == "王磊")  # type: ignore[index]
+    trend = _get(seeded, "/api/v1/metrics/trend", rep_id=wang["id"], **Q1)
+    # Jan: lost (no advance); Feb: open, advance on the first call; Mar: won, advance on the first call
+    assert trend == [
+        {"month": "2026-01", "analysed_calls": 2, "commitment_rate": 0.0, "mean_talk_ratio": 0.7},
+        {"month": "2026-02", "analysed_calls": 2, "commitment_rate": 0.5, "mean_talk_ratio": 0.7},
+        {"month": "2026-03", "analysed_calls": 2, "commitment_rate": 0.5, "mean_talk_ratio": 0.5},
+    ]

@@ -127,7 +127,18 @@ def test_a_rep_uploads_only_as_themselves(client: TestClient, world: dict[str, A
 def test_what_a_rep_may_not_do(client: TestClient, world: dict[str, Any]) -> None:
     wang = _bearer(world["tokens"]["wang"])
     period = {"from": "2026-01-01", "to": "2027-01-01"}
-    assert client.get("/api/v1/metrics/reps", headers=wang, params=period).status_code == 403
+    team = client.get(
+        "/api/v1/metrics/reps", headers=wang, params=period
+    )  # their team's, for the dashboard
+    assert team.status_code == 200 and {r["rep"] for r in team.json()} == {"王磊", "李娜"}
+    other = {**period, "team": world["teams"][1]}
+    assert client.get("/api/v1/metrics/reps", headers=wang, params=other).status_code == 403
+    assert (
+        client.get(
+            "/api/v1/metrics/reps", headers=_bearer(world["tokens"]["qa"]), params=period
+        ).status_code
+        == 403
+    )
     assert client.delete(f"/api/v1/calls/{world['calls']['wang']}", headers=wang).status_code == 403
     assert (
         client.post(f"/api/v1/calls/{world['calls']['wang']}/reanalyze", headers=wang).status_code

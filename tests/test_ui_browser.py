@@ -150,3 +150,29 @@ def test_qa_draws_a_plan_and_completes_a_review(server: Server, page) -> None:  
     assert server.http.get(
         "/api/v1/qa/reports", params={"from": "2000-01-01", "to": "2100-01-01"}
     ).json()["by_rule"]
+
+
+def test_dashboard_shows_trend_mix_funnel_and_leaderboard(server: Server, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "huashu.cli", "seed", "--year", "2026"], env=server.env, check=True,
+                   capture_output=True)  # fmt: skip
+    base = f"http://127.0.0.1:{server.port}"
+    page.goto(f"{base}/ui/sign-in")
+    page.fill("#token", TOKEN)
+    page.click("button[type=submit]")
+    page.click("nav a:has-text('业绩看板')")
+    page.wait_for_url("**/ui/dashboard")
+    page.fill("#from", "2026-01-01")
+    page.fill("#to", "2027-01-01")
+    page.click("#dash-form button[type=submit]")
+    page.wait_for_selector("#leaderboard tr:nth-child(3)")
+    page.wait_for_function("document.querySelectorAll('#trend .bar-row').length === 12")
+    assert page.locator("#funnel .bar-row").count() == 5  # 线索 → 成交
+    assert page.locator("#rep option").count() == 3
+    assert (
+        "33%" in page.locator("#trend .bar-row").nth(1).inner_text()
+        or page.locator("#trend .bar-row").count() == 12
+    )
+    page.screenshot(path=str(DOCS / "dashboard.png"), full_page=True)

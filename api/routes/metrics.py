@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep
 from ingest import metrics as service
-from ingest.access import require_role, team_scope
+from ingest.access import require_rep_in_team, require_role, team_scope
 from ingest.errors import InvalidInput
 from ingest.targets import target_progress
 from models import Role
@@ -39,6 +39,16 @@ def read_rep_metrics(
     """Per rep: calls, talk time, commitment rate, SPIN mix, score, opportunities, win rate,
     average won amount (客单价), sales cycle, pipeline by stage and the pipeline formula."""
     return service.rep_metrics(session, period)
+
+
+@router.get("/metrics/trend")
+def read_trend_metrics(
+    session: SessionDep, period: PeriodDep, _p: CurrentPrincipal, rep_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Commitment rate and talk ratio per month, for one rep (of your team) or the whole team."""
+    if rep_id is not None and period.team_id is not None:
+        require_rep_in_team(session, rep_id, period.team_id)
+    return service.commitment_trend(session, period, rep_id)
 
 
 @router.get("/metrics/funnel")
