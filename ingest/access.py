@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, select
+from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
 from ingest.errors import Forbidden
 from ingest.tokens import Principal
-from models import Call, QaQueueItem, Rep, Role
+from models import Call, Playlist, PlaylistItem, QaQueueItem, Rep, Role
 
 __all__ = [
     "CRM_READERS",
@@ -48,15 +48,25 @@ def call_visibility(principal: Principal) -> ColumnElement[bool] | None:
     """A condition on `calls` for the calls this caller may see; None means all of them."""
     if principal.role == Role.ADMIN:
         return None
+    shared = Call.id.in_(_team_playlist_calls(principal.team_id))
     if principal.role == Role.MANAGER:
-        return Call.rep_id.in_(select(Rep.id).where(Rep.team_id == principal.team_id))
+        return or_(Call.rep_id.in_(select(Rep.id).where(Rep.team_id == principal.team_id)), shared)
     if principal.role == Role.REP:
-        return Call.rep_id == principal.rep_id
+        return or_(Call.rep_id == principal.rep_id, shared)
     if principal.role == Role.QA:
         return Call.id.in_(
             select(QaQueueItem.call_id).where(QaQueueItem.reviewer_user_id == principal.user_id)
         )
     return false()
+
+
+def _team_playlist_calls(team_id: int | None) -> Any:
+    """Calls with a moment in one of the team's playlists: shared with the whole team."""
+    return (
+        select(PlaylistItem.call_id)
+        .join(Playlist, Playlist.id == PlaylistItem.playlist_id)
+        .where(Playlist.team_id == team_id)
+    )
 
 
 def require_call_access(session: Session, principal: Principal, call: Call) -> None:

@@ -6,7 +6,7 @@ Knows nothing of HTTP or of the API's shapes.
 from models.analysis import CallAnalysis, CallTurn
 from models.base import Base, UTCDateTime, utcnow
 from models.call import Call, CallStatus, TranscriptSegment
-from models.coaching import CallComment, Scorecard, ScorecardCriterion
+from models.coaching import CallComment, Playlist, PlaylistItem, Scorecard, ScorecardCriterion
 from models.crm import (
     Customer,
     FollowUp,
@@ -46,6 +46,8 @@ __all__ = [
     "JobState",
     "Opportunity",
     "OpportunityStatus",
+    "Playlist",
+    "PlaylistItem",
     "QaPlan",
     "QaQueueItem",
     "QaReview",

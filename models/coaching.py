@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
 
-__all__ = ["CallComment", "Scorecard", "ScorecardCriterion"]
+__all__ = ["CallComment", "Playlist", "PlaylistItem", "Scorecard", "ScorecardCriterion"]
 
 
 class CallComment(Base):
@@ -54,3 +54,31 @@ class Scorecard(Base):
     total: Mapped[float] = mapped_column(Float)  # 0..100, weighted
     note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Playlist(Base):
+    """Good example moments a manager shares with a team."""
+
+    __tablename__ = "playlists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(Text)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), index=True
+    )
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PlaylistItem(Base):
+    __tablename__ = "playlist_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    playlist_id: Mapped[int] = mapped_column(
+        ForeignKey("playlists.id", ondelete="CASCADE"), index=True
+    )
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    from_turn: Mapped[int] = mapped_column(Integer)
+    to_turn: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentPrincipal, SessionDep
 from ingest import coaching as service
+from ingest import playlists
 
 router = APIRouter(prefix="/api/v1", tags=["coaching"])
 
@@ -83,3 +84,47 @@ def update_criteria(
 ) -> list[CriterionBody]:
     rows = service.save_criteria(session, [(c.key, c.name, c.weight) for c in body], principal)
     return [CriterionBody(key=r.key, name=r.name, weight=r.weight) for r in rows]
+
+
+class PlaylistBody(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=2000)
+
+
+class PlaylistItemBody(BaseModel):
+    call_id: int
+    from_turn: int = Field(ge=0)
+    to_turn: int = Field(ge=0)
+    note: str | None = Field(None, max_length=2000)
+
+
+@router.post("/playlists", status_code=status.HTTP_201_CREATED)
+def create_playlist(
+    body: PlaylistBody, session: SessionDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    playlist = playlists.create_playlist(session, body.name, body.description, principal)
+    return playlists.read_playlist(session, playlist.id, principal)
+
+
+@router.get("/playlists")
+def read_playlists(session: SessionDep, principal: CurrentPrincipal) -> list[dict[str, Any]]:
+    return [
+        {"id": p.id, "name": p.name, "created_by": p.created_by}
+        for p in playlists.list_playlists(session, principal)
+    ]
+
+
+@router.get("/playlists/{playlist_id}")
+def read_playlist(
+    playlist_id: int, session: SessionDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    return playlists.read_playlist(session, playlist_id, principal)
+
+
+@router.post("/playlists/{playlist_id}/items", status_code=status.HTTP_201_CREATED)
+def create_playlist_item(
+    playlist_id: int, body: PlaylistItemBody, session: SessionDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    turns = (body.from_turn, body.to_turn)
+    playlists.add_item(session, playlist_id, body.call_id, turns, body.note, principal)
+    return playlists.read_playlist(session, playlist_id, principal)
