@@ -27,6 +27,7 @@ __all__ = [
     "commitment_trend",
     "days_between",
     "funnel_metrics",
+    "month_of",
     "rep_metrics",
     "safe_ratio",
     "wilson_interval",
@@ -194,7 +195,7 @@ def _opportunity_part(row: Any) -> dict[str, Any]:
 def commitment_trend(session: Session, period: Period, rep_id: int | None) -> list[dict[str, Any]]:
     """Per calendar month (UTC) of the period: analysed calls, commitment rate, mean talk ratio;
     for one rep, or for the whole team / everyone in scope."""
-    month = _month_of(session, Call.happened_at).label("month")
+    month = month_of(session, Call.happened_at).label("month")
     start, end = period.call_bounds()
     query = (
         select(month, func.count(CallAnalysis.call_id),
@@ -211,7 +212,7 @@ def commitment_trend(session: Session, period: Period, rep_id: int | None) -> li
              "mean_talk_ratio": round(float(t), 3) if t is not None else 0.0} for m, n, c, t in rows]  # fmt: skip
 
 
-def _month_of(session: Session, column: Any) -> ColumnElement[Any]:
+def month_of(session: Session, column: Any) -> ColumnElement[Any]:
     if session.get_bind().dialect.name == "sqlite":
         return func.strftime("%Y-%m", column)
     return func.to_char(column, "YYYY-MM")

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ingest.access import require_role
 from ingest.calls import get_call
 from ingest.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ingest.metrics import month_of
 from ingest.qa import check_call, rule_report
 from ingest.tokens import Principal
 from models import (
@@ -46,6 +47,7 @@ __all__ = [
     "create_plan",
     "decide_appeal",
     "draw_plan",
+    "list_reviews",
     "pass_rates",
     "queue",
     "review_call",
@@ -173,6 +175,25 @@ def review_call(
     return review
 
 
+def list_reviews(session: Session, viewer: Principal, status: str | None) -> list[QaReview]:
+    """QA staff and admins see every review; a rep sees the reviews of their own calls."""
+    query = select(QaReview).order_by(QaReview.id.desc())
+    if status is not None:
+        query = query.where(QaReview.status == status)
+    if viewer.role == Role.REP:
+        query = query.where(
+            QaReview.call_id.in_(select(Call.id).where(Call.rep_id == viewer.rep_id))
+        )
+    else:
+        require_role(viewer, (Role.ADMIN, Role.QA, Role.MANAGER), "see QA reviews")
+        if viewer.role == Role.MANAGER:
+            team_calls = select(Call.id).where(
+                Call.rep_id.in_(select(Rep.id).where(Rep.team_id == viewer.team_id))
+            )
+            query = query.where(QaReview.call_id.in_(team_calls))
+    return list(session.scalars(query.limit(200)))
+
+
 def appeal_review(session: Session, review_id: int, text: str, rep: Principal) -> QaReview:
     review = _review(session, review_id)
     call = get_call(session, review.call_id, rep)
@@ -226,10 +247,26 @@ def pass_rates(
             per_rule[result["rule_id"]][0] += 1
             per_rule[result["rule_id"]][1] += int(result["passed"])
     names = {rule_id: name for rule_id, name in session.execute(select(QaRule.id, QaRule.name))}
+    month = month_of(session, QaReview.created_at).label("month")
+    by_month = session.execute(
+        select(month, func.count(QaReview.id), func.sum(case((QaReview.passed, 1), else_=0)))
+        .where(QaReview.created_at >= low, QaReview.created_at < high)
+        .group_by("month")
+        .order_by("month")
+    ).all()
     return {
         "by_rep": [
             {"rep": n, "reviews": c, "passed": int(p or 0), "pass_rate": round(int(p or 0) / c, 4)}
             for n, c, p in by_rep
+        ],
+        "by_month": [
+            {
+                "month": m,
+                "reviews": c,
+                "passed": int(p or 0),
+                "pass_rate": round(int(p or 0) / c, 4),
+            }
+            for m, c, p in by_month
         ],
         "by_rule": [
             {

@@ -122,10 +122,16 @@ def test_queue_review_appeal_decision_and_reports(client: TestClient, qa: dict[s
     assert overridden["passed"] is True and overridden["results"][0]["overridden"] is True
     assert client.get("/api/v1/qa/queue", headers=first).json() == []
 
+    mine = client.get("/api/v1/qa/reviews", headers=rep).json()
+    assert sorted(r["id"] for r in mine) == sorted(
+        [failed["id"], overridden["id"]]
+    )  # reviews of their calls
     appeal = client.post(
         f"/api/v1/qa/reviews/{failed['id']}/appeal", headers=rep, json={"text": "这是正常问候"}
     )
     assert appeal.status_code == 200 and appeal.json()["status"] == "appealed"
+    waiting = client.get("/api/v1/qa/reviews", headers=second, params={"status": "appealed"}).json()
+    assert [r["id"] for r in waiting] == [failed["id"]]
     own = client.post(
         f"/api/v1/qa/reviews/{failed['id']}/decision", headers=first, json={"upheld": False}
     )
@@ -146,6 +152,7 @@ def test_queue_review_appeal_decision_and_reports(client: TestClient, qa: dict[s
         "/api/v1/qa/reports", headers=AUTH, params={"from": "2026-01-01", "to": "2030-01-01"}
     ).json()
     assert report["by_rep"] == [{"rep": "王磊", "reviews": 2, "passed": 2, "pass_rate": 1.0}]
+    assert len(report["by_month"]) == 1 and report["by_month"][0]["reviews"] == 2
     assert report["by_rule"] == [
         {"rule_id": rule_id, "rule": "禁用词：您好", "reviews": 2, "passed": 1, "pass_rate": 0.5}
     ]

@@ -44,7 +44,7 @@ def test_sign_in_upload_review_and_seek(server: Server, page) -> None:  # type: 
     assert page.url.endswith("/ui/sign-in")  # signed out: sent to sign in
     page.fill("#token", "wrong")
     page.click("button[type=submit]")
-    assert page.get_by_role("alert").is_visible()
+    page.wait_for_selector("[role=alert]")  # the refusal is shown (after the redirect)
     page.fill("#token", TOKEN)
     page.click("button[type=submit]")
     page.wait_for_url("**/ui/calls")
@@ -147,6 +147,9 @@ def test_qa_draws_a_plan_and_completes_a_review(server: Server, page) -> None:  
     page.click("#qa-review button[type=submit]")
     page.wait_for_selector("#qa-status:has-text('已提交')")
     page.screenshot(path=str(DOCS / "qa-review.png"), full_page=True)
+    page.click("nav a:has-text('质检')")
+    page.wait_for_selector("#by-rule tr:has-text('开场自报家门')")  # the report counts the review
+    page.wait_for_selector("#appeals li:has-text('没有待处理的申诉')")
     assert server.http.get(
         "/api/v1/qa/reports", params={"from": "2000-01-01", "to": "2100-01-01"}
     ).json()["by_rule"]

@@ -146,6 +146,17 @@ def create_review(
     )
 
 
+@router.get("/qa/reviews")
+def read_reviews(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    status_: Annotated[str | None, Query(alias="status")] = None,
+) -> list[ReviewOut]:
+    """Reviews, newest first (at most 200): a rep gets those of their own calls; `status=appealed`
+    is the list of appeals waiting for a second reviewer."""
+    return [ReviewOut.model_validate(r) for r in sampling.list_reviews(session, principal, status_)]
+
+
 @router.post("/qa/reviews/{review_id}/appeal")
 def create_appeal(
     review_id: int, body: AppealBody, session: SessionDep, principal: CurrentPrincipal

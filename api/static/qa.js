@@ -34,3 +34,39 @@ async function createPlan(event) {
 
 document.getElementById("plan-form").addEventListener("submit", createPlan);
 loadQueue();
+
+async function loadAppeals() {
+  const appeals = await api("/api/v1/qa/reviews?status=appealed");
+  const list = document.getElementById("appeals");
+  list.replaceChildren(...(appeals.length ? appeals.map((review) => {
+    const li = el("li", null, "comment");
+    const link = el("a", `通话 #${review.call_id}`); link.href = `/ui/calls/${review.call_id}`;
+    li.append(link, el("p", `原质检：${review.total} 分（${review.reviewer_name}）；申诉理由：${review.appeal_text}`));
+    for (const [upheld, text] of [[true, "驳回申诉"], [false, "申诉成立"]]) {
+      const button = el("button", text); button.type = "button";
+      button.addEventListener("click", async () => {
+        try {
+          await api(`/api/v1/qa/reviews/${review.id}/decision`, {method: "POST", headers: {"Content-Type": "application/json"},
+                                                                  body: JSON.stringify({upheld})});
+          loadAppeals();
+        } catch (e) { li.append(el("p", e.message, "error")); }
+      });
+      li.append(button, document.createTextNode(" "));
+    }
+    return li;
+  }) : [el("li", "没有待处理的申诉", "muted")]));
+}
+
+async function loadReport() {
+  const year = new Date().getFullYear();
+  const report = await api(`/api/v1/qa/reports?from=${year}-01-01&to=${year + 1}-01-01`);
+  const rows = (items, name) => items.map((r) => {
+    const tr = el("tr"); tr.append(el("td", r[name]), el("td", r.reviews), el("td", `${Math.round(r.pass_rate * 100)}%`)); return tr;
+  });
+  document.getElementById("by-rep").replaceChildren(...rows(report.by_rep, "rep"));
+  document.getElementById("by-rule").replaceChildren(...rows(report.by_rule, "rule"));
+  document.getElementById("by-month").replaceChildren(...rows(report.by_month, "month"));
+}
+
+loadAppeals().catch(() => {});
+loadReport().catch(() => {});
