@@ -115,7 +115,10 @@ def test_qa_draws_a_plan_and_completes_a_review(server: Server, page) -> None:  
         "points": 10,
     }
     assert server.http.post("/api/v1/qa/rules", json=rule).status_code == 201
-    call_id = server.upload(CALLS / "dev03.stereo.wav", channels="rep-left")["id"]
+    rep_id = server.http.post("/api/v1/reps", json={"name": "王磊"}).json()["id"]
+    call_id = server.upload(CALLS / "dev03.stereo.wav", channels="rep-left", rep_id=str(rep_id))[
+        "id"
+    ]
     server.wait_done(call_id)
     created = subprocess.run(
         [sys.executable, "-m", "huashu.cli", "token", "create", "--name", "质检员", "--role", "qa"],
@@ -150,6 +153,20 @@ def test_qa_draws_a_plan_and_completes_a_review(server: Server, page) -> None:  
     page.click("nav a:has-text('质检')")
     page.wait_for_selector("#by-rule tr:has-text('开场自报家门')")  # the report counts the review
     page.wait_for_selector("#appeals li:has-text('没有待处理的申诉')")
+
+    # the rep sees the result and appeals it
+    created = subprocess.run(
+        [sys.executable, "-m", "huashu.cli", "token", "create", "--name", "王磊", "--role", "rep",
+         "--rep-id", str(rep_id)], env=server.env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    page.click("form[action='/ui/sign-out'] button")
+    page.fill("#token", created.stdout.strip().splitlines()[-1])
+    page.click("button[type=submit]")
+    page.click("nav a:has-text('我的质检')")
+    page.wait_for_selector("#reviews form.appeal")
+    page.fill("#reviews form.appeal textarea", "开场其实说了公司名")
+    page.click("#reviews form.appeal button")
+    page.wait_for_selector("#reviews li:has-text('申诉中')")
     assert server.http.get(
         "/api/v1/qa/reports", params={"from": "2000-01-01", "to": "2100-01-01"}
     ).json()["by_rule"]
