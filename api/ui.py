@@ -60,6 +60,11 @@ def read_dashboard_page(request: Request, principal: CurrentPrincipal) -> Respon
     return _page(request, "dashboard.html", principal, rep_id=principal.rep_id)
 
 
+@router.get("/playlists", response_class=HTMLResponse)
+def read_playlists_page(request: Request, principal: CurrentPrincipal) -> Response:
+    return _page(request, "playlists.html", principal)
+
+
 @router.get("/feedback", response_class=HTMLResponse)
 def read_feedback_page(request: Request, principal: CurrentPrincipal) -> Response:
     return _page(request, "feedback.html", principal)

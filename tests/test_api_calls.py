@@ -157,3 +157,27 @@ def test_unknown_call_is_404_naming_it(client: TestClient) -> None:
 def test_health(client: TestClient) -> None:
     body = client.get("/health").json()
     assert body == {"status": "ok", "database": "ok", "worker": "running", "model": "fake-whisper"}
+
+
+def test_ten_thousand_calls_page_without_loading_the_table(
+    client: TestClient, services: Services
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [
+        {"channels": "mono", "status": "done", "progress": 1.0, "audio_sha256": f"{n:064d}", "audio_path": f"x/{n}",
+         "size_bytes": 1, "audio_format": "wav", "audio_codec": "pcm", "audio_channels": 1, "sample_rate": 16000,
+         "duration_s": 60.0, "happened_at": start + timedelta(minutes=n), "created_at": start, "rep": f"rep{n % 7}"}
+        for n in range(10_000)
+    ]  # fmt: skip
+    with services.session_factory() as session:
+        session.execute(insert(Call), rows)
+        session.commit()
+    last = client.get("/api/v1/calls", headers=AUTH, params={"limit": 50, "offset": 9_950}).json()
+    assert last["total"] == 10_000 and len(last["items"]) == 50
+    assert last["items"][-1]["audio_format"] == "wav"
+    first = client.get("/api/v1/calls", headers=AUTH, params={"limit": 50, "rep": "rep3"}).json()
+    assert first["total"] == 1_429 and len(first["items"]) == 50  # n % 7 == 3 for 1 429 of 10 000

@@ -195,3 +195,17 @@ def test_dashboard_shows_trend_mix_funnel_and_leaderboard(server: Server, page) 
         "50%" in page.locator("#trend .bar-row").nth(1).inner_text()
     )  # February: 1 of 2 calls (seed rules)
     page.screenshot(path=str(DOCS / "dashboard.png"), full_page=True)
+
+    # a playlist moment opens its call at the moment
+    call_id = server.upload(CALLS / "dev04.stereo.wav", channels="rep-left")["id"]
+    server.wait_done(call_id)
+    playlist = server.http.post("/api/v1/playlists", json={"name": "优秀开场"}).json()
+    item = {"call_id": call_id, "from_turn": 2, "to_turn": 3, "note": "先问现状"}
+    start = server.http.post(f"/api/v1/playlists/{playlist['id']}/items", json=item).json()[
+        "items"
+    ][0]["start"]
+    page.click("nav a:has-text('案例库')")
+    page.click("#playlists a")
+    page.wait_for_function(
+        f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.5"
+    )

@@ -69,4 +69,7 @@ async function load() {
 }
 
 player.addEventListener("timeupdate", highlight);
+// Opened from a playlist moment (?t=seconds): start there.
+const startAt = Number(new URLSearchParams(window.location.search).get("t"));
+if (startAt > 0) player.addEventListener("loadedmetadata", () => { player.currentTime = startAt; }, {once: true});
 load().catch((e) => document.getElementById("turns").replaceChildren(el("li", e.message, "error")));
