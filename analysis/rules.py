@@ -72,19 +72,28 @@ def _tokenize(text: str) -> list[str]:
     return [_OPERATORS.get(t.lower(), t) for t in tokens]
 
 
+Parser = Callable[[list[str]], tuple[Expression, list[str]]]
+
+
 def _parse_or(tokens: list[str]) -> tuple[Expression, list[str]]:
-    left, tokens = _parse_and(tokens)
-    while tokens and tokens[0] == "or":
-        right, tokens = _parse_and(tokens[1:])
-        left = (lambda a, b: lambda s: a(s) or b(s))(left, right)
-    return left, tokens
+    return _parse_chain(tokens, "or", _parse_and, lambda a, b: lambda s: a(s) or b(s))
 
 
 def _parse_and(tokens: list[str]) -> tuple[Expression, list[str]]:
-    left, tokens = _parse_not(tokens)
-    while tokens and tokens[0] == "and":
-        right, tokens = _parse_not(tokens[1:])
-        left = (lambda a, b: lambda s: a(s) and b(s))(left, right)
+    return _parse_chain(tokens, "and", _parse_not, lambda a, b: lambda s: a(s) and b(s))
+
+
+def _parse_chain(
+    tokens: list[str],
+    operator: str,
+    operand: Parser,
+    combine: Callable[[Expression, Expression], Expression],
+) -> tuple[Expression, list[str]]:
+    """operand (operator operand)*, left to right; `and` binds tighter than `or`."""
+    left, tokens = operand(tokens)
+    while tokens and tokens[0] == operator:
+        right, tokens = operand(tokens[1:])
+        left = combine(left, right)
     return left, tokens
 
 

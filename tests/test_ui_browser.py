@@ -23,6 +23,13 @@ pytestmark = [
 ]
 
 
+def _sign_in(page, server: Server, token: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    page.goto(f"http://127.0.0.1:{server.port}/ui/sign-in")
+    page.fill("#token", token)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/ui/calls")
+
+
 @pytest.fixture
 def page() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
@@ -94,10 +101,7 @@ def test_html_in_names_is_shown_as_text(server: Server, page) -> None:  # type: 
     hostile = {"title": "<img src=x onerror=alert(1)>报价", "rep": "<script>alert(2)</script>"}
     with (CALLS / "dev02.mono.wav").open("rb") as f:
         server.http.post("/api/v1/calls", files={"audio": ("x.wav", f)}, data=hostile)
-    base = f"http://127.0.0.1:{server.port}"
-    page.goto(f"{base}/ui/sign-in")
-    page.fill("#token", TOKEN)
-    page.click("button[type=submit]")
+    _sign_in(page, server, TOKEN)
     page.wait_for_selector("tbody#rows a")
     assert page.locator("tbody#rows a").first.inner_text() == "<img src=x onerror=alert(1)>报价"
     assert page.locator("img").count() == 0 and page.locator("tbody script").count() == 0
@@ -129,11 +133,7 @@ def test_qa_draws_a_plan_and_completes_a_review(server: Server, page) -> None:  
     )
     qa_token = created.stdout.strip().splitlines()[-1]
 
-    base = f"http://127.0.0.1:{server.port}"
-    page.goto(f"{base}/ui/sign-in")
-    page.fill("#token", qa_token)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/ui/calls")
+    _sign_in(page, server, qa_token)
     page.click("nav a:has-text('质检')")
     page.wait_for_url("**/ui/qa")
     page.fill("input[name=period_from]", (date.today() - timedelta(days=1)).isoformat())
@@ -178,10 +178,7 @@ def test_dashboard_shows_trend_mix_funnel_and_leaderboard(server: Server, page) 
 
     subprocess.run([sys.executable, "-m", "huashu.cli", "seed", "--year", "2026"], env=server.env, check=True,
                    capture_output=True)  # fmt: skip
-    base = f"http://127.0.0.1:{server.port}"
-    page.goto(f"{base}/ui/sign-in")
-    page.fill("#token", TOKEN)
-    page.click("button[type=submit]")
+    _sign_in(page, server, TOKEN)
     page.click("nav a:has-text('业绩看板')")
     page.wait_for_url("**/ui/dashboard")
     page.fill("#from", "2026-01-01")
