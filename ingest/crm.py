@@ -30,6 +30,7 @@ __all__ = [
     "create_record",
     "delete_record",
     "get_record",
+    "id_by_external_id",
     "list_records",
     "update_record",
 ]
@@ -191,7 +192,7 @@ def _flush_unique(
             session.add(record)
             session.flush()
     except IntegrityError:
-        holder = _holder_of(session, resource, external_id) if external_id else None
+        holder = id_by_external_id(session, resource.model, external_id) if external_id else None
         if holder is not None:
             raise Conflict(
                 f"external id {external_id!r} is already used by {resource.name} {holder}",
@@ -202,10 +203,11 @@ def _flush_unique(
         ) from None
 
 
-def _holder_of(session: Session, resource: Resource[M], external_id: str) -> int | None:
-    model: Any = resource.model
-    holder: int | None = session.scalar(select(model.id).where(model.external_id == external_id))
-    return holder
+def id_by_external_id(session: Session, model: type[Base], external_id: str) -> int | None:
+    """The id of the record of `model` that the CRM knows as `external_id`, if there is one."""
+    table = model.__table__
+    found: int | None = session.scalar(select(table.c.id).where(table.c.external_id == external_id))
+    return found
 
 
 def _columns(record: Base) -> dict[str, Any]:

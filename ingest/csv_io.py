@@ -246,8 +246,7 @@ def _resolve_references(
 
 
 def _resolve_one(session: Session, target: type[Base], column: str, external_id: str) -> int:
-    table = target.__table__
-    found: int | None = session.scalar(select(table.c.id).where(table.c.external_id == external_id))
+    found = crm.id_by_external_id(session, target, external_id)
     if found is None:
         name = target.__name__.lower()
         raise NotFound(f"no {name} has external id {external_id!r}", field=column)
@@ -259,9 +258,7 @@ def _stored_id(
 ) -> int | None:
     if external_id is None:
         return None  # rows without an external id cannot be matched: always a new record
-    table = resource.model.__table__
-    found: int | None = session.scalar(select(table.c.id).where(table.c.external_id == external_id))
-    return found
+    return crm.id_by_external_id(session, resource.model, external_id)
 
 
 def _validation_errors(number: int, exc: ValidationError) -> list[RowError]:
