@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from analysis import Analysis, Analyzer, SpeechSegment, TimedWord, Utterance
@@ -40,6 +40,7 @@ __all__ = [
     "analysis_to_dict",
     "analyze_call",
     "analyze_text",
+    "count_turns",
     "read_analysis",
     "request_reanalysis",
 ]
@@ -112,6 +113,11 @@ def read_analysis(
         select(CallTurn).where(CallTurn.call_id == call_id).order_by(CallTurn.idx)
     )
     return _stored_to_dict(summary, list(turns))
+
+
+def count_turns(session: Session, call_id: int) -> int:
+    """How many turns the call's analysis has; their indices run from 0 to this minus one."""
+    return session.scalar(select(func.count()).where(CallTurn.call_id == call_id)) or 0
 
 
 def request_reanalysis(

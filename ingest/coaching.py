@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ingest.access import require_role
+from ingest.analysis import count_turns
 from ingest.calls import get_call
 from ingest.errors import InvalidInput, NotFound
 from ingest.tokens import Principal
-from models import CallComment, CallTurn, Role, Scorecard, ScorecardCriterion
+from models import CallComment, Role, Scorecard, ScorecardCriterion
 
 __all__ = [
     "CommentIn",
@@ -46,7 +47,9 @@ def add_comment(
     text = comment.text.strip()
     if not text:
         raise InvalidInput("the comment is empty", field="text")
-    if comment.turn_index is not None and not _turn_exists(session, call_id, comment.turn_index):
+    if comment.turn_index is not None and not 0 <= comment.turn_index < count_turns(
+        session, call_id
+    ):
         raise InvalidInput(
             f"turn {comment.turn_index} does not exist in call {call_id}", field="turn_index"
         )
@@ -155,10 +158,3 @@ def _check_ratings(ratings: dict[str, int], criteria: list[ScorecardCriterion]) 
         raise InvalidInput(
             f"ratings go from 0 to {MAX_RATING}: {bad[0]} is {ratings[bad[0]]}", field="ratings"
         )
-
-
-def _turn_exists(session: Session, call_id: int, index: int) -> bool:
-    found = session.scalar(
-        select(func.count()).where(CallTurn.call_id == call_id, CallTurn.idx == index)
-    )
-    return bool(found)

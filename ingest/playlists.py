@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ingest.access import require_role
+from ingest.analysis import count_turns
 from ingest.calls import get_call
 from ingest.errors import InvalidInput, NotFound
 from ingest.tokens import Principal
@@ -45,7 +46,7 @@ def add_item(
     playlist = _visible(session, playlist_id, author)
     get_call(session, call_id, author)  # a manager shares only what they may open themselves
     first, last = turns
-    count = len(list(session.scalars(select(CallTurn.idx).where(CallTurn.call_id == call_id))))
+    count = count_turns(session, call_id)
     if not 0 <= first <= last < count:
         raise InvalidInput(
             f"turns {first}–{last} are not in call {call_id} (it has {count} turns)",
