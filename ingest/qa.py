@@ -27,6 +27,7 @@ __all__ = [
     "create_rule",
     "delete_rule",
     "list_rules",
+    "refresh_hits",
     "rule_report",
     "update_rule",
 ]
@@ -97,6 +98,13 @@ def check_call(session: Session, call_id: int) -> None:
     summary.rules_version = _version(session)
 
 
+def refresh_hits(session: Session, summary: CallAnalysis) -> None:
+    """Check the call again only if a rule changed since its hits were stored."""
+    if summary.rules_version != _version(session):
+        check_call(session, summary.call_id)
+        session.flush()
+
+
 def rule_report(session: Session, call_id: int, viewer: Principal) -> dict[str, Any]:
     call = get_call(session, call_id, viewer)
     summary = session.get(CallAnalysis, call_id)
@@ -104,9 +112,7 @@ def rule_report(session: Session, call_id: int, viewer: Principal) -> dict[str, 
         raise TranscriptNotReady(
             f"call {call_id} has not been analysed yet (status: {call.status})"
         )
-    if summary.rules_version != _version(session):
-        check_call(session, call_id)
-        session.flush()
+    refresh_hits(session, summary)
     rows = session.execute(
         select(CallRuleHit, QaRule).join(QaRule, QaRule.id == CallRuleHit.rule_id)
         .where(CallRuleHit.call_id == call_id).order_by(CallRuleHit.id)

@@ -13,9 +13,8 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -23,8 +22,8 @@ from sqlalchemy.orm import Session
 from ingest.access import require_role
 from ingest.calls import get_call
 from ingest.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ingest.metrics import month_of
-from ingest.qa import check_call, rule_report
+from ingest.metrics import Period, month_of
+from ingest.qa import refresh_hits, rule_report
 from ingest.tokens import Principal
 from models import (
     Call,
@@ -229,7 +228,7 @@ def pass_rates(
 ) -> dict[str, Any]:
     """Pass rate by rep and by rule of the reviews made in [start, end)."""
     require_role(viewer, (Role.ADMIN, Role.MANAGER, Role.QA), "see QA reports")
-    low, high = _bounds(start, end, timezone)
+    low, high = Period(start, end, timezone=timezone).call_bounds()
     by_rep = session.execute(
         select(Rep.name, func.count(QaReview.id), func.sum(case((QaReview.passed, 1), else_=0)))
         .join(Call, Call.id == QaReview.call_id)
@@ -305,13 +304,8 @@ def _review(session: Session, review_id: int) -> QaReview:
     return review
 
 
-def _bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(timezone)
-    return datetime.combine(start, time(), zone), datetime.combine(end, time(), zone)
-
-
 def _population(session: Session, plan: QaPlan, timezone: str) -> list[Call]:
-    low, high = _bounds(plan.period_from, plan.period_to, timezone)
+    low, high = Period(plan.period_from, plan.period_to, timezone=timezone).call_bounds()
     query = (
         select(Call)
         .join(CallAnalysis, CallAnalysis.call_id == Call.id)
@@ -356,8 +350,7 @@ def _risk(session: Session, call_id: int) -> float:
     summary = session.get(CallAnalysis, call_id)
     if summary is None:
         return 1.0
-    check_call(session, call_id)
-    session.flush()
+    refresh_hits(session, summary)  # a fresh report is reused, not recomputed for every draw
     hits = session.scalar(select(func.count()).where(CallRuleHit.call_id == call_id)) or 0
     declined = (
         session.scalar(
