@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -89,8 +90,6 @@ class Analyzer:
 
 
 def _replace(turn: Turn, **changes: object) -> Turn:
-    from dataclasses import replace
-
     return replace(turn, **changes)  # type: ignore[arg-type]
 
 

@@ -46,9 +46,10 @@ class TurnLabeler:
         asked = [
             q for q in (self._clause_question(c) for c in split_clauses(text)) if q is not None
         ]
-        whole = self._questions.predict(text)
-        if not asked and whole.label != NONE and whole.probability >= _CONFIDENT:
-            asked = [(Question(text, whole.label), whole)]
+        if not asked:  # no clause has a cue: the whole turn may still be a question ASR left bare
+            whole = self._questions.predict(text)
+            if whole.label != NONE and whole.probability >= _CONFIDENT:
+                asked = [(Question(text, whole.label), whole)]
         if not asked:
             return QuestionLabel(None, (), ())
         questions = tuple(q for q, _ in asked)

@@ -33,7 +33,6 @@ __all__ = [
     "team_scope",
 ]
 
-EVERYONE = Role.ALL
 UPLOADERS = (Role.ADMIN, Role.MANAGER, Role.REP)
 CRM_WRITERS = (Role.ADMIN, Role.MANAGER)
 CRM_READERS = (Role.ADMIN, Role.MANAGER, Role.REP)

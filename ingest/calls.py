@@ -359,14 +359,13 @@ def _new_call(meta: CallMetadata, info: AudioInfo, sha256: str, size: int, relat
 
 def _store_file(
     session: Session, store: AudioStore, incoming: IncomingAudio, sha256: str, extension: str
-) -> bool:
-    """Move the upload to its content address; True when that file was already there (then it
-    belongs to another call and must survive a rollback of this one)."""
+) -> None:
+    """Move the upload to its content address. A file already there belongs to another call and
+    must survive a rollback of this one; a new one is removed by it."""
     pre_existing = store.path_of(f"{sha256[:2]}/{sha256}.{extension}").exists()
     relative = store.keep(incoming, sha256, extension)
     if not pre_existing:
         on_rollback(session, lambda: store.remove(relative))
-    return pre_existing
 
 
 def _parse_channels(value: str | None) -> ChannelLayout:
