@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from analysis.context import TurnContext, dialogue_contexts
+from analysis.conversation import check_conversation
 from analysis.labels import TurnLabeler
 from analysis.metrics import call_metrics
 from analysis.score import coaching_score
@@ -19,13 +21,27 @@ __all__ = ["Analyzer"]
 
 _CHANNELS = SpeakerGuess("channels", 1.0, ("rep and customer were recorded on separate channels",))
 _GIVEN = SpeakerGuess("given", 1.0, ("speakers were given with the turns",))
+_GENERIC_ACTION = "下一步"  # an advance whose text names no action
 
 
 class Analyzer:
-    """Build once per process (loads jieba and trains both classifiers, ~5 s); thread-safe to use."""
+    """Build once per process (loads jieba and trains both classifiers, ~5 s); thread-safe to use.
 
-    def __init__(self, user_dictionaries: Sequence[Path] = ()) -> None:
-        self._labeler = TurnLabeler(SalesTokenizer(user_dictionaries))
+    `corrections`: reviewed-corrections files (JSONL, analysis/corpus/LABELING.md) to train on
+    besides the shipped corpus.
+    """
+
+    def __init__(
+        self, user_dictionaries: Sequence[Path] = (), corrections: Sequence[Path] = ()
+    ) -> None:
+        self._labeler = TurnLabeler.from_corpus(SalesTokenizer(user_dictionaries), corrections)
+
+    @classmethod
+    def with_labeler(cls, labeler: TurnLabeler) -> Analyzer:
+        """An analyzer around a labeller trained elsewhere (analysis.train's evaluations)."""
+        analyzer = cls.__new__(cls)
+        analyzer._labeler = labeler
+        return analyzer
 
     def analyze_segments(
         self,
@@ -55,36 +71,51 @@ class Analyzer:
         duration: float | None,
         stereo: bool,
     ) -> Analysis:
-        turns = tuple(self._label(i, u, call_date) for i, u in enumerate(utterances))
+        contexts = dialogue_contexts([(u.speaker, u.text) for u in utterances])
+        turns = tuple(
+            self._label(i, u, c, call_date)
+            for i, (u, c) in enumerate(zip(utterances, contexts, strict=True))
+        )
+        conversation = check_conversation(turns, speakers)
+        if not conversation.is_sales_call:  # no outcome to a conversation that did not happen
+            turns = tuple(_without_commitment(t) for t in turns)
         metrics = call_metrics(turns, duration, stereo)
         commitments = tuple(_commitment(t) for t in turns if t.commitment == "advance")
         return Analysis(
             turns=turns,
             metrics=metrics,
             commitments=commitments,
-            score=coaching_score(turns, metrics),
+            score=coaching_score(turns, metrics) if conversation.is_sales_call else None,
             speakers=speakers,
             commitment_secured=bool(commitments),
+            conversation=conversation,
         )
 
-    def _label(self, index: int, utterance: Utterance, call_date: date | None) -> Turn:
+    def _label(
+        self, index: int, utterance: Utterance, context: TurnContext, call_date: date | None
+    ) -> Turn:
         tokens = tuple(self._labeler.tokenizer.tokens(utterance.text))
         base = Turn(
             index, utterance.speaker, utterance.start, utterance.end, utterance.text, tokens
         )
         if utterance.speaker == "rep":
-            q = self._labeler.label_rep_turn(utterance.text)
+            q = self._labeler.label_rep_turn(utterance.text, context)
             return _replace(
-                base, question_type=q.question_type, questions=q.questions, evidence=q.evidence
+                base,
+                question_type=q.question_type,
+                questions=q.questions,
+                evidence=q.evidence,
+                question_probability=round(q.probability, 3),
             )
         if utterance.speaker == "customer":
-            c = self._labeler.label_customer_turn(utterance.text, call_date)
+            c = self._labeler.label_customer_turn(utterance.text, call_date, context)
             return _replace(
                 base,
                 commitment=c.commitment,
                 commitment_action=c.action,
                 commitment_due=c.due,
                 evidence=c.evidence,
+                commitment_probability=round(c.probability, 3),
             )
         return base
 
@@ -93,10 +124,28 @@ def _replace(turn: Turn, **changes: object) -> Turn:
     return replace(turn, **changes)  # type: ignore[arg-type]
 
 
+def _without_commitment(turn: Turn) -> Turn:
+    if turn.speaker != "customer":
+        return turn
+    return _replace(
+        turn,
+        commitment=None,
+        commitment_action=None,
+        commitment_due=None,
+        commitment_probability=None,
+        evidence=(),
+    )
+
+
 def _commitment(turn: Turn) -> Commitment:
     time_text = next(
         (e.removeprefix("time: ") for e in turn.evidence if e.startswith("time: ")), None
     )
     return Commitment(
-        turn.index, turn.commitment_action or "下一步", turn.commitment_due, time_text, turn.text
+        turn.index,
+        turn.commitment_action or _GENERIC_ACTION,
+        turn.commitment_due,
+        time_text,
+        turn.text,
+        turn.commitment_probability,
     )

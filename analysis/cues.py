@@ -8,7 +8,25 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ACTIONS", "find_action", "question_cues", "split_clauses"]
+__all__ = [
+    "ACCEPTANCE",
+    "ACTIONS",
+    "ASKS_FOR_DATA",
+    "ASK_FORM",
+    "BROADCAST",
+    "COUNTER_OFFER",
+    "INTRODUCTION",
+    "IVR",
+    "NO_ANSWER",
+    "OFFERS_INFO",
+    "PAIN",
+    "PERMISSION",
+    "REFUSAL",
+    "SALES_WORDS",
+    "find_action",
+    "question_cues",
+    "split_clauses",
+]
 
 _QUESTION_PATTERNS = (
     ("question mark", r"[?？]"),
@@ -27,36 +45,83 @@ _QUESTION_PATTERNS = (
         r"想了解|了解一下|能说说|说说看|介绍一下|请问|我比较好奇|想听听|您看(呢|行|可以|怎么样)?\s*$",
     ),
 )
+_SPOKEN_PATTERNS = (
+    (
+        "spoken question word",
+        r"啥|咋|几多|几大|几耐|几时|咩|乜|点样|边个|边度|有冇|係唔係|系唔系|(.)唔\1|么样|冇得",
+    ),
+    ("final 吧", r"吧\s*[?？]?\s*$"),
+    ("A or B 还是", r"[\u4e00-\u9fffA-Za-z]{2,}还是[\u4e00-\u9fffA-Za-z]{2,}"),
+)
 # Statements that carry a question word without asking anything.
 _NOT_ASKING = re.compile(
-    r"(很多|不少|有的|好多)(客户|人|家长|老板)?(都|也)?(问|会问|在问)|不管|无论|不论|什么都|怎么都|多少都|"
+    r"(很多|不少|有的|好多|好些|一些|许多)[\u4e00-\u9fff]{0,6}?(都|也)?(会|在)?(问|关心|担心|好奇)|不管|无论|不论|什么都|怎么都|多少都|啥都|"
     r"(跟|给|和)(您|你)(说|讲|解释|介绍|汇报)(一下)?(为什么|怎么|什么)|告诉(您|你)(为什么|怎么)|"
     r"知道(为什么|怎么)|这就是为什么|所以说为什么"
 )
 _CLAUSE_END = re.compile(r"(?<=[。？！?!；;])|\s{1,}")
 
+# The actions an advance can name, most specific first: when a turn names two (你周四过来演示一下),
+# the first of this list wins, so 会面 only stands when nothing more specific was said.
 ACTIONS = (
-    ("签约", r"签(合同|约|协议|单|字)?|合同.{0,4}(发|走流程|盖章|没问题)|盖章|走(合同|采购)?流程"),
-    ("付款/下单", r"打款|付款|转账|定金|订金|首付|预付|下单|订单|\bPO\b|开票|打过去"),
-    ("试用/POC", r"试用|试听|试驾|试课|体验课|POC|poc|试点|试一下|试试|样品|打样|测试"),
-    ("演示", r"演示|demo|Demo|DEMO|讲解一下|展示"),
+    (
+        "签约",
+        r"签(合同|约|协议|单|字)|合同(你|您)?(先|今天|明天)?发(过来|我|给我)|盖章|走(合同|采购)?流程|走完审批|把(保单|合同)(做|签)|投保|续(签|保)|合同(没问题|可以)",
+    ),
+    (
+        "付款/下单",
+        r"打款|付款|转账|定金|订金|首付|预付|下单|订单|\bPO\b|开票|打过去|交(钱|费|学费)|报名|办(卡|理|了)|进货|订货|铺货|放.{0,3}[0-9一二两三四五六七八九十几]+箱|送.{0,6}[0-9一二两三四五六七八九十几]+(箱|盒|包)",
+    ),
+    (
+        "试用/POC",
+        r"试用|试听|试驾|试课|试吃|试喝|试销|试点|体验课|体验(一下|一周|中心)|POC|poc|试一下|试试|试一个|样品|样件|打样|打.{0,2}样|测试|免费体验",
+    ),
+    ("演示", r"演示|demo|Demo|DEMO|讲解一下|展示|走一遍给"),
+    ("报价", r"报价|报个价|出.{0,4}(价|报价单|方案和报价)|估价|出价|测算"),
     (
         "引入决策人",
-        r"(叫上|拉上|带上|让|请|约|喊)(我们)?(老板|领导|采购|财务|技术|IT|it|法务|校长|院长|主任|总|经理|负责人)",
+        r"(叫上|拉上|带上|让|请|约|喊|找)(我们|咱们)?的?(老板|领导|采购|财务|技术|IT|it|法务|校长|院长|主任|总|经理|负责人|老公|老婆|爱人|家里人|股东|合伙人|运维|设备科|车队长|项目经理)",
     ),
     (
         "现场考察",
-        r"过来看|来看看|上门|到.{0,6}(现场|公司|店|工厂|门店)|考察|参观|看房|看车|看现场|实地",
-    ),
-    (
-        "会面",
-        r"见面|面谈|碰(一下|个头)|聊一下|约(个|一下)?时间|开(个)?会|过来(吧|一趟)?|来一趟|拜访|视频会|线上会",
+        r"过来看|来看看|看看现场|上门|到.{0,6}(现场|公司|店|工厂|门店|车间|训练场|体验中心|样板间)|考察|参观|看房|看车|看现场|实地|勘测|量房|量.{0,2}尺寸|测.{0,2}水质|验车|取.{0,2}点",
     ),
     (
         "发送资料",
-        r"发(给)?(你|您)?.{0,8}(需求|资料|数据|清单|名单|表|材料|图纸|参数|执照|邮箱)|需求.{0,6}发|(整理|准备).{0,6}(需求|资料|数据)",
+        r"发(给)?(你|您)?.{0,8}(需求|资料|数据|清单|名单|表|材料|图纸|参数|执照|邮箱|流水|对账单|记录|地址|户型图|电费单|报表)|需求.{0,6}发|(整理|准备).{0,6}(需求|资料|数据|流水|材料)|(我|我们).{0,8}发(给)?(你|您)|拍给(你|您)|拍.{0,6}发(我|给我|你|给你|您)|交到|导.{0,4}(一份|出来)",
+    ),
+    (
+        "会面",
+        r"见面|面谈|碰(一下|个头|头)|聊一下|约(个|一下)?时间|开(个)?会|过来(吧|一趟)?|过去|来一趟|拜访|视频会|线上会|会议|培训|讲座|来听",
     ),
 )
+
+# Customer turns: a problem or worry said in negative words (a need, not a refusal).
+PAIN = r"贵|麻烦|受不了|头疼|头痛|头大|头晕|烦|累|慢|卡|难|愁|担心|怕|压力|吵|乱|差|坏|漏|投诉|抱怨|加班|亏|损失|浪费|来不及|跟不上|不够|紧|缺|没办法|折腾|糟|崩溃|郁闷|着急|急|焦虑|费劲|吃力|毛病|故障|出错|丢|跑了|流失|骂|憋屈|窝火|心疼|难受|不满意|不顺|不行|不中|唔得|不好|扣|罚|赔|停|断|拖|白花|白干|睡不着|心慌|后怕|不敢"
+# Customer turns: words that refuse or put off what was proposed.
+REFUSAL = r"不用了|不用(麻烦|发|来|过来|送|打|报|做|换)|不需要|不要了|不要(发|来|打|送)|算了|先不|暂时不|不考虑|不感兴趣|没兴趣|不方便(说|讲|透露|给|发|跟|告诉|接|聊)|(现在|这会儿?)不太?方便|(先|就|还是)不了|不了不了|别(送|来|过来|打|发|做|约)|不买|不签|不换|不续|不报|不装|不试|不约|没空|没时间|不得空|不合适|没必要|拒绝|不能给|不给|不能(发|外传|说|讲|告诉)|做不了主|定不了|进不了|用不着|不想(换|买|做|报|签|加|弄)|再说吧|以后再说|回头再说|挂了|去不了|来不了|走不开|抽不开身|不在家|有事|出差"
+# Customer turns: one time refused and another offered (周三不行 周四上午可以).
+COUNTER_OFFER = r"(不行|不中|唔得|不得空|没空|有事|不在|没人|走不开|去不了|来不了|要(开会|面试|上班|出差|上课|加班|值班)|有个?(会|课|安排|事)|出差).{0,16}?(可以|行|吧|嘛|啦|得|中|要得|没问题|都在|有空)"
+# Customer turns: a yes at the start of the turn (行, 可以, 好, 中, 要得, 得, 成…).
+ACCEPTANCE = r"^\W*(行|可以|好|好的|好啊|好嘞|中|要得|得|成|没问题|OK|ok|那就|就这么|那行)"
+
+# Rep turns: asking the customer to agree to something (the form of a proposal).
+ASK_FORM = r"可以吗|可以不|行吗|行不行?|好吗|好不好|好吧|怎么样|方便吗|方便不|中不中|成不|要得不|得唔得|好唔好|您看|你看|要不要|要不|愿不愿意|有没有时间|有空吗|哪天|几点|什么时候方便|能不能|能否|吧[?？]?\s*$"
+# Rep turns: the rep offers to send the customer something (材料, 报价单, 链接…).
+OFFERS_INFO = r"(我|我们)(先|这边|今天|明天|一会儿?)?(把|给(您|你))?.{0,12}发(给)?(您|你)|(我|我们).{0,6}(加您?|留).{0,4}微信"
+# Rep turns: the rep asks the customer to send or hand over something.
+ASKS_FOR_DATA = r"(您|你|麻烦|方便).{0,12}(把|给我).{0,20}(发|给|提供)(我|给我|一份)|提供.{0,12}(清单|报表|资料|数据|流水|记录)"
+# Rep turns: asking whether the customer can talk now.
+PERMISSION = r"(现在|这会儿?|而家|今儿)?(说话|讲话|聊|唠|讲|说)?.{0,4}(方便吗|方便不|有空吗|有空冇|得闲|方便讲)|打扰|耽误(您|你)?.{0,6}(分钟|时间)"
+
+
+# Conversation check (analysis.conversation): what a sales call, a broadcast and a phone menu say.
+INTRODUCTION = r"我是.{0,14}?(的|公司|顾问|经理|老师|业务|专员|客服|小[\u4e00-\u9fff])|我系.{0,12}(的|经理)|我这边是|我们公司|我们是做|俺是.{0,10}的"
+SALES_WORDS = r"价格|报价|价钱|多少钱|优惠|折扣|活动价|合同|签约|签单|试用|试驾|试听|体验课|演示|方案|产品|套餐|费用|预算|采购|下单|订单|付款|定金|首付|月供|保费|保单|投保|理赔|续保|样品|供货|进货|经销|代理|安装|上门|免费|课程|报名|学费|贷款|额度|利息|利率|合作|供应商|客户|门店|售后|保修|质保|服务费|年费|账号|试点|POC|poc|demo|CRM|ERP|SaaS"
+BROADCAST = r"欢迎收听|收听|本期|这期节目|上期|下期|节目|听众|观众|主播|嘉宾|播客|订阅|点赞|转发|评论区|弹幕|直播间|粉丝|家人们|同学们|各位同学|各位老师|各位朋友|各位听众|大家好|朋友们|这节课|上节课|下节课|下课|课后作业|点个关注|关注(我们|我)的?(频道|账号|节目)|我们今天(来)?(聊|讲|分享|说)"
+IVR = r"请按|按[0-9一二三四五六七八九零#＊*井星]键?|转人工|人工服务|人工客服|欢迎致电|欢迎来电|返回上一级|重听请|请输入|坐席忙|本次通话(可能)?(会)?(将)?被录音|通话将被录音|为了提高服务质量|为保证服务质量"
+# Nobody answered: the network's announcements and voicemail.
+NO_ANSWER = r"您拨打的|已关机|无法接通|暂时无法|不在服务区|请稍后再拨|正在通话中|无人接听|提示音后|嘀声后|请留言|语音信箱|power off|not available|leave a message"
 
 
 def split_clauses(text: str) -> list[str]:
@@ -71,18 +136,21 @@ def split_clauses(text: str) -> list[str]:
     return merged or [text.strip()]
 
 
-def question_cues(clause: str) -> list[str]:
-    """Names of the question cues found in a clause; empty if it is a statement."""
+def question_cues(clause: str, spoken: bool = False) -> list[str]:
+    """Names of the question cues found in a clause; empty if it is a statement.
+
+    `spoken` adds the weaker cues of regional and spoken Mandarin (啥, 咋, 几多, 有冇, 方唔方便, a
+    final 吧): the labeller uses them, with its classifier to say whether the clause asks."""
     if _NOT_ASKING.search(clause) and not re.search(r"[?？]|(吗|呢)\s*$", clause):
         return []
-    return [name for name, pattern in _QUESTION_PATTERNS if re.search(pattern, clause)]
+    patterns = _QUESTION_PATTERNS + _SPOKEN_PATTERNS if spoken else _QUESTION_PATTERNS
+    return [name for name, pattern in patterns if re.search(pattern, clause)]
 
 
 def find_action(text: str) -> tuple[str, str] | None:
-    """(action, the words that named it) for the first action a customer turn mentions."""
-    best: tuple[int, str, str] | None = None
+    """(action, the words that named it): the most specific action the text names (see ACTIONS)."""
     for action, pattern in ACTIONS:
         match = re.search(pattern, text)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), action, match.group(0))
-    return (best[1], best[2]) if best else None
+        if match:
+            return action, match.group(0)
+    return None

@@ -3,6 +3,15 @@
 下周二下午 → the Tuesday of next week, afternoon; 明天上午十点 → tomorrow 10:00; 15号 → the 15th
 (this month, or next month when the 15th has passed); 月底 → the last day of the month.
 Weeks start on Monday, as on Chinese calendars: 这周/本周 is the call's week, 下周 the next.
+
+A time that names a span is resolved to its end, the day by which it is due: 下周 (下周给你回复)
+→ Friday of next week, 这周/周末前 → this Friday, 过两天/这两天 → in two days, 过几天 → three,
+一周内 → seven, 半个月内 → fifteen, 上旬/中旬/下旬 → the 10th/20th/last day, 年底/年内 →
+31 December. Holidays: 年前/春节前 → two days before the next Spring Festival (除夕 eve eve),
+年后/过完年/春节后 → its 8th day (初八, when work restarts), 国庆后/十一后 → 8 October,
+五一后 → 6 May, 元旦后 → 2 January, and the day before each for …前; a bare 节前/节后 means
+the next of these holidays. Spring Festival dates are tabled for 2020–2040; 端午 and 中秋 are not
+resolved.
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-__all__ = ["DueDate", "find_due_date"]
+__all__ = ["DueDate", "find_due_date", "mentions_time"]
 
 _DIGITS = {
     "零": 0,
@@ -54,6 +63,28 @@ _RELATIVE_DAYS = {
 }
 
 
+_MONTH_EDGES = {"初": 1, "中": 15, "上旬": 10, "初旬": 10, "中旬": 20}  # 底, 末, 下旬: the last day
+_UNIT_DAYS = {"天": 1, "个工作日": 1.4, "工作日": 1.4, "周": 7, "星期": 7, "礼拜": 7, "月": 30}
+_HOLIDAY_NAMES = {"年": "春节", "春节": "春节", "过年": "春节", "元旦": "元旦", "五一": "五一",
+                  "劳动节": "五一", "国庆": "国庆", "十一": "国庆"}  # fmt: skip
+# 春节 (the first day of the lunar year) by Gregorian year.
+SPRING_FESTIVALS = {
+    2020: date(2020, 1, 25), 2021: date(2021, 2, 12), 2022: date(2022, 2, 1),
+    2023: date(2023, 1, 22), 2024: date(2024, 2, 10), 2025: date(2025, 1, 29),
+    2026: date(2026, 2, 17), 2027: date(2027, 2, 6), 2028: date(2028, 1, 26),
+    2029: date(2029, 2, 13), 2030: date(2030, 2, 3), 2031: date(2031, 1, 23),
+    2032: date(2032, 2, 11), 2033: date(2033, 1, 31), 2034: date(2034, 2, 19),
+    2035: date(2035, 2, 8), 2036: date(2036, 1, 28), 2037: date(2037, 2, 15),
+    2038: date(2038, 2, 4), 2039: date(2039, 1, 24), 2040: date(2040, 2, 12),
+}  # fmt: skip
+# 年前/年后 but not 三年后 or 去年前; 节前/节后 but not 环节后.
+_HOLIDAY = (
+    r"((?<![\d零〇一二两三四五六七八九十几多去前今明每半百千当那这])年|春节|过年|元旦|五一|劳动节|国庆|"
+    r"(?<![\d一二])十一|(?:(?<=[过等到在那])|(?<![\u4e00-\u9fff]))节)(之?前|之?后|以后)|过完年"
+)
+_ANY_DAY = date(2030, 6, 5)  # mentions_time only asks whether a time is named
+
+
 @dataclass(frozen=True, slots=True)
 class DueDate:
     day: date
@@ -76,36 +107,63 @@ def chinese_number(text: str) -> int | None:
 
 
 def find_due_date(text: str, call_date: date) -> DueDate | None:
-    """The first time expression in `text`, as a date on or after `call_date`."""
-    for finder in (_relative_day, _weekday, _month_day, _day_of_month, _month_edge, _in_n_days):
-        found = finder(text, call_date)
-        if found is not None:
-            return _with_hour(found, text)
-    return None
+    """The first time expression in `text` (the earliest in the text), as a date on or after
+    `call_date`."""
+    found = [f for f in (finder(text, call_date) for finder in _FINDERS) if f is not None]
+    if not found:
+        return None
+    _, due = min(found, key=lambda pair: (pair[0], -len(pair[1].time_text)))
+    return _with_hour(due, text)
 
 
-def _relative_day(text: str, today: date) -> DueDate | None:
+def mentions_time(text: str) -> bool:
+    """Whether `text` names a time that `find_due_date` can resolve."""
+    return find_due_date(text, _ANY_DAY) is not None
+
+
+Found = tuple[int, DueDate]  # where the expression starts in the text, and the date it names
+
+
+def _relative_day(text: str, today: date) -> Found | None:
     match = re.search(r"(大后天|后天|明天|明儿|明早|今天|今儿|今晚)" + _DAY_PART, text)
     if not match:
         return None
-    return DueDate(today + timedelta(days=_RELATIVE_DAYS[match.group(1)]), match.group(0))
+    day = today + timedelta(days=_RELATIVE_DAYS[match.group(1)])
+    return match.start(), DueDate(day, match.group(0))
 
 
-def _weekday(text: str, today: date) -> DueDate | None:
-    match = re.search(
-        r"(下下|下个?|这个?|本)?(周|星期|礼拜)([一二三四五六日天末])" + _DAY_PART, text
-    )
+def _weekday(text: str, today: date) -> Found | None:
+    match = re.search(r"(下下|下个?|这个?|本)?(周|星期|礼拜)([一二三四五六日天])" + _DAY_PART, text)
     if not match:
         return None
-    week_offset = {"下下": 2, "下": 1, "下个": 1}.get(match.group(1) or "", 0)
-    monday = today - timedelta(days=today.weekday()) + timedelta(weeks=week_offset)
-    day = monday + timedelta(days=_WEEKDAYS[match.group(3)])
+    day = _monday(today, match.group(1)) + timedelta(days=_WEEKDAYS[match.group(3)])
     if day < today and not match.group(1):  # a bare 周二 said on a Thursday means the next one
         day += timedelta(weeks=1)
-    return DueDate(day, match.group(0))
+    return match.start(), DueDate(day, match.group(0))
 
 
-def _month_day(text: str, today: date) -> DueDate | None:
+def _weekend(text: str, today: date) -> Found | None:
+    """周末 → Saturday; 周末前/周末之前 → the Friday before it."""
+    match = re.search(r"(下下|下个?|这个?|本)?(周末|礼拜天|星期天)(之?前)?", text)
+    if not match or (match.group(2) != "周末" and not match.group(3)):
+        return None  # a plain 礼拜天 is a weekday, found by _weekday
+    saturday = _monday(today, match.group(1)) + timedelta(days=5)
+    if saturday < today and not match.group(1):
+        saturday += timedelta(weeks=1)
+    day = saturday - timedelta(days=1) if match.group(3) else saturday
+    return match.start(), DueDate(max(day, today), match.group(0))
+
+
+def _whole_week(text: str, today: date) -> Found | None:
+    """下周 / 这周 / 本周 with no day named: due by that week's Friday."""
+    match = re.search(r"(下下|下个?|这个?|本)(周|星期|礼拜)(?![一二三四五六日天末])(之?内)?", text)
+    if not match:
+        return None
+    friday = _monday(today, match.group(1)) + timedelta(days=4)
+    return match.start(), DueDate(max(friday, today), match.group(0))
+
+
+def _month_day(text: str, today: date) -> Found | None:
     match = re.search(rf"(?P<month>{_NUM})月(?P<day>{_NUM})[日号]" + _DAY_PART, text)
     if not match:
         return None
@@ -113,10 +171,10 @@ def _month_day(text: str, today: date) -> DueDate | None:
     resolved = _safe_date(today.year, month, day)
     if resolved is not None and resolved < today:
         resolved = _safe_date(today.year + 1, month, day)
-    return DueDate(resolved, match.group(0)) if resolved else None
+    return (match.start(), DueDate(resolved, match.group(0))) if resolved else None
 
 
-def _day_of_month(text: str, today: date) -> DueDate | None:
+def _day_of_month(text: str, today: date) -> Found | None:
     match = re.search(
         rf"(?<![月\d零〇一二两三四五六七八九十])(?P<day>{_NUM})[号日]" + _DAY_PART, text
     )
@@ -127,29 +185,110 @@ def _day_of_month(text: str, today: date) -> DueDate | None:
     if resolved is not None and resolved < today:
         month = today.month % 12 + 1
         resolved = _safe_date(today.year + (today.month == 12), month, day)
-    return DueDate(resolved, match.group(0)) if resolved else None
+    return (match.start(), DueDate(resolved, match.group(0))) if resolved else None
 
 
-def _month_edge(text: str, today: date) -> DueDate | None:
-    match = re.search(r"(下个?|这个?|本)?月(底|初|中)|下个?月", text)
+def _month_edge(text: str, today: date) -> Found | None:
+    """月底/月初/月中, 上旬/中旬/下旬, and a bare 下个月/这个月 (due by its last day)."""
+    match = re.search(
+        r"(下个?|这个?|本)?月(底|初|中|末)(旬)?|(下个?|这个?|本)?月?([上中下])旬|(下个?|这个?|本)月",
+        text,
+    )
     if not match:
         return None
     year, month = today.year, today.month
-    if match.group(0).startswith("下"):
+    which = match.group(1) or match.group(4) or match.group(6) or ""
+    if which.startswith("下"):
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    edge = match.group(2) or "初"
-    last = calendar.monthrange(year, month)[1]
-    day = {"底": last, "中": 15, "初": 1}[edge]
-    resolved = date(year, month, day)
-    return DueDate(max(resolved, today), match.group(0))
+    if match.group(2):
+        edge = match.group(2) + (match.group(3) or "")
+    else:
+        edge = f"{match.group(5)}旬" if match.group(5) else "底"
+    day = _MONTH_EDGES.get(edge, calendar.monthrange(year, month)[1])
+    return match.start(), DueDate(max(date(year, month, day), today), match.group(0))
 
 
-def _in_n_days(text: str, today: date) -> DueDate | None:
-    match = re.search(rf"(?P<n>{_NUM})(天|个工作日)(之?[内后])", text)
+def _in_n_days(text: str, today: date) -> Found | None:
+    match = re.search(
+        rf"(?P<n>{_NUM}|半)个?(?P<unit>天|个工作日|工作日|周|星期|礼拜|月)(之?[内后])", text
+    )
     if not match:
         return None
-    n = chinese_number(match.group("n"))
-    return DueDate(today + timedelta(days=n), match.group(0)) if n is not None else None
+    n = 0.5 if match.group("n") == "半" else chinese_number(match.group("n"))
+    if n is None:
+        return None
+    days = round(n * _UNIT_DAYS[match.group("unit")])
+    return match.start(), DueDate(today + timedelta(days=days), match.group(0))
+
+
+def _few_days(text: str, today: date) -> Found | None:
+    """过两天 / 这两天 → in two days; 过几天 / 这几天 / 两三天 → in three."""
+    match = re.search(
+        r"(过|这|等)(一两|两|几|两三|三两)天|(?<![\d一二两三四五六七八九十])两三天", text
+    )
+    if not match:
+        return None
+    days = 2 if match.group(2) in ("一两", "两") else 3
+    return match.start(), DueDate(today + timedelta(days=days), match.group(0))
+
+
+def _year_edge(text: str, today: date) -> Found | None:
+    match = re.search(r"(?<!去年)(?<!前年)(今年)?(年底|年内|年终)(之?前)?|今年之?内", text)
+    if not match:
+        return None
+    return match.start(), DueDate(date(today.year, 12, 31), match.group(0))
+
+
+def _holiday(text: str, today: date) -> Found | None:
+    match = re.search(_HOLIDAY, text)
+    if not match:
+        return None
+    name = match.group(1) or "春节"
+    before = bool(match.group(2) and match.group(2).endswith("前"))
+    holidays = _holidays_after(today)
+    if name != "节":
+        key = _HOLIDAY_NAMES.get(name, "春节")
+        holidays = [h for h in holidays if h[0] == key]
+    if not holidays:
+        return None
+    _, start, end = holidays[0]
+    day = start - timedelta(days=1) if before else end
+    return match.start(), DueDate(max(day, today), match.group(0))
+
+
+_FINDERS = (
+    _relative_day,
+    _weekday,
+    _weekend,
+    _whole_week,
+    _month_day,
+    _day_of_month,
+    _month_edge,
+    _in_n_days,
+    _few_days,
+    _year_edge,
+    _holiday,
+)
+
+
+def _monday(today: date, which: str | None) -> date:
+    week_offset = {"下下": 2, "下": 1, "下个": 1}.get(which or "", 0)
+    return today - timedelta(days=today.weekday()) + timedelta(weeks=week_offset)
+
+
+def _holidays_after(today: date) -> list[tuple[str, date, date]]:
+    """(name, the day before which 节前 is due, the day 节后 is due) for coming holidays."""
+    found = []
+    for year in (today.year, today.year + 1):
+        spring = SPRING_FESTIVALS.get(year)
+        if spring is not None:
+            found.append(("春节", spring - timedelta(days=1), spring + timedelta(days=7)))
+        found += [
+            ("元旦", date(year, 1, 1), date(year, 1, 2)),
+            ("五一", date(year, 5, 1), date(year, 5, 6)),
+            ("国庆", date(year, 10, 1), date(year, 10, 8)),
+        ]
+    return sorted((h for h in found if h[2] >= today), key=lambda h: h[1])
 
 
 def _with_hour(found: DueDate, text: str) -> DueDate:

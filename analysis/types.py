@@ -12,6 +12,7 @@ __all__ = [
     "SPIN_ORDER",
     "Analysis",
     "Commitment",
+    "ConversationCheck",
     "Question",
     "Score",
     "SpeakerGuess",
@@ -39,6 +40,7 @@ class Utterance:
 class Question:
     text: str
     question_type: str
+    probability: float = 1.0  # the classifier's probability of question_type for this clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,10 @@ class Turn:
     commitment_action: str | None = None
     commitment_due: date | None = None
     evidence: tuple[str, ...] = ()  # cue words and top features behind the labels
+    # How sure the labeller was, 0..1 (None where the turn was not labelled: the other speaker,
+    # or a call that is no sales conversation). For a None label: the probability of "none".
+    question_probability: float | None = None
+    commitment_probability: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +70,7 @@ class Commitment:
     due: date | None
     time_text: str | None
     text: str
+    probability: float | None = None  # the classifier's probability that this is an advance
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +89,24 @@ class SpeakerGuess:
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationCheck:
+    """Whether a recording is a two-party sales conversation at all (not a podcast, a lecture,
+    an IVR menu, a voicemail or one side only): only then are commitments and a score given."""
+
+    is_sales_call: bool
+    confidence: float  # 0..1, of the verdict in is_sales_call
+    reasons: tuple[str, ...] = ()
+
+
+_UNCHECKED = ConversationCheck(True, 0.5, ("not checked",))
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     turns: tuple[Turn, ...]
     metrics: dict[str, Any]
     commitments: tuple[Commitment, ...]
-    score: Score
+    score: Score | None  # None when the call is no sales conversation (see `conversation`)
     speakers: SpeakerGuess
     commitment_secured: bool = field(default=False)
+    conversation: ConversationCheck = field(default=_UNCHECKED)

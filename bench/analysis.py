@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis import Analyzer, SpeechSegment, TimedWord
-from analysis.classifier import load_corpus
+from analysis.examples import load_corpus_examples
 from asr import ChannelLayout, WhisperTranscriber, ensure_bundled_model
 
 CALL = Path(__file__).resolve().parents[2] / "shared" / "audio" / "calls" / "dev01.stereo.wav"
@@ -34,8 +34,8 @@ CALL_MINUTES = 30
 
 def synthetic_call(minutes: int, seed: int = 1) -> list[SpeechSegment]:
     rng = random.Random(seed)
-    rep_lines, _ = load_corpus("questions")
-    customer_lines, _ = load_corpus("commitments")
+    rep_lines = [e.text for e in load_corpus_examples("questions")]
+    customer_lines = [e.text for e in load_corpus_examples("commitments")]
     segments, t, speaker = [], 0.0, "rep"
     while t < minutes * 60:
         text = rng.choice(rep_lines if speaker == "rep" else customer_lines)

@@ -153,10 +153,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
         "metrics": analysis.metrics,
         "commitments": [_jsonable(asdict(c)) for c in analysis.commitments],
         "commitment_secured": analysis.commitment_secured,
-        "score": {
-            "total": analysis.score.total,
-            "reasons": [_reason(r) for r in analysis.score.reasons],
-        },
+        "score": _score(analysis),
         "speakers": _jsonable(asdict(analysis.speakers)),
     }
 
@@ -171,7 +168,7 @@ def _store(session: Session, call_id: int, analysis: Analysis) -> None:
         CallAnalysis(
             call_id=call_id,
             commitment_secured=analysis.commitment_secured,
-            score=analysis.score.total,
+            score=data["score"]["total"],
             talk_ratio=analysis.metrics["talk_ratio"],
             question_count=analysis.metrics["question_count"],
             situation_count=counts["situation"],
@@ -226,6 +223,15 @@ def _turn_from_row(row: CallTurn) -> dict[str, Any]:
     values = {name: getattr(row, "idx" if name == "index" else name) for name in _TURN_FIELDS}
     turn: dict[str, Any] = _jsonable(values)
     return turn
+
+
+def _score(analysis: Analysis) -> dict[str, Any]:
+    # Stopgap until the score column is nullable: a call that is no sales conversation has no
+    # score (analysis.score is None); it is stored as 0 with the check's reasons.
+    if analysis.score is None:
+        why = "不是销售对话：" + "; ".join(analysis.conversation.reasons)
+        return {"total": 0, "reasons": [{"criterion": "conversation", "points": 0, "reason": why}]}
+    return {"total": analysis.score.total, "reasons": [_reason(r) for r in analysis.score.reasons]}
 
 
 def _reason(reason: tuple[str, int, str]) -> dict[str, Any]:

@@ -1,0 +1,138 @@
+"""Is a recording a two-party sales conversation at all?
+
+A podcast clip, a lecture, an IVR menu, a voicemail or a call where only one side speaks must
+get no commitments and no coaching score. The check is a handful of explainable signals:
+
+- one side only: when either side says nothing but back-channels, it is no conversation
+  (decisive: the verdict is "no" whatever else the text says) — unless all there is is one
+  short turn, a snippet sent to be labelled;
+- against: broadcast and lecture phrases (欢迎收听, 本期节目, 同学们, 大家好…), the network's
+  announcements and voicemail (您拨打的电话已关机, 请在提示音后留言), menu prompts (请按, 转人工:
+  weighed by the share of turns they fill, as a real call may start with a menu), one turn
+  holding most of the words;
+- for: the rep introducing themself or their company, sales topics (报价, 试用, 合同, 保费…),
+  the customer addressed as 您, discovery questions, and customer commitments.
+Each signal adds to a score (log-odds). It starts slightly for: this is a sales-call service, and a
+short exchange between two sides may show no sign of anything; but a conversation of four turns
+or more with no sign of selling at all (no introduction, sales topic, 您 or customer outcome)
+counts against. The verdict is the score's sign, the confidence its logistic, and the reasons name
+the signals with the words that triggered them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+from analysis.cues import BROADCAST, INTRODUCTION, IVR, NO_ANSWER, SALES_WORDS
+from analysis.turns import is_backchannel
+from analysis.types import ConversationCheck, SpeakerGuess, Turn
+
+__all__ = ["check_conversation"]
+
+_PRIOR = 0.5  # two sides talking, nothing against: a sales call (this is a sales-call service)
+_TOO_SHORT_CHARS = 40  # one turn this short, alone, may be a snippet sent to be labelled
+_QUIET_TURNS = 4
+_SURE = 0.6  # an outcome the labeller is this sure of is a sign of selling
+_SELLING_QUESTIONS = frozenset(
+    {"problem", "implication", "need_payoff"}
+)  # a conversation this long with no sign of selling is something else
+_DISCOVERY = frozenset({"situation", "problem", "implication", "need_payoff"})
+_LONG_TURN_SHARE = 0.7  # one turn with this share of a call's words is a monologue…
+_LONG_CALL_CHARS = 400  # …when the call is long enough for that to mean something
+
+
+def check_conversation(turns: Sequence[Turn], speakers: SpeakerGuess) -> ConversationCheck:
+    silent = _silent_side(turns)
+    if silent is not None:
+        return ConversationCheck(False, 0.95, (silent,))
+    text = "\n".join(t.text for t in turns)
+    selling = _for(turns, text) + _discovery(turns)
+    signals = [*_against(turns, text), *selling]
+    if not any(points >= 0.75 for points, _ in selling) and len(turns) >= _QUIET_TURNS:
+        signals.append(
+            (
+                -2.5,
+                "no sign of selling: no introduction, sales topic, 您, problem question or outcome",
+            )
+        )
+    if speakers.method == "heuristic" and speakers.confidence <= 0.5:
+        signals.append((-0.5, "the speakers of this mono call could not be told apart"))
+    score = _PRIOR + sum(points for points, _ in signals)
+    sales = score > 0
+    probability = 1 / (1 + math.exp(-score))
+    confidence = round(probability if sales else 1 - probability, 2)
+    reasons = [reason for points, reason in sorted(signals, key=lambda s: -abs(s[0]))]
+    return ConversationCheck(sales, confidence, tuple(reasons) or ("two sides talk",))
+
+
+def _silent_side(turns: Sequence[Turn]) -> str | None:
+    """Why only one side talks, when it does; a single short turn is too little to tell."""
+    if sum(len(t.text) for t in turns) < _TOO_SHORT_CHARS and len(turns) < 2:
+        return None
+    for side in ("rep", "customer"):
+        if not any(t.speaker == side and not is_backchannel(t.text) for t in turns):
+            other = "customer" if side == "rep" else "rep"
+            return f"only one side speaks: the {side} side says nothing but back-channels, the {other} talks alone"
+    return None
+
+
+def _against(turns: Sequence[Turn], text: str) -> list[tuple[float, str]]:
+    signals: list[tuple[float, str]] = []
+    broadcast = _distinct(BROADCAST, text)
+    if broadcast:
+        signals.append(
+            (-min(6.0, 2.0 * len(broadcast)), f"broadcast or lecture phrases: {_list(broadcast)}")
+        )
+    unanswered = _distinct(NO_ANSWER, text)
+    if unanswered:
+        signals.append((-6.0, f"nobody answered: {_list(unanswered)}"))
+    menu = _distinct(IVR, text)
+    if menu:  # weighed by how much of the call the menu fills: a call may start with one
+        share = sum(1 for t in turns if re.search(IVR, t.text)) / len(turns)
+        signals.append((-7.5 * share - 1.0, f"automated menu prompts: {_list(menu)}"))
+    total = sum(len(t.text) for t in turns)
+    longest = max((len(t.text) for t in turns), default=0)
+    if total >= _LONG_CALL_CHARS and longest / total >= _LONG_TURN_SHARE:
+        signals.append((-2.0, f"one turn holds {longest / total:.0%} of the words: a monologue"))
+    return signals
+
+
+def _for(turns: Sequence[Turn], text: str) -> list[tuple[float, str]]:
+    signals: list[tuple[float, str]] = []
+    introduction = _distinct(INTRODUCTION, "\n".join(t.text for t in turns if t.speaker == "rep"))
+    if introduction:
+        signals.append((1.5, f"the rep introduces themself: {introduction[0]}"))
+    topics = _distinct(SALES_WORDS, text)
+    if topics:
+        signals.append((min(3.0, 0.5 * len(topics)), f"sales topics: {_list(topics)}"))
+    if text.count("您") >= 2:
+        signals.append((1.0, "the customer is addressed as 您"))
+    answered = [
+        t.commitment
+        for t in turns
+        if t.speaker == "customer" and t.commitment and (t.commitment_probability or 0) >= _SURE
+    ]
+    if answered:
+        signals.append((min(1.5, 0.75 * len(answered)), f"customer outcomes: {_list(answered)}"))
+    return signals
+
+
+def _discovery(turns: Sequence[Turn]) -> list[tuple[float, str]]:
+    """Questions about the customer's problems and their cost are a sign of selling; questions
+    about the current state alone are not (any meeting has them), they only add weight."""
+    kinds = [t.question_type for t in turns if t.speaker == "rep" and t.question_type in _DISCOVERY]
+    selling = sum(1 for kind in kinds if kind in _SELLING_QUESTIONS)
+    if not kinds:
+        return []
+    points = min(2.0, 0.5 * len(kinds)) if selling else 0.5
+    return [(points, f"{len(kinds)} discovery questions from the rep ({selling} about problems)")]
+
+
+def _distinct(pattern: str, text: str) -> list[str]:
+    return list(dict.fromkeys(m.group(0) for m in re.finditer(pattern, text)))
+
+
+def _list(words: Sequence[str], most: int = 4) -> str:
+    return "、".join(words[:most]) + ("…" if len(words) > most else "")
