@@ -10,11 +10,12 @@ commitments (customer turns)
 - `proposal`: the last rep turn proposed an action (and which one), offered to send something,
   asked the customer for data, asked whether they can talk, named a time;
 - `rep_question`: the last rep turn asked a question, or only made a statement;
-- `crossed`: the turn's pain, refusal, yes and time cues crossed with what the last rep turn did
+- `crossed`: the turn's own cues (below) crossed with what the last rep turn did
   (proposed or asked for data / asked a question / stated), e.g. `x:refusal_after_proposal`;
 - `position`: the call's opening (first two turns) or closing (last three);
-- `cues`: the turn's own pain words, refusal words, leading yes, time words, a counter-offer
-  (one time refused, another offered), action words and question.
+- `cues`: the turn's own pain words, refusal words, withholding (不方便说, 不能给你), positive
+  reaction (听着不错), leading yes, time words, a counter-offer (one time refused, another
+  offered), action words and question.
 questions (rep turns)
 - `customer_pain`: the last customer turn stated a problem or worry, asked something, or was
   short;
@@ -41,7 +42,9 @@ from analysis.cues import (
     OFFERS_INFO,
     PAIN,
     PERMISSION,
+    POSITIVE,
     REFUSAL,
+    WITHHOLDING,
     find_action,
     question_cues,
 )
@@ -150,7 +153,7 @@ def _crossed(text: str, rep: str) -> list[str]:
         "proposal" if proposed else "question" if question_cues(rep, spoken=True) else "statement"
     )
     own = [name.removeprefix("cue:") for name in _customer_cues(text)]
-    crossed = ("pain", "refusal", "yes", "time", "counter")
+    crossed = ("pain", "refusal", "withholds", "positive", "yes", "time", "counter")
     return [f"x:{cue}_after_{before}" for cue in own if cue in crossed]
 
 
@@ -179,6 +182,8 @@ def _customer_cues(text: str) -> list[str]:
     checks = (
         ("cue:pain", PAIN),
         ("cue:refusal", REFUSAL),
+        ("cue:withholds", WITHHOLDING),
+        ("cue:positive", POSITIVE),
         ("cue:yes", ACCEPTANCE),
     )
     features = [name for name, pattern in checks if re.search(pattern, text)]

@@ -72,10 +72,15 @@ def _silent_side(turns: Sequence[Turn]) -> str | None:
     if sum(len(t.text) for t in turns) < _TOO_SHORT_CHARS and len(turns) < 2:
         return None
     for side in ("rep", "customer"):
-        if not any(t.speaker == side and not is_backchannel(t.text) for t in turns):
+        if not any(t.speaker == side and _says_something(t) for t in turns):
             other = "customer" if side == "rep" else "rep"
             return f"only one side speaks: the {side} side says nothing but back-channels, the {other} talks alone"
     return None
+
+
+def _says_something(turn: Turn) -> bool:
+    """More than a back-channel — or a back-channel that answers (行 to a proposal)."""
+    return not is_backchannel(turn.text) or turn.commitment is not None
 
 
 def _against(turns: Sequence[Turn], text: str) -> list[tuple[float, str]]:

@@ -39,15 +39,19 @@ _DIGITS = {
 }
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
 _NUM = r"[零〇一二两三四五六七八九十\d]{1,3}"
-_DAY_PART = r"(?P<part>上午|早上|早晨|中午|下午|傍晚|晚上|今晚)?"
+_DAY_PART = r"(?P<part>上午|早上|早晨|中午|下午|傍晚|晚上|今晚|上昼|下昼|朝早|夜晚)?"
 _PART_HOURS = {
     "上午": 9,
     "早上": 9,
     "早晨": 9,
+    "朝早": 9,
+    "上昼": 9,
     "中午": 12,
     "下午": 14,
+    "下昼": 14,
     "傍晚": 17,
     "晚上": 19,
+    "夜晚": 19,
     "今晚": 19,
 }
 
@@ -295,7 +299,7 @@ def _with_hour(found: DueDate, text: str) -> DueDate:
     part = next((p for p in _PART_HOURS if p in found.time_text), None)
     clock = re.search(rf"(?P<h>{_NUM})点(?P<half>半)?", text)
     hour = chinese_number(clock.group("h")) if clock else None
-    if hour is not None and part in {"下午", "傍晚", "晚上", "今晚"} and hour < 12:
+    if hour is not None and part in {"下午", "下昼", "傍晚", "晚上", "夜晚", "今晚"} and hour < 12:
         hour += 12
     if hour is None and part is not None:
         hour = _PART_HOURS[part]

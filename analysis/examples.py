@@ -148,8 +148,8 @@ def _correction(row: Any, group: str) -> tuple[str, Example]:
     context = TurnContext(
         _optional_text(row, "previous_rep_text"),
         _optional_text(row, "previous_customer_text"),
-        row.get("turn_index"),
-        row.get("turn_count"),
+        _optional_number(row, "turn_index"),
+        _optional_number(row, "turn_count"),
     )
     return kind, Example(row["text"], label, context, group, "correction")
 
@@ -159,6 +159,13 @@ def _optional_text(row: dict[str, Any], key: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise ValueError(f"{key} must be text or null")
     return value or None
+
+
+def _optional_number(row: dict[str, Any], key: str) -> int | None:
+    value = row.get(key)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise ValueError(f"{key} must be a whole number or null")
+    return value
 
 
 def _rows(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:

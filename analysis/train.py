@@ -19,7 +19,7 @@ import argparse
 import json
 import sys
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -39,7 +39,7 @@ from analysis.examples import (
     load_corrections,
     load_dialogues,
 )
-from analysis.labels import ALL_FEATURES, FeatureGroups, TurnLabeler
+from analysis.labels import DEFAULT_FEATURES, FeatureGroups, TurnLabeler
 from analysis.segmentation import SalesTokenizer
 from analysis.types import Utterance
 
@@ -50,6 +50,7 @@ __all__ = [
     "conversation_accuracy",
     "cross_validate",
     "evaluate_dialogues",
+    "load_dev_dialogues",
     "load_training_data",
     "macro_f1",
     "per_class_table",
@@ -86,7 +87,7 @@ def load_training_data(corrections: Sequence[Path] = ()) -> TrainingData:
 def cross_validate(
     data: TrainingData,
     tokenizer: SalesTokenizer,
-    groups: FeatureGroups = ALL_FEATURES,
+    groups: FeatureGroups = DEFAULT_FEATURES,
     folds: int = 5,
     seed: int = 7,
 ) -> Scores:
@@ -168,7 +169,7 @@ def _label(labeler: TurnLabeler, kind: str, example: Example) -> str:
     return labeler.label_customer_turn(example.text, None, example.context).commitment or NONE
 
 
-def _dev_dialogues(directory: Path) -> list[Dialogue]:
+def load_dev_dialogues(directory: Path) -> list[Dialogue]:
     return [d for p in sorted(directory.glob("dialogues_dev_*.jsonl")) for d in load_dialogues(p)]
 
 
@@ -197,14 +198,10 @@ def _print_scores(name: str, scores: Scores) -> None:
 def _ablation(
     data: TrainingData, tokenizer: SalesTokenizer, dev: Sequence[Dialogue], folds: int, seed: int
 ) -> None:
-    variants: list[tuple[str, FeatureGroups]] = [("all features", ALL_FEATURES)]
-    variants += [
-        (f"without {g}", _without(g)) for g in dict.fromkeys((*QUESTION_GROUPS, *COMMITMENT_GROUPS))
-    ]
-    variants.append(("no named features (text only)", FeatureGroups((), ())))
-    print("\n| variant | CV questions | CV commitments | dev questions | dev commitments |")
+    """The default features, then each group taken out (or, if off by default, put in)."""
+    print("\n| features | CV questions | CV commitments | dev questions | dev commitments |")
     print("|---|---|---|---|---|")
-    for name, groups in variants:
+    for name, groups in _variants():
         cv = cross_validate(data, tokenizer, groups, folds, seed)
         labeler = TurnLabeler(
             tokenizer, data.examples["questions"], data.examples["commitments"], groups
@@ -215,11 +212,26 @@ def _ablation(
         print(f"| {name} | {' | '.join(cells)} |", flush=True)
 
 
-def _without(group: str) -> FeatureGroups:
-    return FeatureGroups(
-        tuple(g for g in QUESTION_GROUPS if g != group),
-        tuple(g for g in COMMITMENT_GROUPS if g != group),
+def _variants() -> list[tuple[str, FeatureGroups]]:
+    default = DEFAULT_FEATURES
+    variants = [("default", default)]
+    for kind, available in (("questions", QUESTION_GROUPS), ("commitments", COMMITMENT_GROUPS)):
+        chosen = tuple(getattr(default, kind))
+        for group in available:
+            changed = (
+                tuple(g for g in chosen if g != group) if group in chosen else (*chosen, group)
+            )
+            sign = "−" if group in chosen else "+"
+            groups = (
+                replace(default, questions=changed)
+                if kind == "questions"
+                else replace(default, commitments=changed)
+            )
+            variants.append((f"{kind} {sign} {group}", groups))
+    variants.append(
+        ("text only (no named features)", replace(default, questions=(), commitments=()))
     )
+    return variants
 
 
 def main(argv: Collection[str] | None = None) -> None:
@@ -252,7 +264,7 @@ def main(argv: Collection[str] | None = None) -> None:
     )
     labeler = TurnLabeler(tokenizer, data.examples["questions"], data.examples["commitments"])
     analyzer = Analyzer.with_labeler(labeler)
-    dev = _dev_dialogues(args.dev) if args.dev.is_dir() else []
+    dev = load_dev_dialogues(args.dev) if args.dev.is_dir() else []
     if dev:
         _print_scores(
             f"dev set ({len(dev)} dialogues in {args.dev})", evaluate_dialogues(analyzer, dev)

@@ -40,7 +40,9 @@ class Utterance:
 class Question:
     text: str
     question_type: str
-    probability: float = 1.0  # the classifier's probability of question_type for this clause
+    # The clause classifier's probability of question_type, given that the clause asks something
+    # (a clause can be given the turn's type when it is the likeliest to carry it).
+    probability: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,10 @@ class Turn:
     commitment_due: date | None = None
     evidence: tuple[str, ...] = ()  # cue words and top features behind the labels
     # How sure the labeller was, 0..1 (None where the turn was not labelled: the other speaker,
-    # or a call that is no sales conversation). For a None label: the probability of "none".
+    # or a call that is no sales conversation): the turn classifier's probability of the label
+    # given (of "none" when the label is None), among the labels the rule cues left open — a
+    # question mark rules "none" out. A None question_type the model was unsure of (a bare
+    # sentence it thought might ask something) has a low one: worth a review.
     question_probability: float | None = None
     commitment_probability: float | None = None
 
