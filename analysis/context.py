@@ -25,7 +25,9 @@ questions (rep turns)
 
 A turn with nothing before it (a single turn, the first turn, a line of the old corpus files)
 has an unknown context: no context feature at all, so the classifier decides from its text.
-`python -m analysis.train --ablation` shows what each group adds.
+`python -m analysis.train --ablation` shows what each group adds; the labeller uses the groups
+that earned their place (`analysis.labels.FeatureGroups`): `position` and the customer turn's
+own `cues` (other than crossed) are off.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ __all__ = [
     "rep_proposes",
 ]
 
+# Every group there is (the labeller's choice is analysis.labels.FeatureGroups).
 COMMITMENT_GROUPS = ("proposal", "rep_question", "crossed", "position", "cues")
 QUESTION_GROUPS = ("customer_pain", "position", "cues")
 _OPENING_TURNS = 2
@@ -97,9 +100,7 @@ def rep_proposes(text: str) -> bool:
     return bool(re.search(ASK_FORM, text)) and find_action(text) is not None
 
 
-def commitment_features(
-    text: str, context: TurnContext, groups: Collection[str] = COMMITMENT_GROUPS
-) -> list[str]:
+def commitment_features(text: str, context: TurnContext, groups: Collection[str]) -> list[str]:
     features: list[str] = []
     rep = context.previous_rep
     if rep is not None and "proposal" in groups:
@@ -115,9 +116,7 @@ def commitment_features(
     return features
 
 
-def question_features(
-    text: str, context: TurnContext, groups: Collection[str] = QUESTION_GROUPS
-) -> list[str]:
+def question_features(text: str, context: TurnContext, groups: Collection[str]) -> list[str]:
     features: list[str] = []
     customer = context.previous_customer
     if customer is not None and "customer_pain" in groups:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from analysis.cues import BROADCAST, INTRODUCTION, IVR, NO_ANSWER, SALES_WORDS
 from analysis.turns import is_backchannel
@@ -33,14 +34,18 @@ __all__ = ["check_conversation"]
 
 _PRIOR = 0.5  # two sides talking, nothing against: a sales call (this is a sales-call service)
 _TOO_SHORT_CHARS = 40  # one turn this short, alone, may be a snippet sent to be labelled
-_QUIET_TURNS = 4
+_QUIET_TURNS = 4  # a conversation this long with no sign of selling is something else
 _SURE = 0.6  # an outcome the labeller is this sure of is a sign of selling
-_SELLING_QUESTIONS = frozenset(
-    {"problem", "implication", "need_payoff"}
-)  # a conversation this long with no sign of selling is something else
 _DISCOVERY = frozenset({"situation", "problem", "implication", "need_payoff"})
+_SELLING_QUESTIONS = frozenset({"problem", "implication", "need_payoff"})
 _LONG_TURN_SHARE = 0.7  # one turn with this share of a call's words is a monologue…
 _LONG_CALL_CHARS = 400  # …when the call is long enough for that to mean something
+
+
+class _Signal(NamedTuple):
+    points: float  # log-odds for (> 0) or against (< 0) a sales call
+    reason: str
+    sign_of_selling: bool = False
 
 
 def check_conversation(turns: Sequence[Turn], speakers: SpeakerGuess) -> ConversationCheck:
@@ -48,33 +53,34 @@ def check_conversation(turns: Sequence[Turn], speakers: SpeakerGuess) -> Convers
     if silent is not None:
         return ConversationCheck(False, 0.95, (silent,))
     text = "\n".join(t.text for t in turns)
-    selling = _for(turns, text) + _discovery(turns)
-    signals = [*_against(turns, text), *selling]
-    if not any(points >= 0.75 for points, _ in selling) and len(turns) >= _QUIET_TURNS:
-        signals.append(
-            (
-                -2.5,
-                "no sign of selling: no introduction, sales topic, 您, problem question or outcome",
-            )
-        )
+    signals = [*_against(turns, text), *_for(turns, text), *_discovery(turns)]
+    if len(turns) >= _QUIET_TURNS and not any(s.sign_of_selling for s in signals):
+        why = "no sign of selling: no introduction, sales topic, 您, problem question or outcome"
+        signals.append(_Signal(-2.5, why))
     if speakers.method == "heuristic" and speakers.confidence <= 0.5:
-        signals.append((-0.5, "the speakers of this mono call could not be told apart"))
-    score = _PRIOR + sum(points for points, _ in signals)
-    sales = score > 0
+        signals.append(_Signal(-0.5, "the speakers of this mono call could not be told apart"))
+    return _verdict(signals)
+
+
+def _verdict(signals: list[_Signal]) -> ConversationCheck:
+    score = _PRIOR + sum(s.points for s in signals)
     probability = 1 / (1 + math.exp(-score))
+    sales = score > 0
+    reasons = tuple(s.reason for s in sorted(signals, key=lambda s: -abs(s.points)))
     confidence = round(probability if sales else 1 - probability, 2)
-    reasons = [reason for points, reason in sorted(signals, key=lambda s: -abs(s[0]))]
-    return ConversationCheck(sales, confidence, tuple(reasons) or ("two sides talk",))
+    return ConversationCheck(sales, confidence, reasons or ("two sides talk",))
 
 
 def _silent_side(turns: Sequence[Turn]) -> str | None:
     """Why only one side talks, when it does; a single short turn is too little to tell."""
     if sum(len(t.text) for t in turns) < _TOO_SHORT_CHARS and len(turns) < 2:
         return None
-    for side in ("rep", "customer"):
+    for side, other in (("rep", "customer"), ("customer", "rep")):
         if not any(t.speaker == side and _says_something(t) for t in turns):
-            other = "customer" if side == "rep" else "rep"
-            return f"only one side speaks: the {side} side says nothing but back-channels, the {other} talks alone"
+            return (
+                f"only one side speaks: the {side} side says nothing but back-channels, "
+                f"the {other} talks alone"
+            )
     return None
 
 
@@ -83,56 +89,60 @@ def _says_something(turn: Turn) -> bool:
     return not is_backchannel(turn.text) or turn.commitment is not None
 
 
-def _against(turns: Sequence[Turn], text: str) -> list[tuple[float, str]]:
-    signals: list[tuple[float, str]] = []
-    broadcast = _distinct(BROADCAST, text)
-    if broadcast:
-        signals.append(
-            (-min(6.0, 2.0 * len(broadcast)), f"broadcast or lecture phrases: {_list(broadcast)}")
-        )
-    unanswered = _distinct(NO_ANSWER, text)
-    if unanswered:
-        signals.append((-6.0, f"nobody answered: {_list(unanswered)}"))
-    menu = _distinct(IVR, text)
-    if menu:  # weighed by how much of the call the menu fills: a call may start with one
+def _against(turns: Sequence[Turn], text: str) -> list[_Signal]:
+    signals = []
+    if broadcast := _distinct(BROADCAST, text):
+        points = -min(6.0, 2.0 * len(broadcast))
+        signals.append(_Signal(points, f"broadcast or lecture phrases: {_list(broadcast)}"))
+    if unanswered := _distinct(NO_ANSWER, text):
+        signals.append(_Signal(-6.0, f"nobody answered: {_list(unanswered)}"))
+    if menu := _distinct(
+        IVR, text
+    ):  # weighed by how much of the call it fills: calls may start with one
         share = sum(1 for t in turns if re.search(IVR, t.text)) / len(turns)
-        signals.append((-7.5 * share - 1.0, f"automated menu prompts: {_list(menu)}"))
+        signals.append(_Signal(-7.5 * share - 1.0, f"automated menu prompts: {_list(menu)}"))
     total = sum(len(t.text) for t in turns)
     longest = max((len(t.text) for t in turns), default=0)
     if total >= _LONG_CALL_CHARS and longest / total >= _LONG_TURN_SHARE:
-        signals.append((-2.0, f"one turn holds {longest / total:.0%} of the words: a monologue"))
+        signals.append(
+            _Signal(-2.0, f"one turn holds {longest / total:.0%} of the words: a monologue")
+        )
     return signals
 
 
-def _for(turns: Sequence[Turn], text: str) -> list[tuple[float, str]]:
-    signals: list[tuple[float, str]] = []
-    introduction = _distinct(INTRODUCTION, "\n".join(t.text for t in turns if t.speaker == "rep"))
-    if introduction:
-        signals.append((1.5, f"the rep introduces themself: {introduction[0]}"))
-    topics = _distinct(SALES_WORDS, text)
-    if topics:
-        signals.append((min(3.0, 0.5 * len(topics)), f"sales topics: {_list(topics)}"))
+def _for(turns: Sequence[Turn], text: str) -> list[_Signal]:
+    signals = []
+    rep_text = "\n".join(t.text for t in turns if t.speaker == "rep")
+    if introduction := _distinct(INTRODUCTION, rep_text):
+        signals.append(_Signal(1.5, f"the rep introduces themself: {introduction[0]}", True))
+    if topics := _distinct(SALES_WORDS, text):
+        signals.append(_Signal(min(3.0, 0.5 * len(topics)), f"sales topics: {_list(topics)}", True))
     if text.count("您") >= 2:
-        signals.append((1.0, "the customer is addressed as 您"))
-    answered = [
+        signals.append(_Signal(1.0, "the customer is addressed as 您", True))
+    if answered := _outcomes(turns):
+        points = min(1.5, 0.75 * len(answered))
+        signals.append(_Signal(points, f"customer outcomes: {_list(answered)}", True))
+    return signals
+
+
+def _outcomes(turns: Sequence[Turn]) -> list[str]:
+    return [
         t.commitment
         for t in turns
         if t.speaker == "customer" and t.commitment and (t.commitment_probability or 0) >= _SURE
     ]
-    if answered:
-        signals.append((min(1.5, 0.75 * len(answered)), f"customer outcomes: {_list(answered)}"))
-    return signals
 
 
-def _discovery(turns: Sequence[Turn]) -> list[tuple[float, str]]:
+def _discovery(turns: Sequence[Turn]) -> list[_Signal]:
     """Questions about the customer's problems and their cost are a sign of selling; questions
     about the current state alone are not (any meeting has them), they only add weight."""
     kinds = [t.question_type for t in turns if t.speaker == "rep" and t.question_type in _DISCOVERY]
-    selling = sum(1 for kind in kinds if kind in _SELLING_QUESTIONS)
     if not kinds:
         return []
+    selling = sum(1 for kind in kinds if kind in _SELLING_QUESTIONS)
     points = min(2.0, 0.5 * len(kinds)) if selling else 0.5
-    return [(points, f"{len(kinds)} discovery questions from the rep ({selling} about problems)")]
+    why = f"{len(kinds)} discovery questions from the rep ({selling} about problems)"
+    return [_Signal(points, why, selling > 0)]
 
 
 def _distinct(pattern: str, text: str) -> list[str]:
