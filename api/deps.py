@@ -10,9 +10,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.state import AppState
-from ingest.access import require_role
+from auth.permissions import require_role
+from auth.principal import Principal
+from auth.tokens import authenticate
 from ingest.storage import AudioStore
-from ingest.tokens import Principal, authenticate
 from models import session_scope
 
 __all__ = [

@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.deps import SESSION_COOKIE, CurrentPrincipal, SessionDep, StateDep
-from ingest.errors import Unauthorized
-from ingest.tokens import authenticate
+from auth.tokens import authenticate
+from core.errors import Unauthorized
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from tqdm import tqdm
 
 from asr import FORMATS, ASRError, ChannelLayout, render
+from auth.tokens import create_token, list_tokens, revoke_token
+from core.errors import HuashuError
 from huashu.runtime import (
     build_analyzer,
     build_app,
@@ -22,12 +24,10 @@ from huashu.runtime import (
     ensure_first_token,
     open_services,
 )
+from huashu.seed import seed_demo
 from huashu.settings import Settings
 from ingest.calls import CallMetadata
-from ingest.errors import HuashuError
 from ingest.folder import FileOutcome, Outcome, find_files, ingest_folder
-from ingest.seed import seed_demo
-from ingest.tokens import create_token, list_tokens, revoke_token
 from models import Role, Team, session_scope
 
 T = TypeVar("T")

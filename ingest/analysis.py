@@ -15,10 +15,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from analysis import Analysis, Analyzer, SpeechSegment, TimedWord, Utterance
-from ingest.access import require_role
+from auth.permissions import require_role
+from auth.principal import Principal
+from core.errors import InvalidInput, TranscriptNotReady
 from ingest.calls import get_call
-from ingest.errors import InvalidInput, TranscriptNotReady
-from ingest.tokens import Principal
 from models import (
     Call,
     CallAnalysis,

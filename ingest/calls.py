@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from asr import AudioInfo, ChannelLayout, probe_audio
 from asr.errors import CorruptAudioError, NotAudioError
-from ingest.access import UPLOADERS, call_visibility, require_call_access, require_role
-from ingest.errors import (
+from auth.permissions import UPLOADERS, call_visibility, require_call_access, require_role
+from auth.principal import Principal
+from core.errors import (
     ChannelMismatch,
     CorruptAudio,
     Forbidden,
@@ -28,9 +29,8 @@ from ingest.errors import (
     TranscriptNotReady,
     UnsupportedAudio,
 )
-from ingest.links import CallLinks, RecordRef, parse_ref, resolve_call_links
+from crm.links import CallLinks, RecordRef, parse_ref, resolve_call_links
 from ingest.storage import AudioStore, IncomingAudio
-from ingest.tokens import Principal
 from models import (
     Call,
     CallAnalysis,

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
+from core.errors import HuashuError
 from ingest.calls import CallMetadata, clean_filename, create_call
-from ingest.errors import HuashuError
 from ingest.storage import AudioStore
 from models import SessionFactory, session_scope
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from auth.tokens import create_token
 from huashu.runtime import Services
-from ingest.tokens import create_token
 from models import session_scope
 from tests.audio_files import CALLS
 from tests.conftest import AUTH, upload, wait_for_status

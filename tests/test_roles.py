@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from auth.tokens import create_token
 from huashu.runtime import Services
-from ingest.tokens import create_token
 from models import session_scope
 from tests.audio_files import CALLS, SHORT_SPEECH
 from tests.conftest import AUTH, upload, wait_for_status
@@ -184,7 +184,7 @@ def test_what_qa_may_not_do(client: TestClient, world: dict[str, Any]) -> None:
 
 
 def test_tokens_need_the_record_their_role_points_at(services: Services) -> None:
-    from ingest.errors import InvalidInput
+    from core.errors import InvalidInput
 
     with session_scope(services.session_factory) as session:
         with pytest.raises(InvalidInput, match="rep record"):

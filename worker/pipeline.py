@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from analysis import Analyzer
 from asr import ChannelLayout, Transcriber, Transcript
+from crm.followups import draft_follow_up
 from ingest.analysis import analyze_call
-from ingest.followups import draft_follow_up
-from ingest.qa import check_call
 from ingest.storage import AudioStore
 from models import (
     Call,
@@ -28,6 +27,7 @@ from models import (
     session_scope,
     utcnow,
 )
+from qa.rules import check_call
 
 __all__ = ["CallGone", "PipelineParts", "process_call"]
 

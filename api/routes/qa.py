@@ -1,4 +1,5 @@
-"""QA rules and each call's rule report."""
+"""QA over HTTP: rules and each call's rule report, sampling plans and queues, reviews,
+appeals and pass-rate reports."""
 
 from __future__ import annotations
 
@@ -6,30 +7,21 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep
-from ingest import qa as service
-from ingest import sampling
+from api.schemas.qa import (
+    AppealBody,
+    DecisionBody,
+    PlanBody,
+    ReviewBody,
+    ReviewOut,
+    RuleBody,
+    RuleOut,
+)
+from qa import reports, reviews, sampling
+from qa import rules as service
 
 router = APIRouter(prefix="/api/v1", tags=["qa"])
-
-
-class RuleBody(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
-    kind: str = Field(
-        description="required_phrase, forbidden_phrase, keyword_expression, silence, …"
-    )
-    params: dict[str, Any]
-    severity: str = "warning"
-    points: int = 5
-    active: bool = True
-
-
-class RuleOut(RuleBody):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
 
 
 def _rule_in(body: RuleBody) -> service.RuleIn:
@@ -68,53 +60,6 @@ def read_rule_report(
     return service.rule_report(session, call_id, principal)
 
 
-class PlanBody(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
-    period_from: date
-    period_to: date = Field(description="Exclusive.")
-    method: str = Field(description="percent, count, stratified or risk")
-    amount: float = Field(description="Percent, number of calls, or calls per rep.")
-    seed: int = 1
-    reviewer_user_id: int
-    filters: dict[str, Any] = Field(
-        default_factory=dict, description="team_id, rep_ids, min_duration_s, max_duration_s"
-    )
-    exclude_reviewed: bool = True
-
-
-class ReviewBody(BaseModel):
-    results: dict[int, bool] = Field(
-        default_factory=dict,
-        description="rule id → passed; omitted rules keep the automatic result",
-    )
-    note: str | None = Field(None, max_length=5000)
-
-
-class AppealBody(BaseModel):
-    text: str = Field(max_length=5000)
-
-
-class DecisionBody(BaseModel):
-    upheld: bool
-    note: str | None = Field(None, max_length=5000)
-
-
-class ReviewOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    call_id: int
-    reviewer_name: str
-    results: list[Any]
-    total: int
-    passed: bool
-    note: str | None
-    status: str
-    appeal_text: str | None
-    decided_by: str | None
-    decision_note: str | None
-
-
 @router.post("/qa/plans", status_code=status.HTTP_201_CREATED)
 def create_plan(body: PlanBody, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
     plan = sampling.create_plan(session, sampling.PlanIn(**body.model_dump()), principal)
@@ -142,7 +87,7 @@ def create_review(
     call_id: int, body: ReviewBody, session: SessionDep, principal: CurrentPrincipal
 ) -> ReviewOut:
     return ReviewOut.model_validate(
-        sampling.review_call(session, call_id, body.results, body.note, principal)
+        reviews.review_call(session, call_id, body.results, body.note, principal)
     )
 
 
@@ -154,16 +99,14 @@ def read_reviews(
 ) -> list[ReviewOut]:
     """Reviews, newest first (at most 200): a rep gets those of their own calls; `status=appealed`
     is the list of appeals waiting for a second reviewer."""
-    return [ReviewOut.model_validate(r) for r in sampling.list_reviews(session, principal, status_)]
+    return [ReviewOut.model_validate(r) for r in reviews.list_reviews(session, principal, status_)]
 
 
 @router.post("/qa/reviews/{review_id}/appeal")
 def create_appeal(
     review_id: int, body: AppealBody, session: SessionDep, principal: CurrentPrincipal
 ) -> ReviewOut:
-    return ReviewOut.model_validate(
-        sampling.appeal_review(session, review_id, body.text, principal)
-    )
+    return ReviewOut.model_validate(reviews.appeal_review(session, review_id, body.text, principal))
 
 
 @router.post("/qa/reviews/{review_id}/decision")
@@ -171,7 +114,7 @@ def create_decision(
     review_id: int, body: DecisionBody, session: SessionDep, principal: CurrentPrincipal
 ) -> ReviewOut:
     return ReviewOut.model_validate(
-        sampling.decide_appeal(session, review_id, body.upheld, body.note, principal)
+        reviews.decide_appeal(session, review_id, body.upheld, body.note, principal)
     )
 
 
@@ -181,4 +124,4 @@ def read_qa_report(
     start: Annotated[date, Query(alias="from")], end: Annotated[date, Query(alias="to")],
 ) -> dict[str, Any]:  # fmt: skip
     """Pass rate by rep and by rule of the reviews made in the period."""
-    return sampling.pass_rates(session, start, end, principal, state.settings.timezone)
+    return reports.pass_rates(session, start, end, principal, state.settings.timezone)

@@ -1,7 +1,7 @@
 """CSV import and export of CRM records, as a Chinese CRM exports them (UTF-8 or GBK, Chinese
 column names mapped onto our field names).
 
-Import applies the same rules as the JSON API (the pydantic In models, then ingest/crm.py), one
+Import applies the same rules as the JSON API (the pydantic In models, then crm/records.py), one
 savepoint per row: a bad row is reported and skipped, the good rows go in. A row whose
 external_id is already stored updates that record, so importing the same export twice changes
 nothing. Columns that are not fields (the CRM's extras, or our own id / created_at on a
@@ -20,9 +20,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest import crm
-from ingest import crm_schemas as schemas
-from ingest.errors import HuashuError, InvalidInput, NotFound
+from core.errors import HuashuError, InvalidInput, NotFound
+from crm import records, schemas
 from models import Base
 
 __all__ = ["ENTITIES", "Entity", "RowError", "export_csv", "import_csv"]
@@ -32,7 +31,7 @@ __all__ = ["ENTITIES", "Entity", "RowError", "export_csv", "import_csv"]
 class Entity:
     """One importable table: its crm resource and the models that validate a row."""
 
-    resource: crm.Resource[Any]
+    resource: records.Resource[Any]
     create_in: type[BaseModel]
     patch_in: type[BaseModel]
 
@@ -45,11 +44,11 @@ class Entity:
 
 
 ENTITIES: dict[str, Entity] = {
-    "teams": Entity(crm.TEAMS, schemas.TeamIn, schemas.TeamPatch),
-    "reps": Entity(crm.REPS, schemas.RepIn, schemas.RepPatch),
-    "customers": Entity(crm.CUSTOMERS, schemas.CustomerIn, schemas.CustomerPatch),
-    "opportunities": Entity(crm.OPPORTUNITIES, schemas.OpportunityIn, schemas.OpportunityPatch),
-    "follow-ups": Entity(crm.FOLLOW_UPS, schemas.FollowUpIn, schemas.FollowUpPatch),
+    "teams": Entity(records.TEAMS, schemas.TeamIn, schemas.TeamPatch),
+    "reps": Entity(records.REPS, schemas.RepIn, schemas.RepPatch),
+    "customers": Entity(records.CUSTOMERS, schemas.CustomerIn, schemas.CustomerPatch),
+    "opportunities": Entity(records.OPPORTUNITIES, schemas.OpportunityIn, schemas.OpportunityPatch),
+    "follow-ups": Entity(records.FOLLOW_UPS, schemas.FollowUpIn, schemas.FollowUpPatch),
 }
 
 
@@ -213,17 +212,17 @@ def _import_row(
     existing = _stored_id(session, spec.resource, getattr(record, "external_id", None))
     with session.begin_nested():  # a failing row rolls back only its own writes
         if existing is None:
-            crm.create_record(session, spec.resource, record, stages)
+            records.create_record(session, spec.resource, record, stages)
             return "created"
         # Only the file's columns change a stored record; the others keep their values.
         given = set(values) & set(spec.patch_in.model_fields)
         patch = spec.patch_in.model_validate(record.model_dump(include=given))
-        crm.update_record(session, spec.resource, existing, patch, stages)
+        records.update_record(session, spec.resource, existing, patch, stages)
         return "updated"
 
 
 def _resolve_references(
-    session: Session, resource: crm.Resource[Any], values: dict[str, Any]
+    session: Session, resource: records.Resource[Any], values: dict[str, Any]
 ) -> None:
     """Replace each *_external_id cell with the Huashu id of the record it names, in place."""
     for field_name, target in resource.references.items():
@@ -246,7 +245,7 @@ def _resolve_references(
 
 
 def _resolve_one(session: Session, target: type[Base], column: str, external_id: str) -> int:
-    found = crm.id_by_external_id(session, target, external_id)
+    found = records.id_by_external_id(session, target, external_id)
     if found is None:
         name = target.__name__.lower()
         raise NotFound(f"no {name} has external id {external_id!r}", field=column)
@@ -254,11 +253,11 @@ def _resolve_one(session: Session, target: type[Base], column: str, external_id:
 
 
 def _stored_id(
-    session: Session, resource: crm.Resource[Any], external_id: str | None
+    session: Session, resource: records.Resource[Any], external_id: str | None
 ) -> int | None:
     if external_id is None:
         return None  # rows without an external id cannot be matched: always a new record
-    return crm.id_by_external_id(session, resource.model, external_id)
+    return records.id_by_external_id(session, resource.model, external_id)
 
 
 def _validation_errors(number: int, exc: ValidationError) -> list[RowError]:

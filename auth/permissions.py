@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
-from ingest.errors import Forbidden
-from ingest.tokens import Principal
+from auth.principal import Principal
+from core.errors import Forbidden
 from models import Call, Playlist, PlaylistItem, QaQueueItem, Rep, Role
 
 __all__ = [

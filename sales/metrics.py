@@ -9,50 +9,26 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from models import Call, CallAnalysis, Opportunity, OpportunityStatus, Rep
+from sales.periods import Period, day_before, days_between, month_of, safe_ratio
 
 __all__ = [
     "SMALL_SAMPLE",
-    "Period",
     "behaviour_metrics",
     "commitment_ranking",
     "commitment_trend",
-    "days_between",
     "funnel_metrics",
-    "month_of",
     "rep_metrics",
-    "safe_ratio",
     "wilson_interval",
 ]
 
 SMALL_SAMPLE = 10  # fewer analysed calls than this: flagged, and never ranked above real samples
 _Z95 = 1.96
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """[start, end) in business dates; calls are placed by their local date in `timezone`."""
-
-    start: date
-    end: date
-    team_id: int | None = None
-    timezone: str = "Asia/Shanghai"
-
-    def call_bounds(self) -> tuple[datetime, datetime]:
-        zone = ZoneInfo(self.timezone)
-        return datetime.combine(self.start, time(), zone), datetime.combine(self.end, time(), zone)
-
-
-def safe_ratio(part: float | None, whole: float | None, digits: int = 4) -> float:
-    return round(float(part or 0) / float(whole), digits) if whole else 0.0
 
 
 def rep_metrics(session: Session, period: Period) -> list[dict[str, Any]]:
@@ -99,17 +75,9 @@ def _call_figures(period: Period) -> Select[Any]:
     )
 
 
-def days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
-    """Whole days from `earlier` to `later`, in the database's own date arithmetic."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.julianday(later) - func.julianday(earlier)
-    difference: ColumnElement[Any] = later - earlier
-    return difference
-
-
 def _opportunity_figures(session: Session, period: Period) -> Select[Any]:
-    created = Opportunity.created_on.between(period.start, _day_before(period.end))
-    closed_in = Opportunity.closed_on.between(period.start, _day_before(period.end))
+    created = Opportunity.created_on.between(period.start, day_before(period.end))
+    closed_in = Opportunity.closed_on.between(period.start, day_before(period.end))
     won = and_(Opportunity.status == OpportunityStatus.WON, closed_in)
     lost = and_(Opportunity.status == OpportunityStatus.LOST, closed_in)
     cycle = days_between(session, Opportunity.closed_on, Opportunity.created_on)
@@ -212,17 +180,11 @@ def commitment_trend(session: Session, period: Period, rep_id: int | None) -> li
              "mean_talk_ratio": round(float(t), 3) if t is not None else 0.0} for m, n, c, t in rows]  # fmt: skip
 
 
-def month_of(session: Session, column: Any) -> ColumnElement[Any]:
-    if session.get_bind().dialect.name == "sqlite":
-        return func.strftime("%Y-%m", column)
-    return func.to_char(column, "YYYY-MM")
-
-
 def funnel_metrics(session: Session, period: Period, stages: tuple[str, ...]) -> dict[str, Any]:
     """Opportunities created in the period: how many reached each stage, and stage-to-stage rates.
     An opportunity has reached every stage up to its current one; a won one has reached all."""
     query = select(Opportunity.stage, Opportunity.status, func.count()).where(
-        Opportunity.created_on.between(period.start, _day_before(period.end))
+        Opportunity.created_on.between(period.start, day_before(period.end))
     )
     if period.team_id is not None:
         query = query.join(Rep, Rep.id == Opportunity.owner_rep_id).where(
@@ -308,7 +270,7 @@ def _closed_opportunities_with_calls(period: Period) -> Select[Any]:
         .join(CallAnalysis, CallAnalysis.call_id == Call.id)
         .where(
             Opportunity.status.in_((OpportunityStatus.WON, OpportunityStatus.LOST)),
-            Opportunity.closed_on.between(period.start, _day_before(period.end)),
+            Opportunity.closed_on.between(period.start, day_before(period.end)),
         )
         .group_by(Opportunity.id)
     )
@@ -327,7 +289,3 @@ def _bands(session: Session, per_opp: Any, band: Any) -> list[dict[str, Any]]:
     )
     return [{"band": name, "opportunities": n, "won": int(won or 0), "win_rate": safe_ratio(won, n)}
             for name, n, won in sorted(rows, key=lambda r: str(r[0]))]  # fmt: skip
-
-
-def _day_before(end: date) -> date:
-    return date.fromordinal(end.toordinal() - 1)

@@ -17,11 +17,13 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ingest.crm import TARGETS, get_record
-from ingest.metrics import Period, safe_ratio
-from models import Call, CallAnalysis, Opportunity, OpportunityStatus, Rep, Target
+from crm.records import Resource, get_record
+from models import Call, CallAnalysis, Opportunity, OpportunityStatus, Rep, Target, Team
+from sales.periods import Period, safe_ratio
 
-__all__ = ["target_progress", "working_days"]
+__all__ = ["TARGETS", "target_progress", "working_days"]
+
+TARGETS = Resource(Target, "target", {"team_id": Team, "rep_id": Rep})
 
 
 def working_days(start: date, end: date) -> int:

@@ -5,17 +5,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest.errors import InvalidInput, NotFound, Unauthorized
+from auth.principal import Principal
+from core.errors import InvalidInput, NotFound, Unauthorized
 from models import ApiToken, Rep, Role, Team, User, utcnow
 
 __all__ = [
-    "Principal",
     "authenticate",
     "create_first_token",
     "create_token",
@@ -24,18 +23,6 @@ __all__ = [
 ]
 
 _TOKEN_PREFIX = "hs_"
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: their token and user, role, and the rep or team their role is tied to."""
-
-    token_id: int | None
-    name: str
-    role: str
-    user_id: int | None = None
-    rep_id: int | None = None  # rep users: their own rep record
-    team_id: int | None = None  # managers: the team they lead
 
 
 def create_token(

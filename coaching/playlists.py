@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest.access import require_role
+from auth.permissions import require_role
+from auth.principal import Principal
+from core.errors import InvalidInput, NotFound
 from ingest.analysis import count_turns
 from ingest.calls import get_call
-from ingest.errors import InvalidInput, NotFound
-from ingest.tokens import Principal
 from models import CallTurn, Playlist, PlaylistItem, Role
 
 __all__ = ["add_item", "create_playlist", "list_playlists", "read_playlist"]

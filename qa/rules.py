@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from analysis import Turn
 from analysis.rules import RuleSyntaxError, check_params, evaluate
-from ingest.access import require_role
+from auth.permissions import require_role
+from auth.principal import Principal
+from core.errors import InvalidInput, NotFound, TranscriptNotReady
 from ingest.calls import get_call
-from ingest.errors import InvalidInput, NotFound, TranscriptNotReady
-from ingest.tokens import Principal
 from models import CallAnalysis, CallRuleHit, CallTurn, QaRule, QaRulesVersion, Role
 
 __all__ = [

@@ -14,17 +14,16 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ingest.access import CRM_WRITERS, owns_follow_up
-from ingest.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ingest.tokens import Principal
-from models import Base, Customer, FollowUp, Opportunity, Rep, Target, Team, utcnow
+from auth.permissions import CRM_WRITERS, owns_follow_up
+from auth.principal import Principal
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from models import Base, Customer, FollowUp, Opportunity, Rep, Team, utcnow
 
 __all__ = [
     "CUSTOMERS",
     "FOLLOW_UPS",
     "OPPORTUNITIES",
     "REPS",
-    "TARGETS",
     "TEAMS",
     "Resource",
     "create_record",
@@ -53,7 +52,6 @@ OPPORTUNITIES = Resource(Opportunity, "opportunity", {"customer_id": Customer, "
 FOLLOW_UPS = Resource(
     FollowUp, "follow-up", {"rep_id": Rep, "customer_id": Customer, "opportunity_id": Opportunity}
 )
-TARGETS = Resource(Target, "target", {"team_id": Team, "rep_id": Rep})
 _REFERENCE_NAMES = {Team: "team", Rep: "rep", Customer: "customer", Opportunity: "opportunity"}
 
 

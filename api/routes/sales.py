@@ -1,20 +1,30 @@
-"""/api/v1/metrics/*: figures for sales leaders; /api/v1/targets/{id}/progress."""
+"""Sales reports over HTTP: /api/v1/metrics/* (figures for sales leaders) and /api/v1/targets
+(targets and their progress)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: the record factory needs the real classes.
 
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import CurrentPrincipal, SessionDep, StateDep
-from ingest import metrics as service
-from ingest.access import require_rep_in_team, require_role, team_scope
-from ingest.errors import InvalidInput
-from ingest.targets import target_progress
-from models import Role
+from api.deps import CurrentPrincipal, SessionDep, StateDep, requires
+from api.routes.records import Limit, Offset, add_crud_routes, page_of, where
+from api.schemas.crm import Page
+from api.schemas.sales import TargetOut
+from auth.permissions import CRM_READERS, require_rep_in_team, require_role, team_scope
+from core.errors import InvalidInput
+from crm import records
+from models import Role, Target
+from sales import metrics as service
+from sales.periods import Period
+from sales.schemas import TargetIn
+from sales.targets import TARGETS, target_progress
 
-router = APIRouter(prefix="/api/v1", tags=["metrics"])
+router = APIRouter(prefix="/api/v1", tags=["sales"])
+# Targets were CRM routes: admins, managers and reps.
+_target_users = requires(CRM_READERS, "use CRM records")
+targets = APIRouter(prefix="/api/v1", tags=["sales"], dependencies=[_target_users])
 
 
 def get_period(
@@ -23,13 +33,13 @@ def get_period(
     start: Annotated[date, Query(alias="from", description="First day of the period.")],
     end: Annotated[date, Query(alias="to", description="Day after the period (exclusive).")],
     team: Annotated[int | None, Query(description="Only this team's reps.")] = None,
-) -> service.Period:
+) -> Period:
     if end <= start:
         raise InvalidInput(f"'to' ({end}) must be after 'from' ({start})", field="to")
-    return service.Period(start, end, team_scope(principal, team), state.settings.timezone)
+    return Period(start, end, team_scope(principal, team), state.settings.timezone)
 
 
-PeriodDep = Annotated[service.Period, Depends(get_period)]
+PeriodDep = Annotated[Period, Depends(get_period)]
 
 
 @router.get("/metrics/reps")
@@ -82,3 +92,20 @@ def read_target_progress(
     """Target vs actual per quarter, month and week, and the activity the gap needs."""
     require_role(_p, (Role.ADMIN, Role.MANAGER), "see targets")
     return target_progress(session, target_id, state.settings.timezone)
+
+
+add_crud_routes(targets, "/targets", TARGETS, TargetOut, TargetIn, None, "target")
+
+
+@targets.get("/targets")
+def read_targets(
+    session: SessionDep, _p: CurrentPrincipal, team_id: int | None = None, rep_id: int | None = None,
+    year: int | None = None, limit: Limit = 50, offset: Offset = 0,
+) -> Page:  # fmt: skip
+    conditions = where(
+        (team_id, lambda: Target.team_id == team_id),
+        (rep_id, lambda: Target.rep_id == rep_id),
+        (year, lambda: Target.year == year),
+    )
+    items, total = records.list_records(session, TARGETS, conditions, limit=limit, offset=offset)
+    return page_of(items, total, TargetOut, limit, offset)
