@@ -38,7 +38,7 @@ def create_app(
     app.state.huashu = state
     install_error_handlers(app)
     app.include_router(health.router)
-    for router in (ingest.router, crm.router, sales.router, sales.targets, coaching.router,
+    for router in (ingest.router, crm.router, sales.router, coaching.router,
                    qa.router, auth.router, ui.router):  # fmt: skip
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=ui.STATIC_DIR), name="static")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Principal"]
+__all__ = ["SYSTEM_ROLE", "Principal"]
+
+# Not a role a user can have: the CLI and the job worker act as the system, which may do
+# everything, and say so explicitly instead of passing "no principal".
+SYSTEM_ROLE = "system"
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,4 +20,13 @@ class Principal:
     role: str
     user_id: int | None = None
     rep_id: int | None = None  # rep users: their own rep record
-    team_id: int | None = None  # managers: the team they lead
+    team_id: int | None = None  # managers: the team they lead; reps: their rep record's team
+
+    @classmethod
+    def system(cls, name: str) -> Principal:
+        """The principal of the CLI or the worker: `name` says which, for logs and authorship."""
+        return cls(token_id=None, name=name, role=SYSTEM_ROLE)
+
+    @property
+    def is_system(self) -> bool:
+        return self.role == SYSTEM_ROLE

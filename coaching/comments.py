@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from auth.permissions import COMMENT_CALLS, authorize
 from auth.principal import Principal
 from core.errors import InvalidInput, NotFound
 from ingest.analysis import count_turns
@@ -30,7 +31,8 @@ class CommentIn:
 def add_comment(
     session: Session, call_id: int, comment: CommentIn, author: Principal
 ) -> CallComment:
-    call = get_call(session, call_id, author)
+    authorize(author, COMMENT_CALLS)
+    call = get_call(session, call_id, author, COMMENT_CALLS)
     text = comment.text.strip()
     if not text:
         raise InvalidInput("the comment is empty", field="text")

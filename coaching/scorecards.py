@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from auth.permissions import require_role
+from auth.permissions import EDIT_SCORECARD, SCORE_CALLS, authorize
 from auth.principal import Principal
 from core.errors import InvalidInput
 from ingest.calls import get_call
-from models import Role, Scorecard, ScorecardCriterion
+from models import Scorecard, ScorecardCriterion
 
 __all__ = ["active_criteria", "read_scorecard", "save_criteria", "save_scorecard"]
 
@@ -19,14 +19,11 @@ __all__ = ["active_criteria", "read_scorecard", "save_criteria", "save_scorecard
 MAX_RATING = 5
 
 
-REVIEWERS = (Role.ADMIN, Role.MANAGER)
-
-
 def save_criteria(
     session: Session, criteria: list[tuple[str, str, int]], admin: Principal
 ) -> list[ScorecardCriterion]:
     """Replace the scorecard's criteria: (key, name, weight) with weights adding up to 100."""
-    require_role(admin, (Role.ADMIN,), "change the scorecard")
+    authorize(admin, EDIT_SCORECARD)
     keys = [key for key, _, _ in criteria]
     if not criteria or len(set(keys)) != len(keys):
         raise InvalidInput("give at least one criterion, each with its own key", field="criteria")
@@ -59,8 +56,8 @@ def save_scorecard(
     session: Session, call_id: int, ratings: dict[str, int], note: str | None, reviewer: Principal
 ) -> Scorecard:
     """Rate each criterion 0–5; the total is the weighted share of the maximum, 0–100."""
-    require_role(reviewer, REVIEWERS, "fill in scorecards")
-    get_call(session, call_id, reviewer)
+    authorize(reviewer, SCORE_CALLS)
+    get_call(session, call_id, reviewer, SCORE_CALLS)
     criteria = active_criteria(session)
     _check_ratings(ratings, criteria)
     total = round(sum(c.weight * ratings[c.key] / MAX_RATING for c in criteria), 1)

@@ -20,6 +20,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from auth.permissions import EXPORT_CRM, IMPORT_CRM, authorize, visible
+from auth.principal import Principal
 from core.errors import HuashuError, InvalidInput, NotFound
 from crm import records, schemas
 from models import Base
@@ -52,6 +54,14 @@ ENTITIES: dict[str, Entity] = {
 }
 
 
+@dataclass(frozen=True)
+class _Writer:
+    """Who writes the rows, and the funnel their opportunities' stages must be on."""
+
+    principal: Principal
+    stages: tuple[str, ...]
+
+
 class RowError(TypedDict):
     row: int  # 1-based data row, header excluded: what a user counts in Excel below the header
     field: str | None
@@ -70,12 +80,15 @@ def import_csv(
     session: Session,
     entity: str,
     data: bytes,
+    principal: Principal,
     *,
     mapping: dict[str, str] | None,
     dry_run: bool,
     stages: tuple[str, ...],
 ) -> dict[str, Any]:
-    """Import the file's rows; the report counts created, updated and failed rows."""
+    """Import the file's rows; the report counts created, updated and failed rows. Each row is
+    written as `principal` would write it through the API: a row outside their scope fails."""
+    authorize(principal, IMPORT_CRM)
     spec = _entity(entity)
     header, rows = _read_table(_decode(data))
     fields = _map_header(spec, entity, header, mapping or {})
@@ -84,7 +97,7 @@ def import_csv(
     # exactly what a real import would say (constraints included) but nothing is stored.
     outer = session.begin_nested() if dry_run else None
     try:
-        tally = _import_rows(session, spec, fields, rows, stages)
+        tally = _import_rows(session, spec, fields, rows, _Writer(principal, stages))
     finally:
         if outer is not None:
             outer.rollback()
@@ -92,14 +105,17 @@ def import_csv(
     return {**summary, "errors": tally.errors}
 
 
-def export_csv(session: Session, entity: str) -> str:
-    """All rows of the entity's table ordered by id, one column per table column."""
-    model: type[Base] = _entity(entity).resource.model
+def export_csv(session: Session, entity: str, principal: Principal) -> str:
+    """The entity's rows `principal` may see, ordered by id, one column per table column."""
+    authorize(principal, EXPORT_CRM)
+    resource = _entity(entity).resource
+    model: type[Base] = resource.model
     columns = [c.key for c in model.__table__.columns]
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(columns)
-    for record in session.scalars(select(model).order_by(model.__table__.c.id)):
+    scope = visible(principal, resource.read, model)
+    for record in session.scalars(select(model).where(scope).order_by(model.__table__.c.id)):
         writer.writerow([_cell_text(getattr(record, c)) for c in columns])
     return out.getvalue()
 
@@ -176,12 +192,12 @@ def _import_rows(
     spec: Entity,
     fields: list[str | None],
     rows: list[tuple[int, list[str]]],
-    stages: tuple[str, ...],
+    writer: _Writer,
 ) -> _Tally:
     tally = _Tally()
     for number, cells in rows:
         try:
-            outcome = _import_row(session, spec, _row_values(fields, cells), stages)
+            outcome = _import_row(session, spec, _row_values(fields, cells), writer)
         except ValidationError as exc:
             tally.errors += _validation_errors(number, exc)
             outcome = "failed"
@@ -201,9 +217,7 @@ def _row_values(fields: list[str | None], cells: list[str]) -> dict[str, Any]:
     return {f: (_unguarded(c.strip()) or None) for f, c in zip(fields, padded, strict=False) if f}
 
 
-def _import_row(
-    session: Session, spec: Entity, values: dict[str, Any], stages: tuple[str, ...]
-) -> str:
+def _import_row(session: Session, spec: Entity, values: dict[str, Any], writer: _Writer) -> str:
     """Create or update one record; "created" or "updated". Raises on a bad row."""
     _resolve_references(session, spec.resource, values)
     # Empty cells are left out so the In model's defaults apply (amount 0, status open, …): a
@@ -212,12 +226,14 @@ def _import_row(
     existing = _stored_id(session, spec.resource, getattr(record, "external_id", None))
     with session.begin_nested():  # a failing row rolls back only its own writes
         if existing is None:
-            records.create_record(session, spec.resource, record, stages)
+            records.create_record(session, spec.resource, record, writer.principal, writer.stages)
             return "created"
         # Only the file's columns change a stored record; the others keep their values.
         given = set(values) & set(spec.patch_in.model_fields)
         patch = spec.patch_in.model_validate(record.model_dump(include=given))
-        records.update_record(session, spec.resource, existing, patch, stages)
+        records.update_record(
+            session, spec.resource, existing, patch, writer.principal, writer.stages
+        )
         return "updated"
 
 

@@ -7,24 +7,28 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auth.permissions import require_role
+from auth.permissions import (
+    APPEAL_REVIEWS,
+    DECIDE_APPEALS,
+    READ_QA_REVIEWS,
+    REVIEW_CALLS,
+    authorize,
+    require_visible,
+    visible,
+)
 from auth.principal import Principal
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ingest.calls import get_call
-from models import Call, QaQueueItem, QaReview, QaRule, Rep, Role
+from models import QaQueueItem, QaReview, QaRule
 from qa.rules import rule_report
 
 __all__ = [
     "PASS_MARK",
-    "REVIEWERS",
     "appeal_review",
     "decide_appeal",
     "list_reviews",
     "review_call",
 ]
-
-
-REVIEWERS = (Role.ADMIN, Role.QA)
 
 
 PASS_MARK = 80
@@ -34,8 +38,8 @@ def review_call(
     session: Session, call_id: int, verdicts: dict[int, bool], note: str | None, reviewer: Principal
 ) -> QaReview:
     """Pass/fail per active rule; the automatic result stands for rules not given a verdict."""
-    require_role(reviewer, REVIEWERS, "review calls")
-    get_call(session, call_id, reviewer)
+    authorize(reviewer, REVIEW_CALLS)
+    get_call(session, call_id, reviewer, REVIEW_CALLS)
     report = rule_report(session, call_id, reviewer)
     rules = list(session.scalars(select(QaRule).where(QaRule.active).order_by(QaRule.id)))
     unknown = set(verdicts) - {r.id for r in rules}
@@ -62,29 +66,18 @@ def review_call(
 
 
 def list_reviews(session: Session, viewer: Principal, status: str | None) -> list[QaReview]:
-    """QA staff and admins see every review; a rep sees the reviews of their own calls."""
-    query = select(QaReview).order_by(QaReview.id.desc())
+    """QA staff and admins see every review, a manager those of the team's calls, a rep those of
+    their own calls."""
+    query = select(QaReview).where(visible(viewer, READ_QA_REVIEWS, QaReview))
     if status is not None:
         query = query.where(QaReview.status == status)
-    if viewer.role == Role.REP:
-        query = query.where(
-            QaReview.call_id.in_(select(Call.id).where(Call.rep_id == viewer.rep_id))
-        )
-    else:
-        require_role(viewer, (Role.ADMIN, Role.QA, Role.MANAGER), "see QA reviews")
-        if viewer.role == Role.MANAGER:
-            team_calls = select(Call.id).where(
-                Call.rep_id.in_(select(Rep.id).where(Rep.team_id == viewer.team_id))
-            )
-            query = query.where(QaReview.call_id.in_(team_calls))
-    return list(session.scalars(query.limit(200)))
+    return list(session.scalars(query.order_by(QaReview.id.desc()).limit(200)))
 
 
 def appeal_review(session: Session, review_id: int, text: str, rep: Principal) -> QaReview:
+    authorize(rep, APPEAL_REVIEWS)
     review = _review(session, review_id)
-    call = get_call(session, review.call_id, rep)
-    if rep.role != Role.REP or call.rep_id != rep.rep_id:
-        raise Forbidden("only the rep whose call it is may appeal its review")
+    require_visible(session, rep, APPEAL_REVIEWS, review)  # only the rep whose call it is
     if review.status != "final":
         raise Conflict(f"review {review_id} has already been appealed")
     if not text.strip():
@@ -97,7 +90,7 @@ def decide_appeal(
     session: Session, review_id: int, upheld: bool, note: str | None, decider: Principal
 ) -> QaReview:
     """A second reviewer, not the first, upholds the review or overturns it (then it passes)."""
-    require_role(decider, REVIEWERS, "decide appeals")
+    authorize(decider, DECIDE_APPEALS)
     review = _review(session, review_id)
     if review.status != "appealed":
         raise Conflict(f"review {review_id} has no open appeal")

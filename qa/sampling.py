@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from auth.permissions import require_role
+from auth.permissions import PLAN_QA, REVIEW_CALLS, Scope, authorize, visible
 from auth.principal import Principal
 from core.errors import InvalidInput, NotFound
 from models import (
@@ -31,18 +31,15 @@ from models import (
     QaQueueItem,
     QaReview,
     Rep,
-    Role,
     User,
     utcnow,
 )
-from qa.reviews import REVIEWERS
 from qa.rules import refresh_hits
 from sales.periods import Period
 
 __all__ = ["PlanIn", "create_plan", "draw_plan", "queue"]
 
 METHODS = ("percent", "count", "stratified", "risk")
-PLANNERS = (Role.ADMIN, Role.MANAGER, Role.QA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +56,7 @@ class PlanIn:
 
 
 def create_plan(session: Session, plan: PlanIn, author: Principal) -> QaPlan:
-    require_role(author, PLANNERS, "create sampling plans")
+    authorize(author, PLAN_QA)
     if plan.method not in METHODS:
         raise InvalidInput(f"method is one of {', '.join(METHODS)}", field="method")
     if plan.period_to <= plan.period_from:
@@ -67,7 +64,7 @@ def create_plan(session: Session, plan: PlanIn, author: Principal) -> QaPlan:
     if plan.amount <= 0 or (plan.method == "percent" and plan.amount > 100):
         raise InvalidInput("amount must be positive (and at most 100 for percent)", field="amount")
     reviewer = session.get(User, plan.reviewer_user_id)
-    if reviewer is None or reviewer.role not in REVIEWERS:
+    if reviewer is None or reviewer.role not in REVIEW_CALLS.may:
         raise InvalidInput(
             f"user {plan.reviewer_user_id} is not a QA reviewer", field="reviewer_user_id"
         )
@@ -88,12 +85,13 @@ def create_plan(session: Session, plan: PlanIn, author: Principal) -> QaPlan:
 
 
 def draw_plan(session: Session, plan_id: int, author: Principal, timezone: str) -> list[int]:
-    """Draw the plan's calls into its reviewer's queue; an empty population gives an empty queue."""
-    require_role(author, PLANNERS, "draw sampling plans")
+    """Draw the plan's calls into its reviewer's queue; an empty population gives an empty queue.
+    The population is the calls the drawer may sample: a manager's plan draws from their team."""
+    authorize(author, PLAN_QA)
     plan = session.get(QaPlan, plan_id)
     if plan is None:
         raise NotFound(f"sampling plan {plan_id} does not exist")
-    population = _population(session, plan, timezone)
+    population = _population(session, plan, timezone, author)
     drawn = _draw(session, plan, population)
     queued = set(session.scalars(select(QaQueueItem.call_id).where(QaQueueItem.plan_id == plan.id)))
     session.add_all(
@@ -107,13 +105,13 @@ def draw_plan(session: Session, plan_id: int, author: Principal, timezone: str) 
 
 def queue(session: Session, viewer: Principal) -> list[dict[str, Any]]:
     """The viewer's pending reviews (admins see everyone's)."""
-    require_role(viewer, REVIEWERS, "have a QA queue")
+    scope = authorize(viewer, REVIEW_CALLS)
     query = (
         select(QaQueueItem, Call)
         .join(Call, Call.id == QaQueueItem.call_id)
         .where(QaQueueItem.status == "pending")
     )
-    if viewer.role != Role.ADMIN:
+    if scope is Scope.QUEUE:
         query = query.where(QaQueueItem.reviewer_user_id == viewer.user_id)
     rows = session.execute(query.order_by(QaQueueItem.id)).all()
     return [
@@ -130,12 +128,13 @@ def queue(session: Session, viewer: Principal) -> list[dict[str, Any]]:
     ]
 
 
-def _population(session: Session, plan: QaPlan, timezone: str) -> list[Call]:
+def _population(session: Session, plan: QaPlan, timezone: str, drawer: Principal) -> list[Call]:
     low, high = Period(plan.period_from, plan.period_to, timezone=timezone).call_bounds()
     query = (
         select(Call)
         .join(CallAnalysis, CallAnalysis.call_id == Call.id)
         .where(Call.happened_at >= low, Call.happened_at < high)
+        .where(visible(drawer, PLAN_QA, Call))
     )
     f = plan.filters
     if f.get("team_id") is not None:

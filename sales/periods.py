@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,7 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import Session
 
-__all__ = ["Period", "day_before", "days_between", "month_of", "safe_ratio"]
+from auth.permissions import team_scope
+from auth.principal import Principal
+
+__all__ = ["Period", "day_before", "days_between", "month_of", "safe_ratio", "scoped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,11 @@ class Period:
     def call_bounds(self) -> tuple[datetime, datetime]:
         zone = ZoneInfo(self.timezone)
         return datetime.combine(self.start, time(), zone), datetime.combine(self.end, time(), zone)
+
+
+def scoped(principal: Principal, period: Period) -> Period:
+    """The period as `principal` may see it: managers and reps only ever their own team."""
+    return replace(period, team_id=team_scope(principal, period.team_id))
 
 
 def safe_ratio(part: float | None, whole: float | None, digits: int = 4) -> float:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, status
 
 from api.deps import CurrentPrincipal, SessionDep
@@ -13,7 +11,10 @@ from api.schemas.coaching import (
     CriterionBody,
     PlaylistBody,
     PlaylistItemBody,
+    PlaylistOut,
+    PlaylistSummaryOut,
     ScorecardBody,
+    ScorecardOut,
 )
 from coaching import comments, playlists, scorecards
 
@@ -40,16 +41,14 @@ def read_comments(
 @router.put("/calls/{call_id}/scorecard")
 def update_scorecard(
     call_id: int, body: ScorecardBody, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+) -> ScorecardOut:
     scorecards.save_scorecard(session, call_id, body.ratings, body.note, principal)
-    return scorecards.read_scorecard(session, call_id, principal)
+    return ScorecardOut.model_validate(scorecards.read_scorecard(session, call_id, principal))
 
 
 @router.get("/calls/{call_id}/scorecard")
-def read_scorecard(
-    call_id: int, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
-    return scorecards.read_scorecard(session, call_id, principal)
+def read_scorecard(call_id: int, session: SessionDep, principal: CurrentPrincipal) -> ScorecardOut:
+    return ScorecardOut.model_validate(scorecards.read_scorecard(session, call_id, principal))
 
 
 @router.put("/scorecard/criteria")
@@ -63,15 +62,15 @@ def update_criteria(
 @router.post("/playlists", status_code=status.HTTP_201_CREATED)
 def create_playlist(
     body: PlaylistBody, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+) -> PlaylistOut:
     playlist = playlists.create_playlist(session, body.name, body.description, principal)
-    return playlists.read_playlist(session, playlist.id, principal)
+    return PlaylistOut.model_validate(playlists.read_playlist(session, playlist.id, principal))
 
 
 @router.get("/playlists")
-def read_playlists(session: SessionDep, principal: CurrentPrincipal) -> list[dict[str, Any]]:
+def read_playlists(session: SessionDep, principal: CurrentPrincipal) -> list[PlaylistSummaryOut]:
     return [
-        {"id": p.id, "name": p.name, "created_by": p.created_by}
+        PlaylistSummaryOut(id=p.id, name=p.name, created_by=p.created_by)
         for p in playlists.list_playlists(session, principal)
     ]
 
@@ -79,14 +78,14 @@ def read_playlists(session: SessionDep, principal: CurrentPrincipal) -> list[dic
 @router.get("/playlists/{playlist_id}")
 def read_playlist(
     playlist_id: int, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
-    return playlists.read_playlist(session, playlist_id, principal)
+) -> PlaylistOut:
+    return PlaylistOut.model_validate(playlists.read_playlist(session, playlist_id, principal))
 
 
 @router.post("/playlists/{playlist_id}/items", status_code=status.HTTP_201_CREATED)
 def create_playlist_item(
     playlist_id: int, body: PlaylistItemBody, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+) -> PlaylistOut:
     turns = (body.from_turn, body.to_turn)
     playlists.add_item(session, playlist_id, body.call_id, turns, body.note, principal)
-    return playlists.read_playlist(session, playlist_id, principal)
+    return PlaylistOut.model_validate(playlists.read_playlist(session, playlist_id, principal))

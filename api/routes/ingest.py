@@ -23,7 +23,7 @@ from api.schemas.ingest import (
     call_out,
 )
 from api.upload import receive_upload
-from auth.permissions import UPLOADERS, require_role
+from auth.permissions import UPLOAD_CALLS, authorize
 from ingest import analysis
 from ingest import calls as service
 from models import TranscriptSegment
@@ -44,7 +44,7 @@ async def create_call(
     principal: CurrentPrincipal,
 ) -> CallAccepted:
     """Upload a recording (multipart field `audio`) with optional metadata fields."""
-    require_role(principal, UPLOADERS, "upload calls")  # before reading a possibly huge body
+    authorize(principal, UPLOAD_CALLS)  # before reading a possibly huge body
     upload = await receive_upload(
         request.headers.get("content-type", ""),
         _content_length(request),
@@ -61,8 +61,7 @@ async def create_call(
             state.store,
             upload.incoming,
             meta,
-            uploaded_by=principal.token_id,
-            uploader=principal,
+            principal,
             max_attempts=state.settings.job_max_attempts,
             notify=state.wake_worker,
         )
@@ -96,9 +95,7 @@ def read_calls(
         rep, status_, occurred_from, occurred_to, rep_id, customer_id, opportunity_id,
         commitment_secured, score_min, score_max,
     )  # fmt: skip
-    items, total = service.list_calls(
-        session, filters, limit=limit, offset=offset, viewer=principal
-    )
+    items, total = service.list_calls(session, filters, principal, limit=limit, offset=offset)
     return CallPage(items=[call_out(c) for c in items], total=total, limit=limit, offset=offset)
 
 
@@ -172,11 +169,11 @@ def reanalyze_call(
 
 @router.post("/analyze")
 async def analyze_turns(
-    body: AnalyzeIn, state: StateDep, _principal: CurrentPrincipal
+    body: AnalyzeIn, state: StateDep, principal: CurrentPrincipal
 ) -> AnalysisOut:
     """Analyse turns given as text; nothing is stored (times in the result are null)."""
     turns = [analysis.TextTurn(t.speaker, t.text) for t in body.turns]
     result: dict[str, Any] = await run_in_threadpool(
-        lambda: analysis.analyze_text(state.analyzer.get(), turns, body.call_date)
+        lambda: analysis.analyze_text(state.analyzer.get(), turns, body.call_date, principal)
     )
     return AnalysisOut.model_validate(result)

@@ -4,7 +4,7 @@ appeals and pass-rate reports."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
@@ -12,11 +12,16 @@ from api.deps import CurrentPrincipal, SessionDep, StateDep
 from api.schemas.qa import (
     AppealBody,
     DecisionBody,
+    DrawOut,
     PlanBody,
+    PlanOut,
+    QaReportOut,
+    QueueItemOut,
     ReviewBody,
     ReviewOut,
     RuleBody,
     RuleOut,
+    RuleReportOut,
 )
 from qa import reports, reviews, sampling
 from qa import rules as service
@@ -55,31 +60,29 @@ def delete_rule(rule_id: int, session: SessionDep, principal: CurrentPrincipal) 
 @router.get("/calls/{call_id}/qa")
 def read_rule_report(
     call_id: int, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+) -> RuleReportOut:
     """Which rules the call hits, where, and its QA score (100 minus each hit rule's points)."""
-    return service.rule_report(session, call_id, principal)
+    return RuleReportOut.model_validate(service.rule_report(session, call_id, principal))
 
 
 @router.post("/qa/plans", status_code=status.HTTP_201_CREATED)
-def create_plan(body: PlanBody, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+def create_plan(body: PlanBody, session: SessionDep, principal: CurrentPrincipal) -> PlanOut:
     plan = sampling.create_plan(session, sampling.PlanIn(**body.model_dump()), principal)
-    return {"id": plan.id, "name": plan.name, "method": plan.method}
+    return PlanOut(id=plan.id, name=plan.name, method=plan.method)
 
 
 @router.post("/qa/plans/{plan_id}/draw")
 def draw_plan(
     plan_id: int, session: SessionDep, state: StateDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+) -> DrawOut:
     """Draw the plan's calls into its reviewer's queue (the same calls for the same seed)."""
-    return {
-        "plan_id": plan_id,
-        "call_ids": sampling.draw_plan(session, plan_id, principal, state.settings.timezone),
-    }
+    drawn = sampling.draw_plan(session, plan_id, principal, state.settings.timezone)
+    return DrawOut(plan_id=plan_id, call_ids=drawn)
 
 
 @router.get("/qa/queue")
-def read_queue(session: SessionDep, principal: CurrentPrincipal) -> list[dict[str, Any]]:
-    return sampling.queue(session, principal)
+def read_queue(session: SessionDep, principal: CurrentPrincipal) -> list[QueueItemOut]:
+    return [QueueItemOut.model_validate(item) for item in sampling.queue(session, principal)]
 
 
 @router.post("/calls/{call_id}/qa/reviews", status_code=status.HTTP_201_CREATED)
@@ -122,6 +125,7 @@ def create_decision(
 def read_qa_report(
     session: SessionDep, state: StateDep, principal: CurrentPrincipal,
     start: Annotated[date, Query(alias="from")], end: Annotated[date, Query(alias="to")],
-) -> dict[str, Any]:  # fmt: skip
-    """Pass rate by rep and by rule of the reviews made in the period."""
-    return reports.pass_rates(session, start, end, principal, state.settings.timezone)
+) -> QaReportOut:  # fmt: skip
+    """Pass rate by rep, by rule and by month of the reviews made in the period."""
+    rates = reports.pass_rates(session, start, end, principal, state.settings.timezone)
+    return QaReportOut.model_validate(rates)

@@ -4,7 +4,7 @@ the paging and filter helpers of the list routes (CRM records and sales targets 
 # No `from __future__ import annotations` here: FastAPI must see the real schema classes in the
 # signatures the factory builds.
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
@@ -17,6 +17,7 @@ __all__ = ["Limit", "Offset", "add_crud_routes", "page_of", "where"]
 
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0)]
+Out = TypeVar("Out", bound=BaseModel)
 
 
 def add_crud_routes(
@@ -32,11 +33,11 @@ def add_crud_routes(
 
     def create(body: create_in, session: SessionDep, state: StateDep, _p: CurrentPrincipal) -> Any:  # type: ignore[valid-type]
         return out.model_validate(
-            records.create_record(session, resource, body, state.settings.funnel, _p)
+            records.create_record(session, resource, body, _p, state.settings.funnel)
         )
 
     def read(record_id: int, session: SessionDep, _p: CurrentPrincipal) -> Any:
-        return out.model_validate(records.get_record(session, resource, record_id))
+        return out.model_validate(records.get_record(session, resource, record_id, _p))
 
     def delete(record_id: int, session: SessionDep, _p: CurrentPrincipal) -> None:
         records.delete_record(session, resource, record_id, _p)
@@ -54,7 +55,7 @@ def add_crud_routes(
             _p: CurrentPrincipal,
         ) -> Any:
             record = records.update_record(
-                session, resource, record_id, body, state.settings.funnel, _p
+                session, resource, record_id, body, _p, state.settings.funnel
             )
             return out.model_validate(record)
 
@@ -76,8 +77,8 @@ def _add(
     )
 
 
-def page_of(items: list[Any], total: int, out: type[BaseModel], limit: int, offset: int) -> Page:
-    return Page(
+def page_of(items: list[Any], total: int, out: type[Out], limit: int, offset: int) -> Page[Out]:
+    return Page[Out](
         items=[out.model_validate(i) for i in items], total=total, limit=limit, offset=offset
     )
 

@@ -10,9 +10,14 @@ __all__ = [
     "CommentBody",
     "CommentOut",
     "CriterionBody",
+    "MomentOut",
+    "MomentTurnOut",
     "PlaylistBody",
     "PlaylistItemBody",
+    "PlaylistOut",
+    "PlaylistSummaryOut",
     "ScorecardBody",
+    "ScorecardOut",
 ]
 
 
@@ -57,3 +62,43 @@ class PlaylistItemBody(BaseModel):
     from_turn: int = Field(ge=0)
     to_turn: int = Field(ge=0)
     note: str | None = Field(None, max_length=2000)
+
+
+class ScorecardOut(BaseModel):
+    criteria: list[CriterionBody]
+    ratings: dict[str, int] | None = Field(description="null until the call is scored")
+    total: float | None
+    note: str | None
+    reviewer: str | None
+    updated_at: datetime | None = None
+
+
+class PlaylistSummaryOut(BaseModel):
+    id: int
+    name: str
+    created_by: str
+
+
+class MomentTurnOut(BaseModel):
+    index: int
+    speaker: str
+    text: str
+
+
+class MomentOut(BaseModel):
+    id: int
+    call_id: int
+    from_turn: int
+    to_turn: int
+    note: str | None
+    start: float | None
+    end: float | None
+    turns: list[MomentTurnOut]
+
+
+class PlaylistOut(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    created_by: str
+    items: list[MomentOut]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,6 +17,8 @@ __all__ = [
     "RowErrorOut",
     "TeamOut",
 ]
+
+Item = TypeVar("Item")
 
 
 class _Out(BaseModel):
@@ -86,8 +88,8 @@ class FollowUpOut(_Out):
     overdue: bool = False
 
 
-class Page(BaseModel):
-    items: list[Any]
+class Page(BaseModel, Generic[Item]):
+    items: list[Item]
     total: int
     limit: int
     offset: int

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,11 +10,21 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "AppealBody",
     "DecisionBody",
+    "DrawOut",
+    "MonthPassRate",
+    "PassRate",
     "PlanBody",
+    "PlanOut",
+    "QaReportOut",
+    "QueueItemOut",
+    "RepPassRate",
     "ReviewBody",
     "ReviewOut",
     "RuleBody",
+    "RuleHitOut",
     "RuleOut",
+    "RulePassRate",
+    "RuleReportOut",
 ]
 
 
@@ -80,3 +90,67 @@ class ReviewOut(BaseModel):
     appeal_text: str | None
     decided_by: str | None
     decision_note: str | None
+
+
+class RuleHitOut(BaseModel):
+    rule_id: int
+    rule: str
+    kind: str
+    severity: str
+    points: int
+    turn_index: int | None
+    start: float | None
+    detail: str
+
+
+class RuleReportOut(BaseModel):
+    call_id: int
+    hits: list[RuleHitOut]
+    rules_hit: int = Field(description="How many different rules the call hits.")
+    qa_score: int = Field(description="100 minus the points of each rule hit.")
+
+
+class PlanOut(BaseModel):
+    id: int
+    name: str
+    method: str
+
+
+class DrawOut(BaseModel):
+    plan_id: int
+    call_ids: list[int]
+
+
+class QueueItemOut(BaseModel):
+    item_id: int
+    plan_id: int
+    call_id: int
+    title: str | None
+    rep: str | None
+    happened_at: datetime
+    duration_s: float
+
+
+class PassRate(BaseModel):
+    reviews: int
+    passed: int
+    pass_rate: float
+
+
+class RepPassRate(PassRate):
+    rep: str
+
+
+class MonthPassRate(PassRate):
+    month: str
+
+
+class RulePassRate(PassRate):
+    rule_id: int
+    rule: str
+
+
+class QaReportOut(BaseModel):
+    by_rep: list[RepPassRate]
+    by_month: list[MonthPassRate]
+    by_rule: list[RulePassRate]
