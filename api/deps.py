@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from api.state import AppState
 from auth.principal import Principal
 from auth.tokens import authenticate
+from core.errors import Unauthorized
 from ingest.storage import AudioStore
 from models import session_scope
 
@@ -21,6 +22,7 @@ __all__ = [
     "SessionDep",
     "StateDep",
     "StoreDep",
+    "check_token",
     "get_session",
     "get_state",
 ]
@@ -36,9 +38,14 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_session(state: StateDep) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
-    with session_scope(state.session_factory) as session:
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request, state: StateDep) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on error.
+    Requests that may write take the database's write lock up front (models.begin_writing)."""
+    writes = request.method not in _READS
+    with session_scope(state.session_factory, write=writes) as session:
         yield session
 
 
@@ -65,9 +72,25 @@ def get_principal(
 ) -> Principal:
     """The caller, from the Authorization header or, for the web UI, its sign-in cookie (an
     <audio> element cannot send headers). The cookie is HttpOnly and SameSite=Strict."""
-    admin = state.settings.admin_token
     token = credentials.credentials if credentials else request.cookies.get(SESSION_COOKIE)
-    return authenticate(session, token, admin.get_secret_value() if admin else None)
+    principal = check_token(request, state, session, token)
+    state.token_usage.record(principal.token_id)
+    return principal
+
+
+def check_token(
+    request: Request, state: AppState, session: Session, token: str | None
+) -> Principal:
+    """Authenticate a token; wrong ones count against the client's address (429 when too many)."""
+    client = f"client:{request.client.host}" if request.client else None
+    state.sign_ins.check(client)
+    admin = state.settings.admin_token
+    try:
+        return authenticate(session, token, admin.get_secret_value() if admin else None)
+    except Unauthorized:
+        if token:  # a missing token is a person not signed in yet, not a guess
+            state.sign_ins.fail(client)
+        raise
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -14,8 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.deps import SESSION_COOKIE, CurrentPrincipal, SessionDep, StateDep
-from auth.tokens import authenticate
+from api.deps import SESSION_COOKIE, CurrentPrincipal, SessionDep, StateDep, check_token
 from core.errors import Unauthorized
 from ingest.calls import get_call
 
@@ -31,10 +30,12 @@ def read_sign_in(request: Request, error: str | None = None) -> Response:
 
 
 @router.post("/sign-in")
-def create_sign_in(token: Annotated[str, Form()], session: SessionDep, state: StateDep) -> Response:
-    admin = state.settings.admin_token
+def create_sign_in(
+    request: Request, token: Annotated[str, Form()], session: SessionDep, state: StateDep
+) -> Response:
+    """Too many wrong tokens from one address get 429 (with Retry-After), not another try."""
     try:
-        authenticate(session, token.strip(), admin.get_secret_value() if admin else None)
+        check_token(request, state, session, token.strip())
     except Unauthorized:
         return RedirectResponse("/ui/sign-in?error=1", status_code=303)
     response = RedirectResponse("/ui/calls", status_code=303)

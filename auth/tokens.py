@@ -5,17 +5,28 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+import threading
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from auth.permissions import MANAGE_USERS, authorize
 from auth.principal import Principal
 from core.errors import InvalidInput, NotFound, Unauthorized
-from models import ApiToken, Rep, Role, Team, User, utcnow
+from models import (
+    ApiToken,
+    Rep,
+    Role,
+    SessionFactory,
+    Team,
+    User,
+    session_scope,
+    utcnow,
+)
 
 __all__ = [
+    "TokenUsage",
     "authenticate",
     "create_first_token",
     "create_token",
@@ -84,7 +95,6 @@ def authenticate(session: Session, token: str | None, admin_token: str | None) -
     user = session.get(User, row.user_id) if row.user_id is not None else None
     if user is not None and not user.active:
         raise Unauthorized("this user is deactivated")
-    _touch(row)
     if user is None:  # tokens from before users existed were admin tokens
         return Principal(token_id=row.id, name=row.name, role=row.role)
     team_id = user.team_id
@@ -92,6 +102,32 @@ def authenticate(session: Session, token: str | None, admin_token: str | None) -
         rep = session.get(Rep, user.rep_id)
         team_id = rep.team_id if rep else None
     return Principal(row.id, user.name, user.role, user.id, user.rep_id, team_id)
+
+
+class TokenUsage:
+    """When each token was last used, kept in memory and written in one batch now and then: a
+    request that only reads must not write (on SQLite every write waits for the one lock)."""
+
+    def __init__(self) -> None:
+        self._last_used: dict[int, datetime] = {}
+        self._lock = threading.Lock()
+
+    def record(self, token_id: int | None) -> None:
+        if token_id is not None:
+            with self._lock:
+                self._last_used[token_id] = utcnow()
+
+    def flush(self, factory: SessionFactory) -> int:
+        """Write what was recorded since the last flush; returns how many tokens it touched."""
+        with self._lock:
+            pending, self._last_used = self._last_used, {}
+        if pending:
+            with session_scope(factory) as session:
+                for token_id, when in pending.items():
+                    session.execute(
+                        update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when)
+                    )
+        return len(pending)
 
 
 def list_tokens(session: Session, principal: Principal) -> list[ApiToken]:
@@ -106,13 +142,6 @@ def revoke_token(session: Session, token_id: int, principal: Principal) -> ApiTo
         raise NotFound(f"token {token_id} does not exist")
     row.revoked_at = row.revoked_at or utcnow()
     return row
-
-
-def _touch(row: ApiToken) -> None:
-    # At most one write a minute per token: reads should not all turn into writes.
-    now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-        row.last_used_at = now
 
 
 def _hash(token: str) -> str:

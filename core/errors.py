@@ -12,7 +12,8 @@
     ├── UnsupportedAudio (415)    not an audio file at all
     ├── CorruptAudio (422)        audio that cannot be decoded, or is cut short
     ├── TranscriptNotReady (409)  the call has not been transcribed yet
-    └── Conflict (409)            a unique value is taken, or a record is still referenced
+    ├── Conflict (409)            a unique value is taken, or a record is still referenced
+    └── TooManyRequests (429)     too many failed sign-ins; carries how long to wait
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "InvalidInput",
     "NotFound",
     "PayloadTooLarge",
+    "TooManyRequests",
     "TranscriptNotReady",
     "Unauthorized",
     "UnsupportedAudio",
@@ -95,3 +97,12 @@ class TranscriptNotReady(HuashuError):
 class Conflict(HuashuError):
     status_code = 409
     code = "conflict"
+
+
+class TooManyRequests(HuashuError):
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds, sent as the Retry-After header

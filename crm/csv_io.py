@@ -90,18 +90,22 @@ def import_csv(
     written as `principal` would write it through the API: a row outside their scope fails."""
     authorize(principal, IMPORT_CRM)
     spec = _entity(entity)
-    header, rows = _read_table(_decode(data))
-    fields = _map_header(spec, entity, header, mapping or {})
+    table = _read_table(_decode(data))
+    fields = _map_header(spec, entity, table.header, mapping or {})
     _check_required(spec, fields)
     # A dry run does all the work inside one savepoint and rolls it back, so its report is
     # exactly what a real import would say (constraints included) but nothing is stored.
     outer = session.begin_nested() if dry_run else None
     try:
-        tally = _import_rows(session, spec, fields, rows, _Writer(principal, stages))
+        tally = _import_rows(session, spec, fields, table.rows, _Writer(principal, stages))
     finally:
         if outer is not None:
             outer.rollback()
-    summary = {"entity": entity, "dry_run": dry_run, "rows": len(rows), **tally.counts}
+    if table.broken is not None:
+        tally.errors.append(table.broken)
+        tally.counts["failed"] += 1
+    rows = len(table.rows) + (table.broken is not None)
+    summary = {"entity": entity, "dry_run": dry_run, "rows": rows, **tally.counts}
     return {**summary, "errors": tally.errors}
 
 
@@ -145,18 +149,43 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def _read_table(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The stripped header and the non-blank data rows, each with its 1-based row number."""
-    try:
-        # newline="" keeps line breaks inside quoted cells (multi-line 跟进内容) intact.
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise InvalidInput(f"the file is not readable CSV: {exc}", field="file") from None
+@dataclass
+class _Table:
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # non-blank data rows, each with its 1-based row number
+    broken: RowError | None = None  # a row the CSV reader could not read; reading stops there
+
+
+def _read_table(text: str) -> _Table:
+    """The stripped header and the data rows; a row with broken quoting ends the table there
+    (everything after an unclosed quote would be one cell) and is reported as a row error."""
+    # newline="" keeps line breaks inside quoted cells (multi-line 跟进内容) intact.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    broken: RowError | None = None
+    while True:
+        started_on = reader.line_num + 1
+        try:
+            records.append(next(reader))
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            broken = _broken_row(len(records), started_on, exc)
+            break
     if not records or not any(c.strip() for c in records[0]):
         raise InvalidInput("the file is empty; the first line must name the columns", field="file")
     # Excel pads exports with rows of empty cells; they are not records, but keep their numbers.
     rows = [(n, r) for n, r in enumerate(records[1:], start=1) if any(c.strip() for c in r)]
-    return [c.strip() for c in records[0]], rows
+    return _Table([c.strip() for c in records[0]], rows, broken)
+
+
+def _broken_row(row: int, line: int, exc: csv.Error) -> RowError:
+    if row == 0:
+        raise InvalidInput(f"the header line is not readable CSV: {exc}", field="file")
+    message = (
+        f"line {line}: broken quoting ({exc}); this row and the rest of the file were not read"
+    )
+    return {"row": row, "field": None, "message": message}
 
 
 def _map_header(

@@ -6,10 +6,12 @@ live in crm/records.py; everything a single record can check about itself lives 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from core.types import Id, Money, SaneDate, SaneDateTime
 
 __all__ = [
     "CustomerIn",
@@ -39,18 +41,18 @@ class StrictInput(BaseModel):
 
 class TeamIn(StrictInput):
     name: str = Name
-    manager_id: int | None = None
+    manager_id: Id | None = None
     external_id: str | None = ExternalId
 
 
 class TeamPatch(StrictInput):
     name: str | None = Field(None, min_length=1, max_length=100)
-    manager_id: int | None = None
+    manager_id: Id | None = None
 
 
 class RepIn(StrictInput):
     name: str = Name
-    team_id: int | None = None
+    team_id: Id | None = None
     email: str | None = Field(None, max_length=200)
     active: bool = True
     external_id: str | None = ExternalId
@@ -58,7 +60,7 @@ class RepIn(StrictInput):
 
 class RepPatch(StrictInput):
     name: str | None = Field(None, min_length=1, max_length=100)
-    team_id: int | None = None
+    team_id: Id | None = None
     email: str | None = Field(None, max_length=200)
     active: bool | None = None
 
@@ -69,7 +71,7 @@ class CustomerIn(StrictInput):
     phone: str | None = Field(None, max_length=50)
     tier: str | None = Field(None, max_length=20, description="e.g. 大客户 / 普通")
     source: str | None = Field(None, max_length=50)
-    owner_rep_id: int | None = None
+    owner_rep_id: Id | None = None
     external_id: str | None = ExternalId
 
 
@@ -79,7 +81,7 @@ class CustomerPatch(StrictInput):
     phone: str | None = Field(None, max_length=50)
     tier: str | None = Field(None, max_length=20)
     source: str | None = Field(None, max_length=50)
-    owner_rep_id: int | None = None
+    owner_rep_id: Id | None = None
 
 
 class _OpportunityRules(StrictInput):
@@ -96,39 +98,39 @@ class _OpportunityRules(StrictInput):
 
 class OpportunityIn(_OpportunityRules):
     name: str = Field(min_length=1, max_length=200)
-    customer_id: int
-    owner_rep_id: int
+    customer_id: Id
+    owner_rep_id: Id
     stage: str = Field(min_length=1, max_length=20)
-    amount: float = Field(0.0, ge=0, description="Deal value in yuan; never negative.")
+    amount: Money = Field(0.0, description="Deal value in yuan; never negative.")
     status: Literal["open", "won", "lost"] = "open"
-    created_on: date = Field(default_factory=date.today)
-    expected_close: date | None = None
-    closed_on: date | None = None
+    created_on: SaneDate = Field(default_factory=date.today)
+    expected_close: SaneDate | None = None
+    closed_on: SaneDate | None = None
     loss_reason: str | None = Field(None, max_length=200)
     external_id: str | None = ExternalId
 
 
 class OpportunityPatch(_OpportunityRules):
     name: str | None = Field(None, min_length=1, max_length=200)
-    owner_rep_id: int | None = None
+    owner_rep_id: Id | None = None
     stage: str | None = Field(None, min_length=1, max_length=20)
-    amount: float | None = Field(None, ge=0)
+    amount: Money | None = None
     status: Literal["open", "won", "lost"] | None = None
-    expected_close: date | None = None
-    closed_on: date | None = None
+    expected_close: SaneDate | None = None
+    closed_on: SaneDate | None = None
     loss_reason: str | None = Field(None, max_length=200)
 
 
 class FollowUpIn(StrictInput):
-    rep_id: int
-    customer_id: int
-    opportunity_id: int | None = None
-    occurred_at: datetime
+    rep_id: Id
+    customer_id: Id
+    opportunity_id: Id | None = None
+    occurred_at: SaneDateTime
     channel: Channel = "call"
     content: str = Field("", max_length=10_000)
     customer_needs: str | None = Field(None, max_length=5_000)
     next_action: str | None = Field(None, max_length=1_000)
-    next_action_due: date | None = None
+    next_action_due: SaneDate | None = None
     status: FollowUpState = "open"
     external_id: str | None = ExternalId
 
@@ -137,6 +139,6 @@ class FollowUpPatch(StrictInput):
     content: str | None = Field(None, max_length=10_000)
     customer_needs: str | None = Field(None, max_length=5_000)
     next_action: str | None = Field(None, max_length=1_000)
-    next_action_due: date | None = None
+    next_action_due: SaneDate | None = None
     status: FollowUpState | None = None
-    opportunity_id: int | None = None
+    opportunity_id: Id | None = None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from fastapi import FastAPI
 from pydantic import ValidationError
 from sqlalchemy import select
 from tqdm import tqdm
@@ -18,15 +19,20 @@ from auth.principal import Principal
 from auth.tokens import create_token, list_tokens, revoke_token
 from core.errors import HuashuError
 from huashu.runtime import (
+    Services,
+    StartupError,
     build_analyzer,
     build_app,
     build_transcriber,
     build_worker,
     ensure_first_token,
+    lock_worker,
+    model_label,
     open_services,
 )
 from huashu.seed import seed_demo
-from huashu.settings import Settings
+from huashu.settings import Settings, describe_errors
+from ingest.analysis import AnalyzerHolder
 from ingest.calls import CallMetadata
 from ingest.folder import FileOutcome, Outcome, find_files, ingest_folder
 from models import Role, Team, session_scope
@@ -51,7 +57,8 @@ def _settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        typer.echo(f"invalid settings:\n{exc}", err=True)
+        for line in describe_errors(exc):
+            typer.echo(f"invalid setting {line}", err=True)
         raise typer.Exit(2) from None
 
 
@@ -59,24 +66,35 @@ def _settings() -> Settings:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Serve the API only; another process transcribes.")
+    ] = False,
 ) -> None:
-    """Start the HTTP API and the background worker (one process per data folder)."""
+    """Start the HTTP API and the background worker (one worker per data folder)."""
     import uvicorn
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = _settings()
-    services = open_services(settings)
+    services = _or_exit(lambda: open_services(settings))
     if (token_file := ensure_first_token(services)) is not None:
         typer.echo(f"First start: an admin token was created and saved in {token_file}", err=True)
-    transcriber = _or_exit(lambda: build_transcriber(settings))
-    _or_exit(transcriber.load)
     analyzer = build_analyzer(settings)
     analyzer.warm_up()  # jieba and the classifiers load in the background while we start
-    worker = build_worker(services, transcriber, analyzer)
-    app_ = build_app(services, worker, transcriber.model_name, analyzer)
+    if no_worker:
+        app_ = build_app(services, None, model_label(settings), analyzer)
+    else:
+        lock = _or_exit(lambda: lock_worker(settings))  # noqa: F841 (held while we run)
+        app_ = _app_with_worker(services, analyzer)
     uvicorn.run(app_, host=host, port=port)
+
+
+def _app_with_worker(services: Services, analyzer: AnalyzerHolder) -> FastAPI:
+    transcriber = _or_exit(lambda: build_transcriber(services.settings))
+    _or_exit(transcriber.load)
+    worker = build_worker(services, transcriber, analyzer)
+    return build_app(services, worker, transcriber.model_name, analyzer)
 
 
 @app.command()
@@ -112,7 +130,7 @@ def ingest(
 ) -> None:
     """Add every audio file of a folder to the local store; duplicates are skipped."""
     settings = _settings()
-    services = open_services(settings)
+    services = _or_exit(lambda: open_services(settings))
     files = find_files(directory)
     with tqdm(total=len(files), unit="file", file=sys.stderr) as bar:
 
@@ -146,7 +164,7 @@ def seed(
 ) -> None:
     """Fill an empty database with the documented demo data set (ingest/seed.py)."""
     settings = _settings()
-    services = open_services(settings)
+    services = _or_exit(lambda: open_services(settings))
     with session_scope(services.session_factory) as session:
         if session.scalar(select(Team.id).limit(1)) is not None:
             typer.echo(
@@ -206,7 +224,7 @@ def _or_exit(action: Callable[[], T]) -> T:
     """Run `action`; a known error becomes a one-line message and exit code 1, not a traceback."""
     try:
         return action()
-    except (HuashuError, ASRError) as exc:
+    except (HuashuError, ASRError, StartupError) as exc:
         typer.echo(f"error: {getattr(exc, 'message', exc)}", err=True)
         raise typer.Exit(1) from None
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from api import AppState, create_app
 from asr import BUNDLED_MODEL, Transcriber, TranscriptionOptions, WhisperTranscriber, resolve_model
@@ -21,11 +25,14 @@ from worker import PipelineParts, Worker
 __all__ = [
     "FIRST_TOKEN_FILE",
     "Services",
+    "StartupError",
     "build_analyzer",
     "build_app",
     "build_transcriber",
     "build_worker",
     "ensure_first_token",
+    "lock_worker",
+    "model_label",
     "open_services",
 ]
 
@@ -38,14 +45,38 @@ class Services:
     store: AudioStore
 
 
+class StartupError(Exception):
+    """A setting that does not work on this machine; the message names it, in one line."""
+
+
 def open_services(settings: Settings) -> Services:
     """Database migrated to the latest schema, audio store ready, leftovers of a crash removed."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_db_engine(settings.resolved_database_url)
-    upgrade_to_head(engine)
+    _make_folder(settings.data_dir, "HUASHU_DATA_DIR")
+    engine = _migrated_engine(settings.resolved_database_url)
     store = AudioStore(settings.audio_dir)
     store.clear_incoming()
     return Services(settings, engine, make_session_factory(engine), store)
+
+
+def _make_folder(folder: Path, setting: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise StartupError(f"{setting}: {folder} is a file, not a folder") from None
+    except PermissionError:
+        raise StartupError(f"{setting}: no permission to create {folder}") from None
+
+
+def _migrated_engine(url: str) -> Engine:
+    try:
+        engine = create_db_engine(url)
+        upgrade_to_head(engine)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise StartupError(f"HUASHU_DATABASE_URL: not a database URL we can use ({exc})") from None
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StartupError(f"HUASHU_DATABASE_URL: cannot open the database ({reason})") from None
+    return engine
 
 
 FIRST_TOKEN_FILE = "first-admin-token.txt"
@@ -69,11 +100,7 @@ def ensure_first_token(services: Services) -> Path | None:
 def build_transcriber(settings: Settings) -> WhisperTranscriber:
     """The bundled model is assembled and verified here, once, before anything is accepted."""
     model = resolve_model(settings.whisper_model, settings.resolved_model_cache_dir)
-    display = (
-        "whisper-base (bundled)"
-        if settings.whisper_model == BUNDLED_MODEL
-        else settings.whisper_model
-    )
+    display = model_label(settings)
     options = TranscriptionOptions(
         language=settings.language_or_none, beam_size=settings.whisper_beam_size
     )
@@ -85,6 +112,37 @@ def build_transcriber(settings: Settings) -> WhisperTranscriber:
         options=options,
         display_name=display,
     )
+
+
+def model_label(settings: Settings) -> str:
+    """The model's name as the API shows it."""
+    bundled = settings.whisper_model == BUNDLED_MODEL
+    return "whisper-base (bundled)" if bundled else settings.whisper_model
+
+
+WORKER_LOCK_FILE = "worker.lock"
+
+
+def lock_worker(settings: Settings) -> TextIO:
+    """Only one worker per data folder: take an exclusive lock on a file in it, held while the
+    returned file stays open (the process's lifetime). A second one is refused by name."""
+    path = settings.data_dir / WORKER_LOCK_FILE
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise StartupError(
+            f"HUASHU_DATA_DIR: {settings.data_dir} already has a running worker (pid {holder}); "
+            "stop it, or start this one with --no-worker to serve the API only"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
 
 
 def build_worker(services: Services, transcriber: Transcriber, analyzer: AnalyzerHolder) -> Worker:

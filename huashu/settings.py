@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["MIN_ADMIN_TOKEN_CHARS", "Settings", "describe_errors"]
+
+MIN_ADMIN_TOKEN_CHARS = 32  # a guessable admin token is an open door
 
 
 class Settings(BaseSettings):
@@ -28,7 +30,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; default SQLite at DATA_DIR/huashu.db. PostgreSQL works too.",
     )
     max_upload_mb: int = Field(500, gt=0, description="Largest accepted upload, in megabytes.")
-    admin_token: SecretStr | None = Field(None, description="A token accepted with the admin role.")
+    admin_token: SecretStr | None = Field(
+        None, description="A token accepted with the admin role (at least 32 characters)."
+    )
 
     whisper_model: str = Field(
         "bundled",
@@ -63,6 +67,16 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(3, ge=1, description="Tries per job before it is marked failed.")
     job_retry_delay_s: float = Field(10.0, ge=0, description="Wait before retrying a failed job.")
     worker_poll_s: float = Field(2.0, gt=0, description="How often the worker looks for new jobs.")
+
+    @field_validator("admin_token")
+    @classmethod
+    def _long_admin_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_ADMIN_TOKEN_CHARS:
+            raise ValueError(
+                f"must be at least {MIN_ADMIN_TOKEN_CHARS} characters: a random secret such as "
+                "the output of `openssl rand -hex 32`"
+            )
+        return value
 
     @field_validator("whisper_language")
     @classmethod
@@ -126,3 +140,12 @@ class Settings(BaseSettings):
     @property
     def language_or_none(self) -> str | None:
         return None if self.whisper_language == "auto" else self.whisper_language
+
+
+def describe_errors(exc: ValidationError) -> list[str]:
+    """One line per bad setting, named as it is set: `HUASHU_ADMIN_TOKEN: must be …`."""
+    lines = []
+    for error in exc.errors(include_url=False):
+        name = "HUASHU_" + "_".join(str(part) for part in error["loc"]).upper()
+        lines.append(f"{name}: {str(error['msg']).removeprefix('Value error, ')}")
+    return lines

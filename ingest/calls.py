@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +40,7 @@ from core.errors import (
     TranscriptNotReady,
     UnsupportedAudio,
 )
+from core.types import EARLIEST_DATE, LATEST_DATE
 from crm.links import CallLinks, RecordRef, parse_ref, resolve_call_links
 from ingest.storage import AudioStore, IncomingAudio
 from models import (
@@ -67,6 +69,7 @@ __all__ = [
     "get_transcript",
     "list_calls",
     "parse_metadata",
+    "parse_moment",
 ]
 
 Notify = Callable[[], None]
@@ -138,6 +141,26 @@ def parse_metadata(fields: Mapping[str, str | None], filename: str | None) -> Ca
         opportunity_ref=parse_ref(fields, "opportunity"),
         original_filename=clean_filename(filename),
     )
+
+
+def parse_moment(value: str | None, timezone: str, field: str) -> datetime | None:
+    """A time from a query: ISO 8601 with an offset; without one it is local time in `timezone`,
+    and a date alone (2026-11-23) means that local day's midnight."""
+    if value is None or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"{field} {value!r} is not a date or an ISO 8601 time (e.g. 2026-11-23 or "
+            "2026-11-23T14:30:00+08:00)",
+            field=field,
+        ) from None
+    if not EARLIEST_DATE.year <= moment.year <= LATEST_DATE.year:
+        raise InvalidInput(
+            f"{field} must lie between {EARLIEST_DATE.year} and {LATEST_DATE.year}", field=field
+        )
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
 
 
 def clean_filename(name: str | None) -> str | None:

@@ -7,6 +7,7 @@ stored turns and metrics: no transcription, no analysis).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from analysis import Turn
-from analysis.rules import RuleSyntaxError, check_params, evaluate
+from analysis.rules import RuleHit, RuleSyntaxError, check_params, evaluate
 from auth.permissions import READ_QA_RULES, REANALYZE_CALLS, WRITE_QA_RULES, authorize
 from auth.principal import Principal
 from core.errors import InvalidInput, NotFound, TranscriptNotReady
@@ -32,6 +33,7 @@ __all__ = [
     "update_rule",
 ]
 
+_log = logging.getLogger("huashu.qa")
 SEVERITIES = ("info", "warning", "critical")
 
 
@@ -95,10 +97,20 @@ def _check_call(session: Session, call_id: int) -> None:
     ]
     session.execute(delete(CallRuleHit).where(CallRuleHit.call_id == call_id))
     for rule in session.scalars(select(QaRule).where(QaRule.active)):
-        for hit in evaluate(rule.kind, rule.params, turns, summary.metrics):
+        for hit in _hits(rule, turns, summary.metrics):
             session.add(CallRuleHit(call_id=call_id, rule_id=rule.id, turn_index=hit.turn_index,
                                     start=hit.start, detail=hit.detail))  # fmt: skip
     summary.rules_version = _version(session)
+
+
+def _hits(rule: QaRule, turns: list[Turn], metrics: dict[str, Any]) -> list[RuleHit]:
+    """A stored rule that no longer passes the checks (saved before a limit existed) is skipped,
+    so one bad rule cannot stop every call from being checked; editing it shows what is wrong."""
+    try:
+        return evaluate(rule.kind, rule.params, turns, metrics)
+    except RuleSyntaxError:
+        _log.warning("QA rule %s cannot be evaluated and is skipped", rule.id)
+        return []
 
 
 def refresh_hits(session: Session, summary: CallAnalysis) -> None:

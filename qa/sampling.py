@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,7 @@ from models import (
     utcnow,
 )
 from qa.rules import refresh_hits
+from qa.schemas import PlanFilters
 from sales.periods import Period
 
 __all__ = ["PlanIn", "create_plan", "draw_plan", "queue"]
@@ -136,18 +138,30 @@ def _population(session: Session, plan: QaPlan, timezone: str, drawer: Principal
         .where(Call.happened_at >= low, Call.happened_at < high)
         .where(visible(drawer, PLAN_QA, Call))
     )
-    f = plan.filters
-    if f.get("team_id") is not None:
-        query = query.where(Call.rep_id.in_(select(Rep.id).where(Rep.team_id == f["team_id"])))
-    if f.get("rep_ids"):
-        query = query.where(Call.rep_id.in_(f["rep_ids"]))
-    if f.get("min_duration_s") is not None:
-        query = query.where(Call.duration_s >= f["min_duration_s"])
-    if f.get("max_duration_s") is not None:
-        query = query.where(Call.duration_s <= f["max_duration_s"])
+    f = _stored_filters(plan)
+    if f.team_id is not None:
+        query = query.where(Call.rep_id.in_(select(Rep.id).where(Rep.team_id == f.team_id)))
+    if f.rep_ids:
+        query = query.where(Call.rep_id.in_(f.rep_ids))
+    if f.min_duration_s is not None:
+        query = query.where(Call.duration_s >= f.min_duration_s)
+    if f.max_duration_s is not None:
+        query = query.where(Call.duration_s <= f.max_duration_s)
     if plan.exclude_reviewed:
         query = query.where(Call.id.not_in(select(QaReview.call_id)))
     return list(session.scalars(query.order_by(Call.id)))
+
+
+def _stored_filters(plan: QaPlan) -> PlanFilters:
+    """Plans are checked when made; one stored before that check existed is refused by name."""
+    try:
+        return PlanFilters.model_validate(plan.filters or {})
+    except ValidationError as exc:
+        raise InvalidInput(
+            f"sampling plan {plan.id} has filters that cannot be used ({exc.errors()[0]['msg']}); "
+            "make a new plan",
+            field="filters",
+        ) from None
 
 
 def _draw(session: Session, plan: QaPlan, population: list[Call]) -> list[int]:

@@ -17,7 +17,7 @@ from huashu.settings import Settings
 from ingest.analysis import AnalyzerHolder
 from worker import PipelineParts, Worker
 
-ADMIN_TOKEN = "test-admin-token"
+ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123"
 SYSTEM = Principal.system("tests")  # what the tests set up directly, as the CLI would
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 

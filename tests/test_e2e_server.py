@@ -21,7 +21,7 @@ from asr import cer, character_errors
 from tests.audio_files import CALLS, REAL
 
 pytestmark = pytest.mark.model
-TOKEN = "e2e-admin-token"
+TOKEN = "e2e-admin-token-0123456789abcdef0123456"
 
 
 class Server:

@@ -11,7 +11,7 @@ from auth.tokens import create_token
 from huashu.runtime import Services
 from models import session_scope
 from tests.audio_files import CALLS, SHORT_SPEECH
-from tests.conftest import AUTH, SYSTEM, upload, wait_for_status
+from tests.conftest import ADMIN_TOKEN, AUTH, SYSTEM, upload, wait_for_status
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -65,7 +65,7 @@ def test_each_role_lists_only_the_calls_it_may_see(
     assert _ids(client, tokens["wang"]) == {calls["wang"]}
     assert _ids(client, tokens["manager"]) == {calls["wang"], calls["li"]}
     assert _ids(client, tokens["qa"]) == set()  # until QA queues exist, nothing
-    assert _ids(client, "test-admin-token") == set(calls.values())
+    assert _ids(client, ADMIN_TOKEN) == set(calls.values())
 
 
 @pytest.mark.parametrize("part", ["", "/transcript", "/audio", "/analysis"])

@@ -4,6 +4,7 @@ transcript, analyse, finish. Each stage commits on its own, so a crash loses at 
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from analysis import Analyzer
 from asr import ChannelLayout, Transcriber, Transcript
+from asr.errors import CorruptAudioError
 from auth.principal import Principal
 from crm.followups import draft_follow_up
 from ingest.analysis import analyze_call
@@ -34,6 +36,7 @@ __all__ = ["CallGone", "PipelineParts", "process_call"]
 
 _PROGRESS_STEP = 0.02  # write progress at most every 2 %…
 _PROGRESS_INTERVAL_S = 1.0  # …or every second, whichever comes later
+_CANCEL_CHECK_S = 5.0  # without progress, still look this often whether the call was deleted
 _TRANSCRIBE_SHARE = 0.95  # transcription is ~all the work; analysis gets the last 5 %
 
 # The worker acts as the system: it may do everything to the calls it processes.
@@ -48,6 +51,7 @@ class CallGone(Exception):
 class _Work:
     call_id: int
     audio: Path
+    sha256: str
     layout: ChannelLayout
     already_transcribed: bool
 
@@ -68,6 +72,7 @@ def process_call(parts: PipelineParts, job_id: int) -> None:
     stage), analyse, finish."""
     work = _start(parts.factory, parts.store, job_id)
     if not work.already_transcribed:
+        _check_stored_file(work)
         saver = _ProgressSaver(parts.factory, job_id, work.call_id)
         transcript = parts.transcriber.transcribe(work.audio, work.layout, saver)
         _save_transcript(parts.factory, job_id, work.call_id, transcript)
@@ -84,9 +89,22 @@ def _start(factory: SessionFactory, store: AudioStore, job_id: int) -> _Work:
         done_before = call.transcribed_at is not None
         call.status = CallStatus.ANALYZING if done_before else CallStatus.TRANSCRIBING
         call.error = None
-        return _Work(
-            call.id, store.path_of(call.audio_path), ChannelLayout(call.channels), done_before
-        )
+        audio = store.path_of(call.audio_path)
+        return _Work(call.id, audio, call.audio_sha256, ChannelLayout(call.channels), done_before)
+
+
+def _check_stored_file(work: _Work) -> None:
+    """A file damaged or cut short on disk since its upload would give a partial transcript of a
+    call marked done: it fails at once instead (retrying cannot mend it)."""
+    digest = hashlib.sha256()
+    try:
+        with work.audio.open("rb") as stored:
+            while chunk := stored.read(1 << 20):
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise CorruptAudioError("the stored audio file is missing") from None
+    if digest.hexdigest() != work.sha256:
+        raise CorruptAudioError("the stored audio file no longer matches the upload (damaged)")
 
 
 def _save_transcript(
@@ -169,11 +187,15 @@ class _ProgressSaver:
         self._saved_at = 0.0
 
     def __call__(self, fraction: float) -> None:
+        """Raises CallGone when the call was deleted meanwhile: that stops the transcription."""
         progress = round(min(max(fraction, 0.0), 1.0) * _TRANSCRIBE_SHARE, 4)
         now = time.monotonic()
-        if progress - self._saved < _PROGRESS_STEP or now - self._saved_at < _PROGRESS_INTERVAL_S:
+        stepped = progress - self._saved >= _PROGRESS_STEP
+        if now - self._saved_at < (_PROGRESS_INTERVAL_S if stepped else _CANCEL_CHECK_S):
             return
         self._saved, self._saved_at = progress, now
         with session_scope(self._factory) as session:
-            session.execute(update(Call).where(Call.id == self._call_id).values(progress=progress))
+            call = update(Call).where(Call.id == self._call_id).values(progress=progress)
+            if session.execute(call).rowcount == 0:  # type: ignore[attr-defined]
+                raise CallGone(f"call {self._call_id} was deleted during its transcription")
             session.execute(update(Job).where(Job.id == self._job_id).values(progress=progress))

@@ -62,12 +62,14 @@ class Worker:
         return self._thread is not None and self._thread.is_alive()
 
     def recover(self) -> int:
-        """Put jobs that were running when the process died back in the queue."""
+        """Put jobs that were running when the process died back in the queue. The crash counts
+        as an attempt: a job that brought the process down on its last attempt fails, so one
+        poisonous file cannot crash the service again at every start."""
         with session_scope(self._factory) as session:
             stuck = list(session.scalars(select(Job).where(Job.state == JobState.RUNNING)))
             for job in stuck:
-                job.state = JobState.QUEUED
-                _set_call(session, job.call_id, CallStatus.QUEUED, None)
+                reason = f"the service stopped during attempt {job.attempts} of this job"
+                self._fail_or_requeue(session, job, reason, retry=True, wait=False)
             return len(stuck)
 
     def run_pending(self) -> int:
@@ -128,11 +130,15 @@ class Worker:
         except Exception:
             log.exception("job %d: could not record its failure", job_id)
 
-    def _fail_or_requeue(self, session: Session, job: Job, reason: str, retry: bool) -> None:
+    def _fail_or_requeue(
+        self, session: Session, job: Job, reason: str, retry: bool, *, wait: bool = True
+    ) -> None:
+        """Queue the job again (after a growing delay, unless `wait` is off), or fail it for good
+        once its attempts are used up."""
         job.last_error = reason
         if retry and job.attempts < job.max_attempts:
             job.state = JobState.QUEUED
-            job.run_after = utcnow() + self._retry_delay * job.attempts
+            job.run_after = utcnow() + (self._retry_delay * job.attempts if wait else timedelta())
             note = f"attempt {job.attempts} of {job.max_attempts} failed ({reason}); will retry"
             _set_call(session, job.call_id, CallStatus.QUEUED, note)
             return

@@ -17,13 +17,14 @@ from api.schemas.coaching import (
     ScorecardOut,
 )
 from coaching import comments, playlists, scorecards
+from core.types import Id
 
 router = APIRouter(prefix="/api/v1", tags=["coaching"])
 
 
 @router.post("/calls/{call_id}/comments", status_code=status.HTTP_201_CREATED)
 def create_comment(
-    call_id: int, body: CommentBody, session: SessionDep, principal: CurrentPrincipal
+    call_id: Id, body: CommentBody, session: SessionDep, principal: CurrentPrincipal
 ) -> CommentOut:
     comment = comments.CommentIn(body.text, body.turn_index, body.at_seconds, body.parent_id)
     return CommentOut.model_validate(comments.add_comment(session, call_id, comment, principal))
@@ -31,7 +32,7 @@ def create_comment(
 
 @router.get("/calls/{call_id}/comments")
 def read_comments(
-    call_id: int, session: SessionDep, principal: CurrentPrincipal
+    call_id: Id, session: SessionDep, principal: CurrentPrincipal
 ) -> list[CommentOut]:
     return [
         CommentOut.model_validate(c) for c in comments.list_comments(session, call_id, principal)
@@ -40,14 +41,14 @@ def read_comments(
 
 @router.put("/calls/{call_id}/scorecard")
 def update_scorecard(
-    call_id: int, body: ScorecardBody, session: SessionDep, principal: CurrentPrincipal
+    call_id: Id, body: ScorecardBody, session: SessionDep, principal: CurrentPrincipal
 ) -> ScorecardOut:
     scorecards.save_scorecard(session, call_id, body.ratings, body.note, principal)
     return ScorecardOut.model_validate(scorecards.read_scorecard(session, call_id, principal))
 
 
 @router.get("/calls/{call_id}/scorecard")
-def read_scorecard(call_id: int, session: SessionDep, principal: CurrentPrincipal) -> ScorecardOut:
+def read_scorecard(call_id: Id, session: SessionDep, principal: CurrentPrincipal) -> ScorecardOut:
     return ScorecardOut.model_validate(scorecards.read_scorecard(session, call_id, principal))
 
 
@@ -76,15 +77,13 @@ def read_playlists(session: SessionDep, principal: CurrentPrincipal) -> list[Pla
 
 
 @router.get("/playlists/{playlist_id}")
-def read_playlist(
-    playlist_id: int, session: SessionDep, principal: CurrentPrincipal
-) -> PlaylistOut:
+def read_playlist(playlist_id: Id, session: SessionDep, principal: CurrentPrincipal) -> PlaylistOut:
     return PlaylistOut.model_validate(playlists.read_playlist(session, playlist_id, principal))
 
 
 @router.post("/playlists/{playlist_id}/items", status_code=status.HTTP_201_CREATED)
 def create_playlist_item(
-    playlist_id: int, body: PlaylistItemBody, session: SessionDep, principal: CurrentPrincipal
+    playlist_id: Id, body: PlaylistItemBody, session: SessionDep, principal: CurrentPrincipal
 ) -> PlaylistOut:
     turns = (body.from_turn, body.to_turn)
     playlists.add_item(session, playlist_id, body.call_id, turns, body.note, principal)

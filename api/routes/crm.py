@@ -23,6 +23,7 @@ from api.schemas.crm import (
     TeamOut,
 )
 from core.errors import InvalidInput, PayloadTooLarge
+from core.types import Id, SaneDate
 from crm import csv_io, records, schemas
 from models import Customer, FollowUp, Opportunity, Rep
 
@@ -69,7 +70,7 @@ def read_teams(
 
 @router.get("/reps")
 def read_reps(
-    session: SessionDep, _p: CurrentPrincipal, team_id: int | None = None, active: bool | None = None,
+    session: SessionDep, _p: CurrentPrincipal, team_id: Id | None = None, active: bool | None = None,
     limit: Limit = 50, offset: Offset = 0,
 ) -> Page[RepOut]:  # fmt: skip
     conditions = where(
@@ -83,7 +84,7 @@ def read_reps(
 
 @router.get("/customers")
 def read_customers(
-    session: SessionDep, _p: CurrentPrincipal, owner_rep_id: int | None = None, tier: str | None = None,
+    session: SessionDep, _p: CurrentPrincipal, owner_rep_id: Id | None = None, tier: str | None = None,
     q: Annotated[str | None, Query(description="Part of the company name")] = None,
     limit: Limit = 50, offset: Offset = 0,
 ) -> Page[CustomerOut]:  # fmt: skip
@@ -100,9 +101,9 @@ def read_customers(
 
 @router.get("/opportunities")
 def read_opportunities(
-    session: SessionDep, _p: CurrentPrincipal, owner_rep_id: int | None = None, customer_id: int | None = None,
+    session: SessionDep, _p: CurrentPrincipal, owner_rep_id: Id | None = None, customer_id: Id | None = None,
     stage: str | None = None, status_: Annotated[str | None, Query(alias="status")] = None,
-    created_from: date | None = None, created_to: date | None = None, limit: Limit = 50, offset: Offset = 0,
+    created_from: SaneDate | None = None, created_to: SaneDate | None = None, limit: Limit = 50, offset: Offset = 0,
 ) -> Page[OpportunityOut]:  # fmt: skip
     conditions = where(
         (owner_rep_id, lambda: Opportunity.owner_rep_id == owner_rep_id),
@@ -120,9 +121,9 @@ def read_opportunities(
 
 @router.get("/follow-ups")
 def read_follow_ups(
-    session: SessionDep, _p: CurrentPrincipal, rep_id: int | None = None, customer_id: int | None = None,
-    status_: Annotated[str | None, Query(alias="status")] = None, due_before: date | None = None,
-    due_after: date | None = None, call_id: int | None = None, limit: Limit = 50, offset: Offset = 0,
+    session: SessionDep, _p: CurrentPrincipal, rep_id: Id | None = None, customer_id: Id | None = None,
+    status_: Annotated[str | None, Query(alias="status")] = None, due_before: SaneDate | None = None,
+    due_after: SaneDate | None = None, call_id: Id | None = None, limit: Limit = 50, offset: Offset = 0,
 ) -> Page[FollowUpOut]:  # fmt: skip
     """Due and overdue next actions: `?status=open&due_before=2026-12-01&rep_id=3`."""
     conditions = where(

@@ -3,7 +3,6 @@ and try out their analysis. Each route calls one service."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -24,6 +23,7 @@ from api.schemas.ingest import (
 )
 from api.upload import receive_upload
 from auth.permissions import UPLOAD_CALLS, authorize
+from core.types import MAX_ID, Id
 from ingest import analysis
 from ingest import calls as service
 from models import TranscriptSegment
@@ -72,27 +72,34 @@ async def create_call(
     )
 
 
+_MOMENT = "A date (that local day) or an ISO 8601 time; without an offset it is local time."
+
+
 @router.get("/calls")
 def read_calls(
     session: SessionDep,
+    state: StateDep,
     principal: CurrentPrincipal,
     rep: str | None = None,
     status_: Annotated[str | None, Query(alias="status")] = None,
-    occurred_from: Annotated[datetime | None, Query(alias="from")] = None,
-    occurred_to: Annotated[datetime | None, Query(alias="to")] = None,
-    rep_id: int | None = None,
-    customer_id: int | None = None,
-    opportunity_id: int | None = None,
+    occurred_from: Annotated[str | None, Query(alias="from", description=_MOMENT)] = None,
+    occurred_to: Annotated[str | None, Query(alias="to", description=_MOMENT)] = None,
+    rep_id: Id | None = None,
+    customer_id: Id | None = None,
+    opportunity_id: Id | None = None,
     commitment_secured: bool | None = None,
     score_min: Annotated[int | None, Query(ge=0, le=100)] = None,
     score_max: Annotated[int | None, Query(ge=0, le=100)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> CallPage:
     """List calls, newest first; filter by rep (name or id), customer, opportunity, status and
     a [from, to) time range."""
+    zone = state.settings.timezone
+    start = service.parse_moment(occurred_from, zone, "from")
+    end = service.parse_moment(occurred_to, zone, "to")
     filters = service.CallFilters(
-        rep, status_, occurred_from, occurred_to, rep_id, customer_id, opportunity_id,
+        rep, status_, start, end, rep_id, customer_id, opportunity_id,
         commitment_secured, score_min, score_max,
     )  # fmt: skip
     items, total = service.list_calls(session, filters, principal, limit=limit, offset=offset)
@@ -100,14 +107,12 @@ def read_calls(
 
 
 @router.get("/calls/{call_id}")
-def read_call(call_id: int, session: SessionDep, principal: CurrentPrincipal) -> CallOut:
+def read_call(call_id: Id, session: SessionDep, principal: CurrentPrincipal) -> CallOut:
     return call_out(service.get_call(session, call_id, principal))
 
 
 @router.get("/calls/{call_id}/transcript")
-def read_transcript(
-    call_id: int, session: SessionDep, principal: CurrentPrincipal
-) -> TranscriptOut:
+def read_transcript(call_id: Id, session: SessionDep, principal: CurrentPrincipal) -> TranscriptOut:
     call, segments = service.get_transcript(session, call_id, principal)
     return TranscriptOut(
         call_id=call.id,
@@ -121,7 +126,7 @@ def read_transcript(
 
 @router.get("/calls/{call_id}/audio", response_class=FileResponse)
 def read_audio(
-    call_id: int, session: SessionDep, store: StoreDep, principal: CurrentPrincipal
+    call_id: Id, session: SessionDep, store: StoreDep, principal: CurrentPrincipal
 ) -> FileResponse:
     """The stored recording; supports HTTP Range requests so players can seek."""
     audio = service.audio_file(session, store, call_id, principal)
@@ -130,7 +135,7 @@ def read_audio(
 
 @router.delete("/calls/{call_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_call(
-    call_id: int, session: SessionDep, store: StoreDep, principal: CurrentPrincipal
+    call_id: Id, session: SessionDep, store: StoreDep, principal: CurrentPrincipal
 ) -> None:
     """Delete the call, its transcript, its jobs and its audio file."""
     service.delete_call(session, store, call_id, principal)
@@ -153,14 +158,14 @@ def _content_length(request: Request) -> int | None:
 
 
 @router.get("/calls/{call_id}/analysis")
-def read_analysis(call_id: int, session: SessionDep, principal: CurrentPrincipal) -> AnalysisOut:
+def read_analysis(call_id: Id, session: SessionDep, principal: CurrentPrincipal) -> AnalysisOut:
     """Turns with SPIN types and commitments, metrics, commitments and the coaching score."""
     return AnalysisOut.model_validate(analysis.read_analysis(session, call_id, principal))
 
 
 @router.post("/calls/{call_id}/reanalyze", status_code=status.HTTP_202_ACCEPTED)
 def reanalyze_call(
-    call_id: int, session: SessionDep, state: StateDep, principal: CurrentPrincipal
+    call_id: Id, session: SessionDep, state: StateDep, principal: CurrentPrincipal
 ) -> CallAccepted:
     """Analyse the stored transcript again (after a dictionary or model update)."""
     call = analysis.request_reanalysis(session, call_id, state.wake_worker, principal)

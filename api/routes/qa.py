@@ -3,7 +3,6 @@ appeals and pass-rate reports."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -23,6 +22,7 @@ from api.schemas.qa import (
     RuleOut,
     RuleReportOut,
 )
+from core.types import Id, SaneDate
 from qa import reports, reviews, sampling
 from qa import rules as service
 
@@ -47,19 +47,19 @@ def read_rules(session: SessionDep, principal: CurrentPrincipal) -> list[RuleOut
 
 @router.put("/qa/rules/{rule_id}")
 def update_rule(
-    rule_id: int, body: RuleBody, session: SessionDep, principal: CurrentPrincipal
+    rule_id: Id, body: RuleBody, session: SessionDep, principal: CurrentPrincipal
 ) -> RuleOut:
     return RuleOut.model_validate(service.update_rule(session, rule_id, _rule_in(body), principal))
 
 
 @router.delete("/qa/rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_rule(rule_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+def delete_rule(rule_id: Id, session: SessionDep, principal: CurrentPrincipal) -> None:
     service.delete_rule(session, rule_id, principal)
 
 
 @router.get("/calls/{call_id}/qa")
 def read_rule_report(
-    call_id: int, session: SessionDep, principal: CurrentPrincipal
+    call_id: Id, session: SessionDep, principal: CurrentPrincipal
 ) -> RuleReportOut:
     """Which rules the call hits, where, and its QA score (100 minus each hit rule's points)."""
     return RuleReportOut.model_validate(service.rule_report(session, call_id, principal))
@@ -73,7 +73,7 @@ def create_plan(body: PlanBody, session: SessionDep, principal: CurrentPrincipal
 
 @router.post("/qa/plans/{plan_id}/draw")
 def draw_plan(
-    plan_id: int, session: SessionDep, state: StateDep, principal: CurrentPrincipal
+    plan_id: Id, session: SessionDep, state: StateDep, principal: CurrentPrincipal
 ) -> DrawOut:
     """Draw the plan's calls into its reviewer's queue (the same calls for the same seed)."""
     drawn = sampling.draw_plan(session, plan_id, principal, state.settings.timezone)
@@ -87,7 +87,7 @@ def read_queue(session: SessionDep, principal: CurrentPrincipal) -> list[QueueIt
 
 @router.post("/calls/{call_id}/qa/reviews", status_code=status.HTTP_201_CREATED)
 def create_review(
-    call_id: int, body: ReviewBody, session: SessionDep, principal: CurrentPrincipal
+    call_id: Id, body: ReviewBody, session: SessionDep, principal: CurrentPrincipal
 ) -> ReviewOut:
     return ReviewOut.model_validate(
         reviews.review_call(session, call_id, body.results, body.note, principal)
@@ -107,14 +107,14 @@ def read_reviews(
 
 @router.post("/qa/reviews/{review_id}/appeal")
 def create_appeal(
-    review_id: int, body: AppealBody, session: SessionDep, principal: CurrentPrincipal
+    review_id: Id, body: AppealBody, session: SessionDep, principal: CurrentPrincipal
 ) -> ReviewOut:
     return ReviewOut.model_validate(reviews.appeal_review(session, review_id, body.text, principal))
 
 
 @router.post("/qa/reviews/{review_id}/decision")
 def create_decision(
-    review_id: int, body: DecisionBody, session: SessionDep, principal: CurrentPrincipal
+    review_id: Id, body: DecisionBody, session: SessionDep, principal: CurrentPrincipal
 ) -> ReviewOut:
     return ReviewOut.model_validate(
         reviews.decide_appeal(session, review_id, body.upheld, body.note, principal)
@@ -124,7 +124,7 @@ def create_decision(
 @router.get("/qa/reports")
 def read_qa_report(
     session: SessionDep, state: StateDep, principal: CurrentPrincipal,
-    start: Annotated[date, Query(alias="from")], end: Annotated[date, Query(alias="to")],
+    start: Annotated[SaneDate, Query(alias="from")], end: Annotated[SaneDate, Query(alias="to")],
 ) -> QaReportOut:  # fmt: skip
     """Pass rate by rep, by rule and by month of the reviews made in the period."""
     rates = reports.pass_rates(session, start, end, principal, state.settings.timezone)

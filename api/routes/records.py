@@ -11,12 +11,13 @@ from pydantic import BaseModel
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep
 from api.schemas.crm import Page
+from core.types import MAX_ID, Id
 from crm import records
 
 __all__ = ["Limit", "Offset", "add_crud_routes", "page_of", "where"]
 
 Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
 Out = TypeVar("Out", bound=BaseModel)
 
 
@@ -36,10 +37,10 @@ def add_crud_routes(
             records.create_record(session, resource, body, _p, state.settings.funnel)
         )
 
-    def read(record_id: int, session: SessionDep, _p: CurrentPrincipal) -> Any:
+    def read(record_id: Id, session: SessionDep, _p: CurrentPrincipal) -> Any:
         return out.model_validate(records.get_record(session, resource, record_id, _p))
 
-    def delete(record_id: int, session: SessionDep, _p: CurrentPrincipal) -> None:
+    def delete(record_id: Id, session: SessionDep, _p: CurrentPrincipal) -> None:
         records.delete_record(session, resource, record_id, _p)
 
     _add(router, create, f"create_{singular}", "POST", path, out, status.HTTP_201_CREATED)
@@ -48,7 +49,7 @@ def add_crud_routes(
     if patch_in is not None:
 
         def update(
-            record_id: int,
+            record_id: Id,
             body: patch_in,  # type: ignore[valid-type]
             session: SessionDep,
             state: StateDep,

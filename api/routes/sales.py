@@ -3,7 +3,6 @@
 
 # No `from __future__ import annotations` here: the record factory needs the real classes.
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -21,6 +20,7 @@ from api.schemas.sales import (
     TrendPointOut,
 )
 from core.errors import InvalidInput
+from core.types import Id, SaneDate
 from crm import records
 from models import Target
 from sales import metrics as service
@@ -33,8 +33,8 @@ router = APIRouter(prefix="/api/v1", tags=["sales"])
 
 def get_period(
     state: StateDep,
-    start: Annotated[date, Query(alias="from", description="First day of the period.")],
-    end: Annotated[date, Query(alias="to", description="Day after the period (exclusive).")],
+    start: Annotated[SaneDate, Query(alias="from", description="First day of the period.")],
+    end: Annotated[SaneDate, Query(alias="to", description="Day after the period (exclusive).")],
     team: Annotated[int | None, Query(description="Only this team's reps.")] = None,
 ) -> Period:
     """The period asked for; the services narrow it to the caller's own team where they must."""
@@ -58,7 +58,7 @@ def read_rep_metrics(
 
 @router.get("/metrics/trend")
 def read_trend_metrics(
-    session: SessionDep, period: PeriodDep, principal: CurrentPrincipal, rep_id: int | None = None
+    session: SessionDep, period: PeriodDep, principal: CurrentPrincipal, rep_id: Id | None = None
 ) -> list[TrendPointOut]:
     """Commitment rate and talk ratio per month, for one rep (of your team) or the whole team."""
     rows = service.commitment_trend(session, principal, period, rep_id)
@@ -96,8 +96,9 @@ add_crud_routes(router, "/targets", TARGETS, TargetOut, TargetIn, None, "target"
 
 @router.get("/targets")
 def read_targets(
-    session: SessionDep, principal: CurrentPrincipal, team_id: int | None = None,
-    rep_id: int | None = None, year: int | None = None, limit: Limit = 50, offset: Offset = 0,
+    session: SessionDep, principal: CurrentPrincipal, team_id: Id | None = None,
+    rep_id: Id | None = None, year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    limit: Limit = 50, offset: Offset = 0,
 ) -> Page[TargetOut]:  # fmt: skip
     conditions = where(
         (team_id, lambda: Target.team_id == team_id),
@@ -112,7 +113,7 @@ def read_targets(
 
 @router.get("/targets/{target_id}/progress")
 def read_target_progress(
-    target_id: int, session: SessionDep, state: StateDep, principal: CurrentPrincipal
+    target_id: Id, session: SessionDep, state: StateDep, principal: CurrentPrincipal
 ) -> TargetProgressOut:
     """Target vs actual per quarter, month and week, and the activity the gap needs."""
     progress = target_progress(session, target_id, principal, state.settings.timezone)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from core.types import Count, Id, Seconds
 
 __all__ = [
     "CommentBody",
@@ -23,9 +26,9 @@ __all__ = [
 
 class CommentBody(BaseModel):
     text: str = Field(max_length=5000)
-    turn_index: int | None = Field(None, ge=0, description="Pin to a turn of /analysis …")
-    at_seconds: float | None = Field(None, ge=0, description="… or to a moment of the audio.")
-    parent_id: int | None = Field(None, description="Reply to this comment.")
+    turn_index: Count | None = Field(None, description="Pin to a turn of /analysis …")
+    at_seconds: Seconds | None = Field(None, description="… or to a moment of the audio.")
+    parent_id: Id | None = Field(None, description="Reply to this comment.")
 
 
 class CommentOut(BaseModel):
@@ -44,11 +47,13 @@ class CommentOut(BaseModel):
 class CriterionBody(BaseModel):
     key: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=100)
-    weight: int
+    weight: int = Field(ge=1, le=100)
 
 
 class ScorecardBody(BaseModel):
-    ratings: dict[str, int] = Field(description="criterion key → 0..5")
+    ratings: dict[str, Annotated[int, Field(ge=0, le=5)]] = Field(
+        description="criterion key → 0..5", max_length=100
+    )
     note: str | None = Field(None, max_length=5000)
 
 
@@ -58,9 +63,9 @@ class PlaylistBody(BaseModel):
 
 
 class PlaylistItemBody(BaseModel):
-    call_id: int
-    from_turn: int = Field(ge=0)
-    to_turn: int = Field(ge=0)
+    call_id: Id
+    from_turn: Count
+    to_turn: Count
     note: str | None = Field(None, max_length=2000)
 
 

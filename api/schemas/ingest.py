@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.types import SaneDate
 from ingest.analysis import MAX_TURN_CHARS, MAX_TURNS
 
 __all__ = [
@@ -169,6 +170,6 @@ class TurnIn(BaseModel):
 
 class AnalyzeIn(BaseModel):
     turns: list[TurnIn] = Field(max_length=MAX_TURNS)
-    call_date: date | None = Field(
+    call_date: SaneDate | None = Field(
         None, description="Dates like 下周二 are resolved from this day."
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from core.types import Id, SaneDate
+from qa.schemas import PlanFilters
 
 __all__ = [
     "AppealBody",
@@ -14,6 +17,7 @@ __all__ = [
     "MonthPassRate",
     "PassRate",
     "PlanBody",
+    "PlanFilters",
     "PlanOut",
     "QaReportOut",
     "QueueItemOut",
@@ -33,9 +37,9 @@ class RuleBody(BaseModel):
     kind: str = Field(
         description="required_phrase, forbidden_phrase, keyword_expression, silence, …"
     )
-    params: dict[str, Any]
-    severity: str = "warning"
-    points: int = 5
+    params: dict[str, Any] = Field(description="The kind's parameters (see the README).")
+    severity: str = Field("warning", max_length=20)
+    points: int = Field(5, ge=0, le=100)
     active: bool = True
 
 
@@ -47,21 +51,23 @@ class RuleOut(RuleBody):
 
 class PlanBody(BaseModel):
     name: str = Field(min_length=1, max_length=100)
-    period_from: date
-    period_to: date = Field(description="Exclusive.")
-    method: str = Field(description="percent, count, stratified or risk")
-    amount: float = Field(description="Percent, number of calls, or calls per rep.")
-    seed: int = 1
-    reviewer_user_id: int
-    filters: dict[str, Any] = Field(
-        default_factory=dict, description="team_id, rep_ids, min_duration_s, max_duration_s"
-    )
+    period_from: SaneDate
+    period_to: SaneDate = Field(description="Exclusive.")
+    method: str = Field(description="percent, count, stratified or risk", max_length=20)
+    amount: float = Field(
+        gt=0, le=1_000_000, allow_inf_nan=False,
+        description="Percent, number of calls, or calls per rep.",
+    )  # fmt: skip
+    seed: int = Field(1, ge=0, le=2**31 - 1)
+    reviewer_user_id: Id
+    filters: PlanFilters = Field(default_factory=PlanFilters)
     exclude_reviewed: bool = True
 
 
 class ReviewBody(BaseModel):
-    results: dict[int, bool] = Field(
+    results: dict[Id, bool] = Field(
         default_factory=dict,
+        max_length=1000,
         description="rule id → passed; omitted rules keep the automatic result",
     )
     note: str | None = Field(None, max_length=5000)
