@@ -67,13 +67,14 @@ SESSION_COOKIE = "huashu_token"
 def get_principal(
     request: Request,
     state: StateDep,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The caller, from the Authorization header or, for the web UI, its sign-in cookie (an
-    <audio> element cannot send headers). The cookie is HttpOnly and SameSite=Strict."""
+    <audio> element cannot send headers). The cookie is HttpOnly and SameSite=Strict. Read in a
+    short session of its own, so it never waits for (or holds) a writing request's lock."""
     token = credentials.credentials if credentials else request.cookies.get(SESSION_COOKIE)
-    principal = check_token(request, state, session, token)
+    with session_scope(state.session_factory, write=False) as session:
+        principal = check_token(request, state, session, token)
     state.token_usage.record(principal.token_id)
     return principal
 

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from api.deps import SESSION_COOKIE, CurrentPrincipal, SessionDep, StateDep, check_token
 from core.errors import Unauthorized
 from ingest.calls import get_call
+from models import session_scope
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -30,12 +31,11 @@ def read_sign_in(request: Request, error: str | None = None) -> Response:
 
 
 @router.post("/sign-in")
-def create_sign_in(
-    request: Request, token: Annotated[str, Form()], session: SessionDep, state: StateDep
-) -> Response:
+def create_sign_in(request: Request, token: Annotated[str, Form()], state: StateDep) -> Response:
     """Too many wrong tokens from one address get 429 (with Retry-After), not another try."""
     try:
-        check_token(request, state, session, token.strip())
+        with session_scope(state.session_factory, write=False) as session:
+            check_token(request, state, session, token.strip())
     except Unauthorized:
         return RedirectResponse("/ui/sign-in?error=1", status_code=303)
     response = RedirectResponse("/ui/calls", status_code=303)

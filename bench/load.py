@@ -87,8 +87,9 @@ def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     env = {**os.environ, "HUASHU_DATA_DIR": str(folder), "HUASHU_ADMIN_TOKEN": ADMIN,
            "HUASHU_MODEL_CACHE_DIR": str(Path("data/models").resolve())}  # fmt: skip
     huashu = Path(sys.executable).with_name("huashu")
+    log = (folder / "server.log").open("wb")  # read it when something fails
     server = subprocess.Popen([str(huashu), "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                              stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -182,8 +183,12 @@ def run(clients: int, seconds: float, csv_rows: int) -> int:
     finally:
         server.terminate()
         server.wait(30)
-        shutil.rmtree(folder.parent, ignore_errors=True)
-    return report(tally, clients, seconds, health)
+        failed = report(tally, clients, seconds, health)
+        if failed:
+            print(f"server log: {folder / 'server.log'}")
+        else:
+            shutil.rmtree(folder.parent, ignore_errors=True)
+    return failed
 
 
 def report(tally: Tally, clients: int, seconds: float, health_ms: float) -> int:

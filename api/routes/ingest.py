@@ -21,12 +21,15 @@ from api.schemas.ingest import (
     WordOut,
     call_out,
 )
+from api.state import AppState
 from api.upload import receive_upload
 from auth.permissions import UPLOAD_CALLS, authorize
+from auth.principal import Principal
 from core.types import MAX_ID, Id
 from ingest import analysis
 from ingest import calls as service
-from models import TranscriptSegment
+from ingest.storage import IncomingAudio
+from models import TranscriptSegment, session_scope
 
 router = APIRouter(prefix="/api/v1", tags=["calls"])
 
@@ -37,13 +40,10 @@ router = APIRouter(prefix="/api/v1", tags=["calls"])
     responses={200: {"model": CallAccepted, "description": "The same audio was already uploaded."}},
 )
 async def create_call(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    state: StateDep,
-    principal: CurrentPrincipal,
+    request: Request, response: Response, state: StateDep, principal: CurrentPrincipal
 ) -> CallAccepted:
-    """Upload a recording (multipart field `audio`) with optional metadata fields."""
+    """Upload a recording (multipart field `audio`) with optional metadata fields. The database
+    is opened only once the file is in: a slow upload holds no connection and no write lock."""
     authorize(principal, UPLOAD_CALLS)  # before reading a possibly huge body
     upload = await receive_upload(
         request.headers.get("content-type", ""),
@@ -55,21 +55,22 @@ async def create_call(
     assert upload.incoming is not None
     with upload.incoming:
         meta = service.parse_metadata(upload.fields, upload.filename)
-        created = await run_in_threadpool(
-            service.create_call,
-            session,
-            state.store,
-            upload.incoming,
-            meta,
-            principal,
-            max_attempts=state.settings.job_max_attempts,
-            notify=state.wake_worker,
-        )
+        created = await run_in_threadpool(_store_upload, state, upload.incoming, meta, principal)
     if not created.created:
         response.status_code = status.HTTP_200_OK
     return CallAccepted(
         id=created.call.id, status=created.call.status, duplicate=not created.created
     )
+
+
+def _store_upload(
+    state: AppState, incoming: IncomingAudio, meta: service.CallMetadata, principal: Principal
+) -> service.CreatedCall:
+    with session_scope(state.session_factory) as session:
+        return service.create_call(
+            session, state.store, incoming, meta, principal,
+            max_attempts=state.settings.job_max_attempts, notify=state.wake_worker,
+        )  # fmt: skip
 
 
 _MOMENT = "A date (that local day) or an ISO 8601 time; without an offset it is local time."
