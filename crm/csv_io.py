@@ -5,13 +5,20 @@ Import applies the same rules as the JSON API (the pydantic In models, then crm/
 savepoint per row: a bad row is reported and skipped, the good rows go in. A row whose
 external_id is already stored updates that record, so importing the same export twice changes
 nothing. Columns that are not fields (the CRM's extras, or our own id / created_at on a
-re-imported export) are ignored. Services never commit: the request dependency does.
+re-imported export) are ignored.
+
+Unlike the other services, an import is a job of its own: it opens one transaction per chunk of
+`IMPORT_CHUNK_ROWS` rows, so a 60 000-row file never holds the database's write lock for long
+(on SQLite every other writer waits for it). Should a chunk fail on something other than its
+rows (the database stays busy), the import stops there and says which rows went in: the same
+file imported again with `start_row` carries on. The export is an ordinary service.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypedDict
@@ -24,9 +31,20 @@ from auth.permissions import EXPORT_CRM, IMPORT_CRM, authorize, visible
 from auth.principal import Principal
 from core.errors import HuashuError, InvalidInput, NotFound
 from crm import records, schemas
-from models import Base
+from models import Base, SessionFactory, session_scope
 
-__all__ = ["ENTITIES", "Entity", "RowError", "export_csv", "import_csv"]
+__all__ = [
+    "ENTITIES",
+    "IMPORT_CHUNK_ROWS",
+    "Entity",
+    "ImportOptions",
+    "RowError",
+    "export_csv",
+    "import_csv",
+]
+
+IMPORT_CHUNK_ROWS = 200  # rows per transaction: a fraction of a second of the write lock
+_log = logging.getLogger("huashu.crm")
 
 
 @dataclass(frozen=True)
@@ -74,39 +92,76 @@ class _Tally:
         default_factory=lambda: {"created": 0, "updated": 0, "failed": 0}
     )
     errors: list[RowError] = field(default_factory=list)
+    stopped_at_row: int | None = None  # the first row not stored when a chunk could not be
+    stopped_because: str | None = None
+
+    def add(self, other: _Tally) -> None:
+        for outcome, count in other.counts.items():
+            self.counts[outcome] += count
+        self.errors += other.errors
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    mapping: dict[str, str] | None = None  # file column → our field
+    dry_run: bool = False  # check and report, store nothing
+    stages: tuple[str, ...] = ()  # the funnel, for opportunities' stages
+    start_row: int = 1  # carry on an import that stopped: rows before this one are skipped
 
 
 def import_csv(
-    session: Session,
-    entity: str,
-    data: bytes,
-    principal: Principal,
-    *,
-    mapping: dict[str, str] | None,
-    dry_run: bool,
-    stages: tuple[str, ...],
+    factory: SessionFactory, entity: str, data: bytes, principal: Principal, options: ImportOptions
 ) -> dict[str, Any]:
     """Import the file's rows; the report counts created, updated and failed rows. Each row is
     written as `principal` would write it through the API: a row outside their scope fails."""
     authorize(principal, IMPORT_CRM)
     spec = _entity(entity)
     table = _read_table(_decode(data))
-    fields = _map_header(spec, entity, table.header, mapping or {})
+    fields = _map_header(spec, entity, table.header, options.mapping or {})
     _check_required(spec, fields)
-    # A dry run does all the work inside one savepoint and rolls it back, so its report is
-    # exactly what a real import would say (constraints included) but nothing is stored.
-    outer = session.begin_nested() if dry_run else None
-    try:
-        tally = _import_rows(session, spec, fields, table.rows, _Writer(principal, stages))
-    finally:
-        if outer is not None:
-            outer.rollback()
-    if table.broken is not None:
+    rows = [(n, cells) for n, cells in table.rows if n >= options.start_row]
+    tally = _Tally()
+    writer = _Writer(principal, options.stages)
+    for start in range(0, len(rows), IMPORT_CHUNK_ROWS):
+        chunk = rows[start : start + IMPORT_CHUNK_ROWS]
+        if not _import_chunk(factory, spec, fields, chunk, writer, options.dry_run, tally):
+            break
+    if table.broken is not None and tally.stopped_at_row is None:
         tally.errors.append(table.broken)
         tally.counts["failed"] += 1
-    rows = len(table.rows) + (table.broken is not None)
-    summary = {"entity": entity, "dry_run": dry_run, "rows": rows, **tally.counts}
-    return {**summary, "errors": tally.errors}
+    return _report(entity, options, len(rows) + (table.broken is not None), tally)
+
+
+def _import_chunk(
+    factory: SessionFactory,
+    spec: Entity,
+    fields: list[str | None],
+    chunk: list[tuple[int, list[str]]],
+    writer: _Writer,
+    dry_run: bool,
+    tally: _Tally,
+) -> bool:
+    """One transaction for the chunk; False (and the reason in `tally`) when it could not be
+    stored. A dry run does the work in a savepoint it rolls back, so its report is exactly what
+    a real import would say (constraints included) but nothing is stored."""
+    try:
+        with session_scope(factory) as session:
+            outer = session.begin_nested() if dry_run else None
+            done = _import_rows(session, spec, fields, chunk, writer)
+            if outer is not None:
+                outer.rollback()
+    except Exception as exc:  # not a bad row (those are reported): the database, the disk…
+        _log.exception("CSV import stopped at row %d", chunk[0][0])
+        tally.stopped_at_row, tally.stopped_because = chunk[0][0], f"{type(exc).__name__}: {exc}"
+        return False
+    tally.add(done)
+    return True
+
+
+def _report(entity: str, options: ImportOptions, rows: int, tally: _Tally) -> dict[str, Any]:
+    summary = {"entity": entity, "dry_run": options.dry_run, "rows": rows, **tally.counts}
+    stop = {"stopped_at_row": tally.stopped_at_row, "stopped_because": tally.stopped_because}
+    return {**summary, **stop, "errors": tally.errors}
 
 
 def export_csv(session: Session, entity: str, principal: Principal) -> str:

@@ -190,29 +190,39 @@ def test_bad_csv_cells_and_quoting_are_row_errors(client: TestClient) -> None:
     assert "broken quoting" in rows_in_error[4]["message"]
 
 
-def test_a_csv_import_that_fails_midway_stores_nothing(
+def test_a_csv_import_that_stops_midway_says_which_rows_went_in(
     client: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from crm import csv_io
+    from models import Customer
 
     real = csv_io._import_row
     seen = {"rows": 0}
 
-    def fail_on_the_fiftieth(*args: Any) -> str:
+    def fail_on_row_250(*args: Any) -> str:
         seen["rows"] += 1
-        if seen["rows"] == 50:
+        if seen["rows"] == 250:
             raise RuntimeError("the disk vanished")
         return real(*args)
 
-    monkeypatch.setattr(csv_io, "_import_row", fail_on_the_fiftieth)
-    text = "company\n" + "".join(f"客户{i}\n" for i in range(100))
-    with pytest.raises(RuntimeError):
-        client.post("/api/v1/import/customers", headers=AUTH,
-                    files={"file": ("c.csv", text.encode(), "text/csv")})  # fmt: skip
-    with session_scope(services.session_factory) as session:
-        from models import Customer
+    monkeypatch.setattr(csv_io, "_import_row", fail_on_row_250)
+    text = "company,external_id\n" + "".join(f"客户{i},C{i}\n" for i in range(1, 501))
+    files = {"file": ("c.csv", text.encode(), "text/csv")}
+    report = client.post("/api/v1/import/customers", headers=AUTH, files=files).json()
+    chunk = csv_io.IMPORT_CHUNK_ROWS  # the first chunk went in, the second one not at all
+    assert (report["created"], report["stopped_at_row"]) == (chunk, chunk + 1)
+    assert "the disk vanished" in report["stopped_because"]
 
-        assert session.scalar(select(func.count()).select_from(Customer)) == 0
+    def stored() -> int:
+        with session_scope(services.session_factory) as session:
+            return int(session.scalar(select(func.count()).select_from(Customer)) or 0)
+
+    assert stored() == chunk
+    monkeypatch.setattr(csv_io, "_import_row", real)
+    params = {"start_row": report["stopped_at_row"]}
+    rest = client.post("/api/v1/import/customers", headers=AUTH, files=files, params=params)
+    assert (rest.json()["created"], rest.json()["stopped_at_row"]) == (500 - chunk, None)
+    assert stored() == 500
 
 
 # ---------------------------------------------------------------- stored audio and jobs

@@ -115,7 +115,9 @@ def _calls(client: TestClient, world: World) -> None:
                                    files={"audio": (path.name, f, "audio/wav")})  # fmt: skip
         calls[scope] = int(response.json()["id"])
     for call_id in calls.values():
-        wait_for(lambda c=call_id: _status(client, c) == "done")
+        # Generous: the first call also waits for the analyzer to be built (seconds, or more
+        # on a busy machine).
+        wait_for(lambda c=call_id: _status(client, c) == "done", timeout=180)
     world.ids["calls"] = calls
 
 

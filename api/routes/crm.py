@@ -23,7 +23,7 @@ from api.schemas.crm import (
     TeamOut,
 )
 from core.errors import InvalidInput, PayloadTooLarge
-from core.types import Id, SaneDate
+from core.types import MAX_ID, Id, SaneDate
 from crm import csv_io, records, schemas
 from models import Customer, FollowUp, Opportunity, Rep
 
@@ -155,7 +155,6 @@ MAX_CSV_BYTES = 20 * 1024 * 1024  # a 20 MB CSV is ~100k CRM rows; split anythin
 def import_records(
     entity: str,
     file: Annotated[UploadFile, File(description="A CSV file, UTF-8 or GBK, header first.")],
-    session: SessionDep,
     state: StateDep,
     _p: CurrentPrincipal,
     mapping: Annotated[
@@ -164,18 +163,20 @@ def import_records(
     ] = None,
     dry_run_form: Annotated[bool | None, Form(alias="dry_run")] = None,
     dry_run: Annotated[bool, Query(description="Check and report, store nothing.")] = False,
+    start_row: Annotated[
+        int, Query(ge=1, le=MAX_ID, description="Carry on a stopped import from this row.")
+    ] = 1,
 ) -> ImportReport:
     """Import rows; a row whose external_id is stored updates that record. Bad rows are
-    reported with their row number and skipped."""
-    report = csv_io.import_csv(
-        session,
-        entity,
-        _read_limited(file),
-        _p,
+    reported with their row number and skipped; rows go in 200 at a time."""
+    options = csv_io.ImportOptions(
         mapping=_parse_mapping(mapping),
         dry_run=dry_run if dry_run_form is None else dry_run_form,  # the form field wins
         stages=state.settings.funnel,
+        start_row=start_row,
     )
+    data = _read_limited(file)
+    report = csv_io.import_csv(state.session_factory, entity, data, _p, options)
     return ImportReport.model_validate(report)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "CustomerOut",
@@ -108,4 +108,8 @@ class ImportReport(BaseModel):
     created: int
     updated: int
     failed: int
+    stopped_at_row: int | None = Field(
+        None, description="Set when the import stopped early: import again with start_row."
+    )
+    stopped_because: str | None = None
     errors: list[RowErrorOut]
