@@ -29,7 +29,7 @@ __all__ = [
 
 MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL bigint columns hold
 EARLIEST_DATE = date(2000, 1, 1)  # no call, deal or target of ours lies outside these years
-LATEST_DATE = date(2099, 12, 31)
+LATEST_DATE = date(2100, 12, 31)
 
 Id = Annotated[int, Interval(ge=1, le=MAX_ID)]
 Count = Annotated[int, Interval(ge=0, le=MAX_ID)]
