@@ -13,7 +13,8 @@
     ├── CorruptAudio (422)        audio that cannot be decoded, or is cut short
     ├── TranscriptNotReady (409)  the call has not been transcribed yet
     ├── Conflict (409)            a unique value is taken, or a record is still referenced
-    └── TooManyRequests (429)     too many failed sign-ins; carries how long to wait
+    ├── TooManyRequests (429)     too many failed sign-ins; carries how long to wait
+    └── StorageUnavailable (503)  the audio store (an S3 bucket) cannot be reached
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "InvalidInput",
     "NotFound",
     "PayloadTooLarge",
+    "StorageUnavailable",
     "TooManyRequests",
     "TranscriptNotReady",
     "Unauthorized",
@@ -106,3 +108,8 @@ class TooManyRequests(HuashuError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after  # seconds, sent as the Retry-After header
+
+
+class StorageUnavailable(HuashuError):
+    status_code = 503
+    code = "storage_unavailable"

@@ -6,7 +6,7 @@ import fcntl
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -17,7 +17,7 @@ from asr import BUNDLED_MODEL, Transcriber, TranscriptionOptions, WhisperTranscr
 from auth.tokens import create_first_token
 from huashu.settings import Settings
 from ingest.analysis import AnalyzerHolder
-from ingest.storage import AudioStore
+from ingest.storage import AudioStore, LocalAudioStore, S3AudioStore
 from models import SessionFactory, create_db_engine, make_session_factory, session_scope
 from models.migrate import upgrade_to_head
 from worker import PipelineParts, Worker
@@ -28,6 +28,7 @@ __all__ = [
     "StartupError",
     "build_analyzer",
     "build_app",
+    "build_store",
     "build_transcriber",
     "build_worker",
     "ensure_first_token",
@@ -53,9 +54,45 @@ def open_services(settings: Settings) -> Services:
     """Database migrated to the latest schema, audio store ready, leftovers of a crash removed."""
     _make_folder(settings.data_dir, "HUASHU_DATA_DIR")
     engine = _migrated_engine(settings.resolved_database_url)
-    store = AudioStore(settings.audio_dir)
+    store = build_store(settings)
     store.clear_incoming()
     return Services(settings, engine, make_session_factory(engine), store)
+
+
+def build_store(settings: Settings) -> AudioStore:
+    """The local folder, or the bucket HUASHU_STORAGE_URL names (created when missing)."""
+    if settings.storage_url is None:
+        return LocalAudioStore(settings.audio_dir)
+    bucket, _, prefix = settings.storage_url.removeprefix("s3://").partition("/")
+    client = _s3_client(settings)
+    try:
+        _ensure_bucket(client, bucket)
+    except Exception as exc:  # boto3's errors: a refused connection, a wrong key…
+        raise StartupError(f"HUASHU_STORAGE_URL: cannot use bucket {bucket!r} ({exc})") from None
+    return S3AudioStore(client, bucket, prefix, settings.data_dir / "incoming")
+
+
+def _s3_client(settings: Settings) -> Any:
+    import boto3  # only where a bucket is used
+    from botocore.config import Config
+
+    secret = settings.s3_secret_key
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.s3_endpoint_url,
+        region_name=settings.s3_region,
+        aws_access_key_id=settings.s3_access_key.get_secret_value()
+        if settings.s3_access_key
+        else None,
+        aws_secret_access_key=secret.get_secret_value() if secret else None,
+        config=Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 2}),
+    )
+
+
+def _ensure_bucket(client: Any, bucket: str) -> None:
+    existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
+    if bucket not in existing:
+        client.create_bucket(Bucket=bucket)
 
 
 def _make_folder(folder: Path, setting: str) -> None:

@@ -6,6 +6,7 @@ Validated when the service starts, so a bad value stops it with a clear message.
 from __future__ import annotations
 
 import os
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -64,6 +65,17 @@ class Settings(BaseSettings):
         description="Opportunity stages in order, comma-separated; the last one is the won stage.",
     )
 
+    storage_url: str | None = Field(
+        None,
+        description="Where recordings live: unset = DATA_DIR/audio; s3://bucket/prefix = a bucket.",
+    )
+    s3_endpoint_url: str | None = Field(
+        None, description="The S3 server (for MinIO, SeaweedFS…); unset = AWS."
+    )
+    s3_region: str = Field("us-east-1", description="The bucket's region.")
+    s3_access_key: SecretStr | None = Field(None, description="S3 access key id.")
+    s3_secret_key: SecretStr | None = Field(None, description="S3 secret access key.")
+
     job_max_attempts: int = Field(3, ge=1, description="Tries per job before it is marked failed.")
     job_retry_delay_s: float = Field(10.0, ge=0, description="Wait before retrying a failed job.")
     worker_poll_s: float = Field(2.0, gt=0, description="How often the worker looks for new jobs.")
@@ -76,6 +88,15 @@ class Settings(BaseSettings):
                 f"must be at least {MIN_ADMIN_TOKEN_CHARS} characters: a random secret such as "
                 "the output of `openssl rand -hex 32`"
             )
+        return value
+
+    @field_validator("storage_url")
+    @classmethod
+    def _bucket_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(
+            r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?", value
+        ):
+            raise ValueError("use s3://bucket or s3://bucket/prefix (bucket names are lower case)")
         return value
 
     @field_validator("whisper_language")

@@ -42,7 +42,7 @@ from core.errors import (
 )
 from core.types import EARLIEST_DATE, LATEST_DATE
 from crm.links import CallLinks, RecordRef, parse_ref, resolve_call_links
-from ingest.storage import AudioStore, IncomingAudio
+from ingest.storage import AudioStore, IncomingAudio, content_address
 from models import (
     Call,
     CallAnalysis,
@@ -123,7 +123,8 @@ class CallFilters:
 
 @dataclass(frozen=True, slots=True)
 class AudioFile:
-    path: Path
+    relative: str  # its address in the store
+    size: int
     media_type: str
     download_name: str
 
@@ -195,12 +196,13 @@ def create_call(
     info = _probe(incoming.path)
     _check_layout(meta.channels, info)
     extension, _ = _FORMATS.get(info.format_name, ("bin", "application/octet-stream"))
-    call = _new_call(meta, info, sha256, incoming.size, f"{sha256[:2]}/{sha256}.{extension}")
+    relative = content_address(sha256, extension)
+    call = _new_call(meta, info, sha256, incoming.size, relative)
     call.uploaded_by, call.uploaded_by_user_id = uploader.token_id, uploader.user_id
     _link(call, links)
     # The file goes to its content address first and the rows follow in one savepoint: SQLite
     # may commit a first savepoint on release, so nothing that can fail comes after it.
-    _store_file(session, store, incoming, sha256, extension)
+    _store_file(session, store, incoming, relative)
     try:
         with session.begin_nested():
             session.add(call)
@@ -258,11 +260,12 @@ def get_transcript(
 
 def audio_file(session: Session, store: AudioStore, call_id: int, viewer: Principal) -> AudioFile:
     call = get_call(session, call_id, viewer)
-    path = store.path_of(call.audio_path)
-    if not path.is_file():
+    size = store.size(call.audio_path)
+    if size is None:
         raise NotFound(f"the audio of call {call_id} is missing from the store")
     _, media_type = _FORMATS.get(call.audio_format, ("bin", "application/octet-stream"))
-    return AudioFile(path, media_type, call.original_filename or path.name)
+    name = call.original_filename or Path(call.audio_path).name
+    return AudioFile(call.audio_path, size, media_type, name)
 
 
 def delete_call(session: Session, store: AudioStore, call_id: int, principal: Principal) -> None:
@@ -398,12 +401,12 @@ def _new_call(meta: CallMetadata, info: AudioInfo, sha256: str, size: int, relat
 
 
 def _store_file(
-    session: Session, store: AudioStore, incoming: IncomingAudio, sha256: str, extension: str
+    session: Session, store: AudioStore, incoming: IncomingAudio, relative: str
 ) -> None:
     """Move the upload to its content address. A file already there belongs to another call and
     must survive a rollback of this one; a new one is removed by it."""
-    pre_existing = store.path_of(f"{sha256[:2]}/{sha256}.{extension}").exists()
-    relative = store.keep(incoming, sha256, extension)
+    pre_existing = store.exists(relative)
+    store.keep(incoming, relative)
     if not pre_existing:
         on_rollback(session, lambda: store.remove(relative))
 

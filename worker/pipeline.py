@@ -50,7 +50,7 @@ class CallGone(Exception):
 @dataclass(frozen=True, slots=True)
 class _Work:
     call_id: int
-    audio: Path
+    audio: str  # its address in the store
     sha256: str
     layout: ChannelLayout
     already_transcribed: bool
@@ -70,17 +70,23 @@ class PipelineParts:
 def process_call(parts: PipelineParts, job_id: int) -> None:
     """Transcribe (unless the call already has a transcript: reanalysis, or a crash after that
     stage), analyse, finish."""
-    work = _start(parts.factory, parts.store, job_id)
+    work = _start(parts.factory, job_id)
     if not work.already_transcribed:
-        _check_stored_file(work)
-        saver = _ProgressSaver(parts.factory, job_id, work.call_id)
-        transcript = parts.transcriber.transcribe(work.audio, work.layout, saver)
-        _save_transcript(parts.factory, job_id, work.call_id, transcript)
+        _transcribe(parts, job_id, work)
     _analyze(parts, job_id, work.call_id)
     _finish(parts.factory, job_id, work.call_id)
 
 
-def _start(factory: SessionFactory, store: AudioStore, job_id: int) -> _Work:
+def _transcribe(parts: PipelineParts, job_id: int, work: _Work) -> None:
+    """From a local copy of the stored file (the file itself when the store is a folder)."""
+    with parts.store.local_copy(work.audio) as audio:
+        _check_stored_file(audio, work.sha256)
+        saver = _ProgressSaver(parts.factory, job_id, work.call_id)
+        transcript = parts.transcriber.transcribe(audio, work.layout, saver)
+    _save_transcript(parts.factory, job_id, work.call_id, transcript)
+
+
+def _start(factory: SessionFactory, job_id: int) -> _Work:
     with session_scope(factory) as session:
         job = session.get(Job, job_id)
         call = session.get(Call, job.call_id) if job else None
@@ -89,21 +95,21 @@ def _start(factory: SessionFactory, store: AudioStore, job_id: int) -> _Work:
         done_before = call.transcribed_at is not None
         call.status = CallStatus.ANALYZING if done_before else CallStatus.TRANSCRIBING
         call.error = None
-        audio = store.path_of(call.audio_path)
-        return _Work(call.id, audio, call.audio_sha256, ChannelLayout(call.channels), done_before)
+        layout = ChannelLayout(call.channels)
+        return _Work(call.id, call.audio_path, call.audio_sha256, layout, done_before)
 
 
-def _check_stored_file(work: _Work) -> None:
+def _check_stored_file(audio: Path, sha256: str) -> None:
     """A file damaged or cut short on disk since its upload would give a partial transcript of a
     call marked done: it fails at once instead (retrying cannot mend it)."""
     digest = hashlib.sha256()
     try:
-        with work.audio.open("rb") as stored:
+        with audio.open("rb") as stored:
             while chunk := stored.read(1 << 20):
                 digest.update(chunk)
     except FileNotFoundError:
         raise CorruptAudioError("the stored audio file is missing") from None
-    if digest.hexdigest() != work.sha256:
+    if digest.hexdigest() != sha256:
         raise CorruptAudioError("the stored audio file no longer matches the upload (damaged)")
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep, StoreDep
+from api.ranges import audio_response
 from api.schemas.ingest import (
     AnalysisOut,
     AnalyzeIn,
@@ -125,13 +125,16 @@ def read_transcript(call_id: Id, session: SessionDep, principal: CurrentPrincipa
     )
 
 
-@router.get("/calls/{call_id}/audio", response_class=FileResponse)
+@router.get(
+    "/calls/{call_id}/audio",
+    response_class=Response,
+    responses={200: {"content": {"audio/*": {}}, "description": "The recording (Range works)."}},
+)
 def read_audio(
-    call_id: Id, session: SessionDep, store: StoreDep, principal: CurrentPrincipal
-) -> FileResponse:
+    call_id: Id, request: Request, session: SessionDep, store: StoreDep, principal: CurrentPrincipal
+) -> Response:
     """The stored recording; supports HTTP Range requests so players can seek."""
-    audio = service.audio_file(session, store, call_id, principal)
-    return FileResponse(audio.path, media_type=audio.media_type, filename=audio.download_name)
+    return audio_response(request, store, service.audio_file(session, store, call_id, principal))
 
 
 @router.delete("/calls/{call_id}", status_code=status.HTTP_204_NO_CONTENT)
