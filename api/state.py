@@ -21,7 +21,8 @@ class AppState:
     session_factory: SessionFactory
     store: AudioStore
     analyzer: AnalyzerHolder
-    wake_worker: Callable[[], None] | None = None  # None when no worker runs in this process
+    # Hands a committed job (id, kind) to whoever runs jobs: the embedded worker, or Celery.
+    dispatch: Callable[[int, str], None] | None = None
     worker_alive: Callable[[], bool] | None = None
     model_name: str = ""
     token_usage: TokenUsage = field(default_factory=TokenUsage)

@@ -23,12 +23,14 @@ from huashu.runtime import (
     StartupError,
     build_analyzer,
     build_app,
+    build_celery_jobs,
     build_transcriber,
     build_worker,
     ensure_first_token,
     lock_worker,
     model_label,
     open_services,
+    run_celery_worker,
 )
 from huashu.seed import seed_demo
 from huashu.settings import Settings, describe_errors
@@ -36,6 +38,7 @@ from ingest.analysis import AnalyzerHolder
 from ingest.calls import CallMetadata
 from ingest.folder import FileOutcome, Outcome, find_files, ingest_folder
 from models import Role, Team, session_scope
+from worker.celery_app import QUEUES
 
 T = TypeVar("T")
 
@@ -70,24 +73,54 @@ def serve(
         bool, typer.Option("--no-worker", help="Serve the API only; another process transcribes.")
     ] = False,
 ) -> None:
-    """Start the HTTP API and the background worker (one worker per data folder)."""
+    """Start the HTTP API and the background worker (one worker per data folder). With
+    HUASHU_BROKER_URL set, jobs go to Celery workers (`huashu worker`) instead, and any number
+    of API processes may serve one database."""
     import uvicorn
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    _log_setup()
     settings = _settings()
     services = _or_exit(lambda: open_services(settings))
     if (token_file := ensure_first_token(services)) is not None:
         typer.echo(f"First start: an admin token was created and saved in {token_file}", err=True)
     analyzer = build_analyzer(settings)
     analyzer.warm_up()  # jieba and the classifiers load in the background while we start
-    if no_worker:
+    if settings.broker_url:
+        app_ = build_app(services, build_celery_jobs(services), model_label(settings), analyzer)
+    elif no_worker:
         app_ = build_app(services, None, model_label(settings), analyzer)
     else:
         lock = _or_exit(lambda: lock_worker(settings))  # noqa: F841 (held while we run)
         app_ = _app_with_worker(services, analyzer)
-    uvicorn.run(app_, host=host, port=port)
+    uvicorn.run(app_, host=host, port=port, log_config=None)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Jobs run at once (processes).")] = 1,
+    queues: Annotated[
+        str, typer.Option(help="Queues to take jobs from, in order of priority.")
+    ] = ",".join(QUEUES),
+    pool: Annotated[str, typer.Option(help="prefork (processes), threads or solo.")] = "prefork",
+) -> None:
+    """Run jobs from the broker (HUASHU_BROKER_URL) on this machine; GPU machines run the same
+    command with HUASHU_WHISPER_DEVICE=cuda. Start as many as you like, anywhere."""
+    _log_setup()
+    settings = _settings()
+    if not settings.broker_url:
+        typer.echo("error: HUASHU_BROKER_URL: `huashu worker` needs a broker (redis://…)", err=True)
+        raise typer.Exit(1)
+    services = _or_exit(lambda: open_services(settings))
+    celery = run_celery_worker(services, _or_exit(lambda: build_transcriber(settings)))
+    celery.worker_main(["worker", f"--concurrency={concurrency}", f"--queues={queues}",
+                        f"--pool={pool}", "--loglevel=INFO", "--hostname=huashu@%h",
+                        "--without-gossip", "--without-mingle"])  # fmt: skip
+
+
+def _log_setup() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 def _app_with_worker(services: Services, analyzer: AnalyzerHolder) -> FastAPI:

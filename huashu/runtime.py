@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from celery import Celery
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
@@ -21,6 +22,9 @@ from ingest.storage import AudioStore, LocalAudioStore, S3AudioStore
 from models import SessionFactory, create_db_engine, make_session_factory, session_scope
 from models.migrate import upgrade_to_head
 from worker import PipelineParts, Worker
+from worker.celery_app import make_celery, use_executor
+from worker.dispatch import CeleryJobs
+from worker.runner import JobExecutor, JobQueue
 
 __all__ = [
     "FIRST_TOKEN_FILE",
@@ -28,6 +32,7 @@ __all__ = [
     "StartupError",
     "build_analyzer",
     "build_app",
+    "build_celery_jobs",
     "build_store",
     "build_transcriber",
     "build_worker",
@@ -35,6 +40,7 @@ __all__ = [
     "lock_worker",
     "model_label",
     "open_services",
+    "run_celery_worker",
 ]
 
 
@@ -196,19 +202,50 @@ def build_analyzer(settings: Settings) -> AnalyzerHolder:
 
 
 def build_app(
-    services: Services, worker: Worker | None, model_name: str, analyzer: AnalyzerHolder
+    services: Services, jobs: JobQueue | None, model_name: str, analyzer: AnalyzerHolder
 ) -> FastAPI:
+    """The app; `jobs` runs what uploads queue (the embedded worker, or Celery), None for none."""
     state = AppState(
         settings=services.settings,
         session_factory=services.session_factory,
         store=services.store,
         analyzer=analyzer,
-        wake_worker=worker.wake if worker else None,
-        worker_alive=worker.is_alive if worker else None,
+        dispatch=jobs.dispatch if jobs else None,
+        worker_alive=jobs.is_alive if jobs else None,
         model_name=model_name,
     )
     return create_app(
         state,
-        on_startup=worker.start if worker else None,
-        on_shutdown=worker.stop if worker else None,
+        on_startup=jobs.start if jobs else None,
+        on_shutdown=jobs.stop if jobs else None,
+    )
+
+
+def run_celery_worker(services: Services, transcriber: Transcriber) -> Celery:
+    """Set this process up to run Huashu's Celery tasks; returns the Celery app to start. The
+    reconciler runs here too, so jobs are looked after even with no API process up."""
+    settings = services.settings
+    parts = PipelineParts(
+        services.session_factory, services.store, transcriber, build_analyzer(settings).get,
+        settings.timezone,
+    )  # fmt: skip
+    use_executor(
+        JobExecutor(parts, retry_delay_s=settings.job_retry_delay_s),
+        reset_after_fork=lambda: services.engine.dispose(close=False),
+    )
+    jobs = build_celery_jobs(services)
+    jobs.start()
+    return jobs.app
+
+
+def build_celery_jobs(services: Services) -> CeleryJobs:
+    """Jobs handed to Celery workers through HUASHU_BROKER_URL (with the reconciler)."""
+    settings = services.settings
+    assert settings.broker_url is not None
+    app = make_celery(settings.broker_url, settings.job_visibility_timeout_s)
+    return CeleryJobs(
+        app,
+        services.session_factory,
+        resend_after_s=settings.job_resend_after_s,
+        stale_after_s=settings.job_stale_after_s,
     )

@@ -76,6 +76,22 @@ class Settings(BaseSettings):
     s3_access_key: SecretStr | None = Field(None, description="S3 access key id.")
     s3_secret_key: SecretStr | None = Field(None, description="S3 secret access key.")
 
+    broker_url: str | None = Field(
+        None,
+        description="Run jobs on Celery workers through this broker (redis://…); unset = in-process.",
+    )
+    job_resend_after_s: float = Field(
+        1800.0, gt=0, description="Send a queued job again when its task may have been lost."
+    )
+    job_stale_after_s: float = Field(
+        120.0, gt=0, description="A running job whose worker is silent this long is re-queued."
+    )
+    job_visibility_timeout_s: int = Field(
+        21600,
+        gt=0,
+        description="Broker redelivery of an unacknowledged task (longer than any call).",
+    )
+
     job_max_attempts: int = Field(3, ge=1, description="Tries per job before it is marked failed.")
     job_retry_delay_s: float = Field(10.0, ge=0, description="Wait before retrying a failed job.")
     worker_poll_s: float = Field(2.0, gt=0, description="How often the worker looks for new jobs.")
@@ -88,6 +104,13 @@ class Settings(BaseSettings):
                 f"must be at least {MIN_ADMIN_TOKEN_CHARS} characters: a random secret such as "
                 "the output of `openssl rand -hex 32`"
             )
+        return value
+
+    @field_validator("broker_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://")):
+            raise ValueError("use a Redis URL such as redis://127.0.0.1:6379/0")
         return value
 
     @field_validator("storage_url")

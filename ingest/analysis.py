@@ -122,7 +122,7 @@ def count_turns(session: Session, call_id: int) -> int:
 
 
 def request_reanalysis(
-    session: Session, call_id: int, notify: Callable[[], None] | None, principal: Principal
+    session: Session, call_id: int, notify: Callable[[int, str], None] | None, principal: Principal
 ) -> Call:
     """Queue analysis of the stored transcript again (after a dictionary or model update)."""
     authorize(principal, REANALYZE_CALLS)
@@ -137,10 +137,12 @@ def request_reanalysis(
         )
     )
     if pending is None:
-        session.add(Job(kind=JobKind.REANALYZE_CALL, call_id=call_id))
+        job = Job(kind=JobKind.REANALYZE_CALL, call_id=call_id)
+        session.add(job)
+        session.flush()
         call.status, call.progress, call.error = CallStatus.QUEUED, 0.95, None
         if notify is not None:
-            on_commit(session, notify)
+            on_commit(session, lambda: notify(job.id, job.kind))
     return call
 
 

@@ -72,7 +72,7 @@ __all__ = [
     "parse_moment",
 ]
 
-Notify = Callable[[], None]
+Notify = Callable[[int, str], None]  # (job id, job kind), called once the upload has committed
 
 # PyAV container names → (file extension, MIME type) for storing and serving the original.
 _FORMATS = {
@@ -203,17 +203,19 @@ def create_call(
     # The file goes to its content address first and the rows follow in one savepoint: SQLite
     # may commit a first savepoint on release, so nothing that can fail comes after it.
     _store_file(session, store, incoming, relative)
+    job = Job(kind=JobKind.PROCESS_CALL, max_attempts=max_attempts)
     try:
         with session.begin_nested():
             session.add(call)
             session.flush()
-            session.add(Job(kind=JobKind.PROCESS_CALL, call_id=call.id, max_attempts=max_attempts))
+            job.call_id = call.id
+            session.add(job)
             session.flush()
     except IntegrityError:  # the same audio arrived concurrently and won the race: its call
         # holds this very file (same content, same address), so the file stays.
         return CreatedCall(_require(_call_with_audio(session, sha256), sha256), created=False)
     if notify is not None:
-        on_commit(session, notify)
+        on_commit(session, lambda: notify(job.id, job.kind))
     return CreatedCall(call, created=True)
 
 

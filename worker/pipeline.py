@@ -204,4 +204,5 @@ class _ProgressSaver:
             call = update(Call).where(Call.id == self._call_id).values(progress=progress)
             if session.execute(call).rowcount == 0:  # type: ignore[attr-defined]
                 raise CallGone(f"call {self._call_id} was deleted during its transcription")
-            session.execute(update(Job).where(Job.id == self._job_id).values(progress=progress))
+            job = update(Job).where(Job.id == self._job_id)
+            session.execute(job.values(progress=progress, heartbeat_at=utcnow()))

@@ -69,7 +69,7 @@ def _store_upload(
     with session_scope(state.session_factory) as session:
         return service.create_call(
             session, state.store, incoming, meta, principal,
-            max_attempts=state.settings.job_max_attempts, notify=state.wake_worker,
+            max_attempts=state.settings.job_max_attempts, notify=state.dispatch,
         )  # fmt: skip
 
 
@@ -172,7 +172,7 @@ def reanalyze_call(
     call_id: Id, session: SessionDep, state: StateDep, principal: CurrentPrincipal
 ) -> CallAccepted:
     """Analyse the stored transcript again (after a dictionary or model update)."""
-    call = analysis.request_reanalysis(session, call_id, state.wake_worker, principal)
+    call = analysis.request_reanalysis(session, call_id, state.dispatch, principal)
     return CallAccepted(id=call.id, status=call.status, duplicate=False)
 
 
