@@ -97,8 +97,16 @@ def _s3_client(settings: Settings) -> Any:
 
 def _ensure_bucket(client: Any, bucket: str) -> None:
     existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
-    if bucket not in existing:
+    if bucket in existing:
+        return
+    try:
         client.create_bucket(Bucket=bucket)
+    except client.exceptions.ClientError as exc:  # another process made it meanwhile: fine
+        if exc.response.get("Error", {}).get("Code") not in (
+            "BucketAlreadyOwnedByYou",
+            "BucketAlreadyExists",
+        ):
+            raise
 
 
 def _make_folder(folder: Path, setting: str) -> None:
@@ -248,4 +256,5 @@ def build_celery_jobs(services: Services) -> CeleryJobs:
         services.session_factory,
         resend_after_s=settings.job_resend_after_s,
         stale_after_s=settings.job_stale_after_s,
+        interval_s=settings.job_reconcile_every_s,
     )

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     job_stale_after_s: float = Field(
         120.0, gt=0, description="A running job whose worker is silent this long is re-queued."
     )
+    job_reconcile_every_s: float = Field(
+        15.0, gt=0, description="How often the reconciler looks for lost and dead jobs."
+    )
     job_visibility_timeout_s: int = Field(
         21600,
         gt=0,

@@ -117,3 +117,57 @@ def redis_server(folder: Path) -> Iterator[Redis]:
         yield server
     finally:
         server.stop()
+
+
+@dataclass
+class Postgres:
+    """A throw-away PostgreSQL server (Debian's postgresql package) run as the postgres user."""
+
+    url: str
+    port: int
+    folder: Path
+    bin_dir: Path
+
+    def ctl(self, *args: str) -> None:
+        _as_postgres([str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), *args])
+
+    def restart(self) -> None:
+        self.ctl("-m", "fast", "-w", "restart")
+
+    def stop(self) -> None:
+        self.ctl("-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _as_postgres(args: list[str]) -> None:
+    """PostgreSQL refuses to run as root: as root, run its tools as the postgres user."""
+    import os
+    import shlex
+
+    command = args if os.getuid() != 0 else ["su", "postgres", "-c", shlex.join(args)]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def start_postgres() -> Postgres:
+    import os
+    import tempfile
+
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not found:
+        raise RuntimeError("no PostgreSQL server binaries (apt-get install postgresql)")
+    bin_dir = found[-1].parent
+    # Its own folder in /tmp: the postgres user must reach it, and test folders are root's only.
+    folder = Path(tempfile.mkdtemp(prefix="huashu-pg-"))
+    folder.chmod(0o755)
+    if os.getuid() == 0:
+        shutil.chown(folder, "postgres")
+    port = free_port()
+    _as_postgres(
+        [str(bin_dir / "initdb"), "-D", str(folder / "data"), "-A", "trust", "-U", "postgres"]
+    )
+    server = Postgres(
+        f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", port, folder, bin_dir
+    )
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
+    server.ctl("-l", str(folder / "log"), "-w", "-o", options, "start")
+    return server
