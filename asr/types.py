@@ -52,18 +52,51 @@ class AudioInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class AudioHeader:
+    """What a container says about its first audio stream, before any decoding."""
+
+    format_name: str
+    codec: str
+    channels: int
+    sample_rate: int
+    declared_duration: float | None  # seconds, when the container announces a length
+
+
+@dataclass(frozen=True, slots=True)
+class AudioLimits:
+    """What a caller accepts. The defaults refuse only nonsense (a 1 Hz or 2 GHz sample rate, a
+    hundred channels); the service passes its own maximum duration."""
+
+    max_duration_s: float | None = None
+    min_sample_rate: int = 4_000
+    max_sample_rate: int = 192_000
+    max_channels: int = 8
+
+
+@dataclass(frozen=True, slots=True)
 class TranscriptionOptions:
-    """Decoding choices for one transcription. Defaults are the measured best on Mandarin."""
+    """Decoding choices for one transcription. Defaults are the measured best on Mandarin
+    (README, "Transcription quality and speed"; `bench/asr.py`)."""
 
     language: str | None = "zh"  # None lets Whisper detect the language
     beam_size: int = 2
     word_timestamps: bool = True
-    vad_filter: bool = False
+    # > 0: faster-whisper's BatchedInferencePipeline: Silero VAD cuts the speech into chunks of
+    # up to 30 s, decoded `batch_size` at a time, silence never decoded. 0: sequential 30-s
+    # windows over everything (then `vad_filter` decides whether silence is skipped).
+    batch_size: int = 8
+    vad_filter: bool = True
     initial_prompt: str | None = None
     # Conditioning on the previous window's text is what lets Whisper fall into repetition
     # loops; faster-whisper also drops the prompt after a temperature fallback.
     condition_on_previous_text: bool = False
     peak_normalize: bool = True
+    # Whisper's fallback re-decodes a doubtful window by *random sampling* at rising
+    # temperatures, so the same call gave different transcripts on two runs. (0.0,) never
+    # samples: the same audio and settings always give the same transcript.
+    temperatures: tuple[float, ...] = (0.0,)
+    window_s: float = 300.0  # audio is decoded and transcribed this much at a time
+    max_hotword_chars: int = 120
 
 
 @dataclass(frozen=True, slots=True)
