@@ -24,6 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Chromium, a CJK font and a throw-away PostgreSQL come from Debian's packages when missing.
 test: lint

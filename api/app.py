@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import ui
 from api.errors import install_error_handlers
-from api.routes import analysis, calls, coaching, crm, csv_io, health, me, metrics, qa
+from api.routes import auth, coaching, crm, health, ingest, qa, sales
 from api.state import AppState
 
 __all__ = ["create_app"]
@@ -38,15 +38,9 @@ def create_app(
     app.state.huashu = state
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(calls.router)
-    app.include_router(analysis.router)
-    app.include_router(crm.router)
-    app.include_router(coaching.router)
-    app.include_router(qa.router)
-    app.include_router(me.router)
-    app.include_router(ui.router)
+    for router in (ingest.router, crm.router, sales.router, coaching.router,
+                   qa.router, auth.router, ui.router):  # fmt: skip
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=ui.STATIC_DIR), name="static")
     app.add_api_route("/", lambda: RedirectResponse("/ui/calls"), include_in_schema=False)
-    app.include_router(metrics.router)
-    app.include_router(csv_io.router)
     return app

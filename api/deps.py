@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.state import AppState
-from ingest.access import require_role
+from auth.principal import Principal
+from auth.tokens import authenticate
 from ingest.storage import AudioStore
-from ingest.tokens import Principal, authenticate
 from models import session_scope
 
 __all__ = [
@@ -23,7 +23,6 @@ __all__ = [
     "StoreDep",
     "get_session",
     "get_state",
-    "requires",
 ]
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `huashu token create`.")
@@ -72,13 +71,3 @@ def get_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
-
-
-def requires(roles: tuple[str, ...], action: str) -> Any:
-    """A route or router dependency that refuses (403) every role not in `roles`."""
-
-    def check(principal: CurrentPrincipal) -> Principal:
-        require_role(principal, roles, action)
-        return principal
-
-    return Depends(check)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from ingest.errors import HuashuError, Unauthorized
+from core.errors import HuashuError, Unauthorized
 
 __all__ = ["install_error_handlers"]
 

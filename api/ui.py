@@ -15,8 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.deps import SESSION_COOKIE, CurrentPrincipal, SessionDep, StateDep
-from ingest.errors import Unauthorized
-from ingest.tokens import authenticate
+from auth.tokens import authenticate
+from core.errors import Unauthorized
+from ingest.calls import get_call
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -76,7 +77,10 @@ def read_qa_page(request: Request, principal: CurrentPrincipal) -> Response:
 
 
 @router.get("/calls/{call_id}", response_class=HTMLResponse)
-def read_call_page(request: Request, call_id: int, principal: CurrentPrincipal) -> Response:
+def read_call_page(
+    request: Request, call_id: int, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    get_call(session, call_id, principal)  # a call the viewer may not open has no page either
     return _page(request, "call.html", principal, call_id=call_id)
 
 

@@ -14,6 +14,9 @@ from sqlalchemy import select
 from tqdm import tqdm
 
 from asr import FORMATS, ASRError, ChannelLayout, render
+from auth.principal import Principal
+from auth.tokens import create_token, list_tokens, revoke_token
+from core.errors import HuashuError
 from huashu.runtime import (
     build_analyzer,
     build_app,
@@ -22,16 +25,16 @@ from huashu.runtime import (
     ensure_first_token,
     open_services,
 )
+from huashu.seed import seed_demo
 from huashu.settings import Settings
 from ingest.calls import CallMetadata
-from ingest.errors import HuashuError
 from ingest.folder import FileOutcome, Outcome, find_files, ingest_folder
-from ingest.seed import seed_demo
-from ingest.tokens import create_token, list_tokens, revoke_token
 from models import Role, Team, session_scope
 
 T = TypeVar("T")
 
+# Whoever runs the CLI on the server acts as the system: they could read the database anyway.
+CLI = Principal.system("cli")
 app = typer.Typer(
     help="Huashu 话术: speech analytics for Mandarin sales calls.", no_args_is_help=True
 )
@@ -123,6 +126,7 @@ def ingest(
             services.store,
             directory,
             CallMetadata(channels=channels, rep=rep),
+            CLI,
             max_bytes=settings.max_upload_bytes,
             max_attempts=settings.job_max_attempts,
             on_file=on_file,
@@ -169,7 +173,7 @@ def token_create(
     services = open_services(_settings())
     with session_scope(services.session_factory) as session:
         row, token = _or_exit(
-            lambda: create_token(session, name, role, rep_id=rep_id, team_id=team_id)
+            lambda: create_token(session, name, role, CLI, rep_id=rep_id, team_id=team_id)
         )
         typer.echo(f"token {row.id} ({row.role}) for {row.name}:", err=True)
     typer.echo(token)
@@ -180,7 +184,7 @@ def token_list() -> None:
     """List tokens (never the tokens themselves)."""
     services = open_services(_settings())
     with session_scope(services.session_factory) as session:
-        for row in list_tokens(session):
+        for row in list_tokens(session, CLI):
             state = "revoked" if row.revoked_at else "active"
             typer.echo(
                 f"{row.id}\t{row.name}\t{row.role}\t{state}\tcreated {row.created_at:%Y-%m-%d}"
@@ -194,7 +198,7 @@ def token_revoke(
     """Revoke a token; requests with it are refused from now on."""
     services = open_services(_settings())
     with session_scope(services.session_factory) as session:
-        row = _or_exit(lambda: revoke_token(session, token_id))
+        row = _or_exit(lambda: revoke_token(session, token_id, CLI))
         typer.echo(f"revoked token {row.id} ({row.name})")
 
 

@@ -10,10 +10,10 @@ from sqlalchemy import Engine
 
 from api import AppState, create_app
 from asr import BUNDLED_MODEL, Transcriber, TranscriptionOptions, WhisperTranscriber, resolve_model
+from auth.tokens import create_first_token
 from huashu.settings import Settings
 from ingest.analysis import AnalyzerHolder
 from ingest.storage import AudioStore
-from ingest.tokens import create_first_token
 from models import SessionFactory, create_db_engine, make_session_factory, session_scope
 from models.migrate import upgrade_to_head
 from worker import PipelineParts, Worker

@@ -18,8 +18,19 @@ from sqlalchemy.orm import Session
 
 from asr import AudioInfo, ChannelLayout, probe_audio
 from asr.errors import CorruptAudioError, NotAudioError
-from ingest.access import UPLOADERS, call_visibility, require_call_access, require_role
-from ingest.errors import (
+from auth.permissions import (
+    DELETE_CALLS,
+    READ_CALLS,
+    READ_CUSTOMERS,
+    READ_OPPORTUNITIES,
+    UPLOAD_CALLS,
+    Action,
+    authorize,
+    require_visible,
+    visible,
+)
+from auth.principal import Principal
+from core.errors import (
     ChannelMismatch,
     CorruptAudio,
     Forbidden,
@@ -28,15 +39,15 @@ from ingest.errors import (
     TranscriptNotReady,
     UnsupportedAudio,
 )
-from ingest.links import CallLinks, RecordRef, parse_ref, resolve_call_links
+from crm.links import CallLinks, RecordRef, parse_ref, resolve_call_links
 from ingest.storage import AudioStore, IncomingAudio
-from ingest.tokens import Principal
 from models import (
     Call,
     CallAnalysis,
     CallStatus,
     Job,
     JobKind,
+    Rep,
     Role,
     TranscriptSegment,
     on_commit,
@@ -144,26 +155,25 @@ def create_call(
     store: AudioStore,
     incoming: IncomingAudio,
     meta: CallMetadata,
+    uploader: Principal,
     *,
-    uploaded_by: int | None = None,
     max_attempts: int = 3,
     notify: Notify | None = None,
-    uploader: Principal | None = None,
 ) -> CreatedCall:
     """Validate a received file, store it under its hash, and queue it for transcription."""
-    if uploader is not None:
-        meta = _as_uploader(uploader, meta)
+    meta = _as_uploader(uploader, meta)
     sha256 = incoming.finish()
     existing = _call_with_audio(session, sha256)
     if existing is not None:
         incoming.discard()
         return CreatedCall(existing, created=False)
     links = resolve_call_links(session, meta.rep_ref, meta.customer_ref, meta.opportunity_ref)
+    _check_links(session, uploader, links)
     info = _probe(incoming.path)
     _check_layout(meta.channels, info)
     extension, _ = _FORMATS.get(info.format_name, ("bin", "application/octet-stream"))
     call = _new_call(meta, info, sha256, incoming.size, f"{sha256[:2]}/{sha256}.{extension}")
-    call.uploaded_by = uploaded_by
+    call.uploaded_by, call.uploaded_by_user_id = uploader.token_id, uploader.user_id
     _link(call, links)
     # The file goes to its content address first and the rows follow in one savepoint: SQLite
     # may commit a first savepoint on release, so nothing that can fail comes after it.
@@ -183,39 +193,34 @@ def create_call(
 
 
 def list_calls(
-    session: Session,
-    filters: CallFilters,
-    *,
-    limit: int,
-    offset: int,
-    viewer: Principal | None = None,
+    session: Session, filters: CallFilters, viewer: Principal, *, limit: int, offset: int
 ) -> tuple[list[Call], int]:
-    """A page of the calls matching `filters` that `viewer` (when given) may see."""
+    """A page of the calls matching `filters` that `viewer` may see."""
     if filters.status is not None and filters.status not in CallStatus.ALL:
         allowed = ", ".join(CallStatus.ALL)
         raise InvalidInput(
             f"unknown status {filters.status!r}; use one of {allowed}", field="status"
         )
-    visible = call_visibility(viewer) if viewer is not None else None
-    scope = [visible] if visible is not None else []
-    query = _filtered(select(Call), filters).where(*scope)
-    total = session.scalar(_filtered(select(func.count(Call.id)), filters).where(*scope)) or 0
+    scope = visible(viewer, READ_CALLS, Call)
+    query = _filtered(select(Call), filters).where(scope)
+    total = session.scalar(_filtered(select(func.count(Call.id)), filters).where(scope)) or 0
     ordered = query.order_by(Call.happened_at.desc(), Call.id.desc())
     return list(session.scalars(ordered.limit(limit).offset(offset))), total
 
 
-def get_call(session: Session, call_id: int, viewer: Principal | None = None) -> Call:
-    """The call, if it exists and `viewer` (when given) may see it."""
+def get_call(
+    session: Session, call_id: int, principal: Principal, action: Action = READ_CALLS
+) -> Call:
+    """The call, if it exists and `principal` may do `action` (by default: open it) to it."""
     call = session.get(Call, call_id)
     if call is None:
         raise NotFound(f"call {call_id} does not exist")
-    if viewer is not None:
-        require_call_access(session, viewer, call)
+    require_visible(session, principal, action, call)
     return call
 
 
 def get_transcript(
-    session: Session, call_id: int, viewer: Principal | None = None
+    session: Session, call_id: int, viewer: Principal
 ) -> tuple[Call, list[TranscriptSegment]]:
     call = get_call(session, call_id, viewer)
     if call.transcribed_at is None:
@@ -228,9 +233,7 @@ def get_transcript(
     return call, list(segments)
 
 
-def audio_file(
-    session: Session, store: AudioStore, call_id: int, viewer: Principal | None = None
-) -> AudioFile:
+def audio_file(session: Session, store: AudioStore, call_id: int, viewer: Principal) -> AudioFile:
     call = get_call(session, call_id, viewer)
     path = store.path_of(call.audio_path)
     if not path.is_file():
@@ -239,13 +242,10 @@ def audio_file(
     return AudioFile(path, media_type, call.original_filename or path.name)
 
 
-def delete_call(
-    session: Session, store: AudioStore, call_id: int, viewer: Principal | None = None
-) -> None:
+def delete_call(session: Session, store: AudioStore, call_id: int, principal: Principal) -> None:
     """Delete the call's rows now and its audio once the deletion has committed."""
-    if viewer is not None:
-        require_role(viewer, (Role.ADMIN, Role.MANAGER), "delete calls")
-    call = get_call(session, call_id, viewer)
+    authorize(principal, DELETE_CALLS)
+    call = get_call(session, call_id, principal, DELETE_CALLS)
     relative = call.audio_path
     session.delete(call)
     session.flush()
@@ -317,13 +317,30 @@ def _check_layout(layout: ChannelLayout, info: AudioInfo) -> None:
 
 def _as_uploader(uploader: Principal, meta: CallMetadata) -> CallMetadata:
     """QA staff do not upload; a rep's upload is always their own call."""
-    require_role(uploader, UPLOADERS, "upload calls")
+    authorize(uploader, UPLOAD_CALLS)
     if uploader.role != Role.REP:
         return meta
     own = RecordRef(id=uploader.rep_id)
     if meta.rep_ref not in (None, own):
         raise Forbidden("a rep uploads only their own calls")
     return replace(meta, rep_ref=own)
+
+
+def _check_links(session: Session, uploader: Principal, links: CallLinks) -> None:
+    """A call goes only to a rep the uploader may upload for, and links only records they see;
+    a call with no rep stays the uploader's own."""
+    rep = links.rep
+    if rep is not None and not _may_upload_for(session, uploader, rep):
+        raise Forbidden(f"you may not upload calls for rep {rep.id}", field="rep_id")
+    if links.customer is not None:
+        require_visible(session, uploader, READ_CUSTOMERS, links.customer)
+    if links.opportunity is not None:
+        require_visible(session, uploader, READ_OPPORTUNITIES, links.opportunity)
+
+
+def _may_upload_for(session: Session, uploader: Principal, rep: Rep) -> bool:
+    condition = visible(uploader, UPLOAD_CALLS, Rep)
+    return session.scalar(select(Rep.id).where(Rep.id == rep.id, condition)) is not None
 
 
 def _link(call: Call, links: CallLinks) -> None:

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
-from ingest.errors import EmptyUpload, PayloadTooLarge
+from core.errors import EmptyUpload, PayloadTooLarge
 
 __all__ = ["AudioStore", "IncomingAudio"]
 

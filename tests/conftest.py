@@ -11,12 +11,14 @@ from fastapi.testclient import TestClient
 
 from asr import ChannelLayout, Segment, Speaker, Transcript, Word, probe_audio
 from asr.transcriber import ProgressCallback
+from auth.principal import Principal
 from huashu.runtime import Services, build_app, open_services
 from huashu.settings import Settings
 from ingest.analysis import AnalyzerHolder
 from worker import PipelineParts, Worker
 
 ADMIN_TOKEN = "test-admin-token"
+SYSTEM = Principal.system("tests")  # what the tests set up directly, as the CLI would
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 

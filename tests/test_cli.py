@@ -11,10 +11,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from asr import cer
+from auth.tokens import authenticate
 from huashu.cli import app
 from huashu.runtime import open_services
 from huashu.settings import Settings
-from ingest.tokens import authenticate
 from models import Call, Job, JobState
 from tests.audio_files import CALLS, SHORT_SPEECH, text_file
 

@@ -80,6 +80,7 @@ def test_interrupted_job_is_requeued_and_finishes_once(
     services: Services, fake: FakeTranscriber, analyzer: AnalyzerHolder
 ) -> None:
     # Simulate a crash: the job was claimed (running) when the process died.
+    from auth.principal import Principal
     from ingest.calls import CallMetadata, create_call
 
     with (
@@ -87,7 +88,8 @@ def test_interrupted_job_is_requeued_and_finishes_once(
         services.store.receive(10**9) as incoming,
     ):
         incoming.write(SHORT_SPEECH.read_bytes())
-        call_id = create_call(session, services.store, incoming, CallMetadata()).call.id
+        uploader = Principal.system("test")
+        call_id = create_call(session, services.store, incoming, CallMetadata(), uploader).call.id
     with session_scope(services.session_factory) as session:
         job = session.scalar(select(Job).where(Job.call_id == call_id))
         assert job is not None

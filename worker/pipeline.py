@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from analysis import Analyzer
 from asr import ChannelLayout, Transcriber, Transcript
+from auth.principal import Principal
+from crm.followups import draft_follow_up
 from ingest.analysis import analyze_call
-from ingest.followups import draft_follow_up
-from ingest.qa import check_call
 from ingest.storage import AudioStore
 from models import (
     Call,
@@ -28,12 +28,16 @@ from models import (
     session_scope,
     utcnow,
 )
+from qa.rules import check_call
 
 __all__ = ["CallGone", "PipelineParts", "process_call"]
 
 _PROGRESS_STEP = 0.02  # write progress at most every 2 %…
 _PROGRESS_INTERVAL_S = 1.0  # …or every second, whichever comes later
 _TRANSCRIBE_SHARE = 0.95  # transcription is ~all the work; analysis gets the last 5 %
+
+# The worker acts as the system: it may do everything to the calls it processes.
+WORKER = Principal.system("worker")
 
 
 class CallGone(Exception):
@@ -106,10 +110,10 @@ def _analyze(parts: PipelineParts, job_id: int, call_id: int) -> None:
     analyzer = parts.analyzer()
     with session_scope(parts.factory) as session:
         call = _require_call(session, call_id, job_id)
-        analysis = analyze_call(session, analyzer, call, parts.timezone)
-        draft_follow_up(session, call, analysis)
+        analysis = analyze_call(session, analyzer, call, parts.timezone, WORKER)
+        draft_follow_up(session, call, analysis, WORKER)
         session.flush()
-        check_call(session, call.id)  # QA rules on the fresh turns
+        check_call(session, call.id, WORKER)  # QA rules on the fresh turns
 
 
 def _finish(factory: SessionFactory, job_id: int, call_id: int) -> None:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 from sqlalchemy import text
 
 from api.deps import SessionDep, StateDep
-from api.schemas import HealthOut
+from api.schemas.ingest import HealthOut
 
 router = APIRouter(tags=["health"])
 

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import Analysis, Turn
+from auth.permissions import WRITE_FOLLOW_UPS, authorize
+from auth.principal import Principal
 from models import Call, FollowUp, FollowUpStatus
 
 __all__ = ["draft_follow_up"]
@@ -27,8 +29,11 @@ _SPIN_NAMES = {
 }
 
 
-def draft_follow_up(session: Session, call: Call, analysis: Analysis) -> FollowUp | None:
+def draft_follow_up(
+    session: Session, call: Call, analysis: Analysis, principal: Principal
+) -> FollowUp | None:
     """Create or refresh the call's draft; None when the call is not linked to a rep and customer."""
+    authorize(principal, WRITE_FOLLOW_UPS)
     if call.rep_id is None or call.customer_id is None:
         return None
     record = session.scalar(select(FollowUp).where(FollowUp.call_id == call.id))

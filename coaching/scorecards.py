@@ -1,87 +1,29 @@
-"""Coaching: comments on a call (pinned to a turn or a moment, with replies) and scorecards.
-
-Whoever may open a call may comment on it (so reps can answer their manager); scorecards are
-filled by admins and managers and read by everyone who may open the call.
-"""
+"""Scorecards: admins set the weighted criteria; managers rate a call against them (0–5 each)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ingest.access import require_role
-from ingest.analysis import count_turns
+from auth.permissions import EDIT_SCORECARD, SCORE_CALLS, authorize
+from auth.principal import Principal
+from core.errors import InvalidInput
 from ingest.calls import get_call
-from ingest.errors import InvalidInput, NotFound
-from ingest.tokens import Principal
-from models import CallComment, Role, Scorecard, ScorecardCriterion
+from models import Scorecard, ScorecardCriterion
 
-__all__ = [
-    "CommentIn",
-    "add_comment",
-    "list_comments",
-    "read_scorecard",
-    "save_criteria",
-    "save_scorecard",
-]
+__all__ = ["active_criteria", "read_scorecard", "save_criteria", "save_scorecard"]
+
 
 MAX_RATING = 5
-REVIEWERS = (Role.ADMIN, Role.MANAGER)
-
-
-@dataclass(frozen=True, slots=True)
-class CommentIn:
-    text: str
-    turn_index: int | None = None
-    at_seconds: float | None = None
-    parent_id: int | None = None
-
-
-def add_comment(
-    session: Session, call_id: int, comment: CommentIn, author: Principal
-) -> CallComment:
-    call = get_call(session, call_id, author)
-    text = comment.text.strip()
-    if not text:
-        raise InvalidInput("the comment is empty", field="text")
-    if comment.turn_index is not None and not 0 <= comment.turn_index < count_turns(
-        session, call_id
-    ):
-        raise InvalidInput(
-            f"turn {comment.turn_index} does not exist in call {call_id}", field="turn_index"
-        )
-    if comment.at_seconds is not None and not 0 <= comment.at_seconds <= call.duration_s:
-        raise InvalidInput(
-            f"at_seconds must be within the call (0–{call.duration_s:.0f} s)", field="at_seconds"
-        )
-    if comment.parent_id is not None:
-        parent = session.get(CallComment, comment.parent_id)
-        if parent is None or parent.call_id != call_id:
-            raise NotFound(
-                f"comment {comment.parent_id} does not exist on call {call_id}", field="parent_id"
-            )
-    row = CallComment(call_id=call_id, parent_id=comment.parent_id, author_user_id=author.user_id,
-                      author_name=author.name, turn_index=comment.turn_index, at_seconds=comment.at_seconds,
-                      text=text)  # fmt: skip
-    session.add(row)
-    session.flush()
-    return row
-
-
-def list_comments(session: Session, call_id: int, viewer: Principal) -> list[CallComment]:
-    get_call(session, call_id, viewer)
-    query = select(CallComment).where(CallComment.call_id == call_id).order_by(CallComment.id)
-    return list(session.scalars(query))
 
 
 def save_criteria(
     session: Session, criteria: list[tuple[str, str, int]], admin: Principal
 ) -> list[ScorecardCriterion]:
     """Replace the scorecard's criteria: (key, name, weight) with weights adding up to 100."""
-    require_role(admin, (Role.ADMIN,), "change the scorecard")
+    authorize(admin, EDIT_SCORECARD)
     keys = [key for key, _, _ in criteria]
     if not criteria or len(set(keys)) != len(keys):
         raise InvalidInput("give at least one criterion, each with its own key", field="criteria")
@@ -114,8 +56,8 @@ def save_scorecard(
     session: Session, call_id: int, ratings: dict[str, int], note: str | None, reviewer: Principal
 ) -> Scorecard:
     """Rate each criterion 0–5; the total is the weighted share of the maximum, 0–100."""
-    require_role(reviewer, REVIEWERS, "fill in scorecards")
-    get_call(session, call_id, reviewer)
+    authorize(reviewer, SCORE_CALLS)
+    get_call(session, call_id, reviewer, SCORE_CALLS)
     criteria = active_criteria(session)
     _check_ratings(ratings, criteria)
     total = round(sum(c.weight * ratings[c.key] / MAX_RATING for c in criteria), 1)

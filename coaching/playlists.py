@@ -8,27 +8,32 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest.access import require_role
+from auth.permissions import (
+    CURATE_PLAYLISTS,
+    READ_PLAYLISTS,
+    Action,
+    authorize,
+    require_visible,
+    visible,
+)
+from auth.principal import Principal
+from core.errors import InvalidInput, NotFound
 from ingest.analysis import count_turns
 from ingest.calls import get_call
-from ingest.errors import InvalidInput, NotFound
-from ingest.tokens import Principal
-from models import CallTurn, Playlist, PlaylistItem, Role
+from models import CallTurn, Playlist, PlaylistItem
 
 __all__ = ["add_item", "create_playlist", "list_playlists", "read_playlist"]
-
-CURATORS = (Role.ADMIN, Role.MANAGER)
 
 
 def create_playlist(
     session: Session, name: str, description: str | None, author: Principal
 ) -> Playlist:
-    require_role(author, CURATORS, "create playlists")
+    """A playlist of the author's team; without a team it is the author's (and the admins')."""
+    authorize(author, CURATE_PLAYLISTS)
     if not name.strip():
         raise InvalidInput("a playlist needs a name", field="name")
-    playlist = Playlist(
-        name=name.strip(), description=description, team_id=author.team_id, created_by=author.name
-    )
+    playlist = Playlist(name=name.strip(), description=description, team_id=author.team_id,
+                        created_by=author.name, created_by_user_id=author.user_id)  # fmt: skip
     session.add(playlist)
     session.flush()
     return playlist
@@ -42,8 +47,7 @@ def add_item(
     note: str | None,
     author: Principal,
 ) -> PlaylistItem:
-    require_role(author, CURATORS, "change playlists")
-    playlist = _visible(session, playlist_id, author)
+    playlist = _playlist(session, playlist_id, author, CURATE_PLAYLISTS)
     get_call(session, call_id, author)  # a manager shares only what they may open themselves
     first, last = turns
     count = count_turns(session, call_id)
@@ -61,14 +65,12 @@ def add_item(
 
 
 def list_playlists(session: Session, viewer: Principal) -> list[Playlist]:
-    query = select(Playlist).order_by(Playlist.id.desc())
-    if viewer.role != Role.ADMIN:
-        query = query.where(Playlist.team_id == viewer.team_id)
-    return list(session.scalars(query))
+    scope = visible(viewer, READ_PLAYLISTS, Playlist)
+    return list(session.scalars(select(Playlist).where(scope).order_by(Playlist.id.desc())))
 
 
 def read_playlist(session: Session, playlist_id: int, viewer: Principal) -> dict[str, Any]:
-    playlist = _visible(session, playlist_id, viewer)
+    playlist = _playlist(session, playlist_id, viewer, READ_PLAYLISTS)
     items = session.scalars(
         select(PlaylistItem)
         .where(PlaylistItem.playlist_id == playlist.id)
@@ -88,8 +90,10 @@ def _item(session: Session, item: PlaylistItem) -> dict[str, Any]:
             "turns": [{"index": t.idx, "speaker": t.speaker, "text": t.text} for t in turns]}  # fmt: skip
 
 
-def _visible(session: Session, playlist_id: int, viewer: Principal) -> Playlist:
+def _playlist(session: Session, playlist_id: int, principal: Principal, action: Action) -> Playlist:
+    authorize(principal, action)
     playlist = session.get(Playlist, playlist_id)
-    if playlist is None or (viewer.role != Role.ADMIN and playlist.team_id != viewer.team_id):
+    if playlist is None:
         raise NotFound(f"playlist {playlist_id} does not exist")
+    require_visible(session, principal, action, playlist)
     return playlist

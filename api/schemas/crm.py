@@ -1,12 +1,24 @@
-"""Response shapes of CRM records."""
+"""Response shapes of CRM records, their pages and CSV import reports."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["CustomerOut", "FollowUpOut", "OpportunityOut", "RepOut", "TargetOut", "TeamOut"]
+__all__ = [
+    "CustomerOut",
+    "FollowUpOut",
+    "ImportReport",
+    "OpportunityOut",
+    "Page",
+    "RepOut",
+    "RowErrorOut",
+    "TeamOut",
+]
+
+Item = TypeVar("Item")
 
 
 class _Out(BaseModel):
@@ -76,10 +88,24 @@ class FollowUpOut(_Out):
     overdue: bool = False
 
 
-class TargetOut(_Out):
-    id: int
-    team_id: int | None
-    rep_id: int | None
-    year: int
-    quarter: int | None
-    amount: float
+class Page(BaseModel, Generic[Item]):
+    items: list[Item]
+    total: int
+    limit: int
+    offset: int
+
+
+class RowErrorOut(BaseModel):
+    row: int
+    field: str | None
+    message: str
+
+
+class ImportReport(BaseModel):
+    entity: str
+    dry_run: bool
+    rows: int
+    created: int
+    updated: int
+    failed: int
+    errors: list[RowErrorOut]

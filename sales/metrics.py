@@ -9,27 +9,24 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from auth.permissions import READ_METRICS, require_visible
+from auth.principal import Principal
+from core.errors import NotFound
 from models import Call, CallAnalysis, Opportunity, OpportunityStatus, Rep
+from sales.periods import Period, day_before, days_between, month_of, safe_ratio, scoped
 
 __all__ = [
     "SMALL_SAMPLE",
-    "Period",
     "behaviour_metrics",
     "commitment_ranking",
     "commitment_trend",
-    "days_between",
     "funnel_metrics",
-    "month_of",
     "rep_metrics",
-    "safe_ratio",
     "wilson_interval",
 ]
 
@@ -37,25 +34,8 @@ SMALL_SAMPLE = 10  # fewer analysed calls than this: flagged, and never ranked a
 _Z95 = 1.96
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
-    """[start, end) in business dates; calls are placed by their local date in `timezone`."""
-
-    start: date
-    end: date
-    team_id: int | None = None
-    timezone: str = "Asia/Shanghai"
-
-    def call_bounds(self) -> tuple[datetime, datetime]:
-        zone = ZoneInfo(self.timezone)
-        return datetime.combine(self.start, time(), zone), datetime.combine(self.end, time(), zone)
-
-
-def safe_ratio(part: float | None, whole: float | None, digits: int = 4) -> float:
-    return round(float(part or 0) / float(whole), digits) if whole else 0.0
-
-
-def rep_metrics(session: Session, period: Period) -> list[dict[str, Any]]:
+def rep_metrics(session: Session, principal: Principal, period: Period) -> list[dict[str, Any]]:
+    period = scoped(principal, period)
     reps = session.execute(_reps(period)).all()
     calls = {row.rep_id: row for row in session.execute(_call_figures(period))}
     opps = {row.owner_rep_id: row for row in session.execute(_opportunity_figures(session, period))}
@@ -99,17 +79,9 @@ def _call_figures(period: Period) -> Select[Any]:
     )
 
 
-def days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
-    """Whole days from `earlier` to `later`, in the database's own date arithmetic."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.julianday(later) - func.julianday(earlier)
-    difference: ColumnElement[Any] = later - earlier
-    return difference
-
-
 def _opportunity_figures(session: Session, period: Period) -> Select[Any]:
-    created = Opportunity.created_on.between(period.start, _day_before(period.end))
-    closed_in = Opportunity.closed_on.between(period.start, _day_before(period.end))
+    created = Opportunity.created_on.between(period.start, day_before(period.end))
+    closed_in = Opportunity.closed_on.between(period.start, day_before(period.end))
     won = and_(Opportunity.status == OpportunityStatus.WON, closed_in)
     lost = and_(Opportunity.status == OpportunityStatus.LOST, closed_in)
     cycle = days_between(session, Opportunity.closed_on, Opportunity.created_on)
@@ -192,9 +164,14 @@ def _opportunity_part(row: Any) -> dict[str, Any]:
     }
 
 
-def commitment_trend(session: Session, period: Period, rep_id: int | None) -> list[dict[str, Any]]:
+def commitment_trend(
+    session: Session, principal: Principal, period: Period, rep_id: int | None
+) -> list[dict[str, Any]]:
     """Per calendar month (UTC) of the period: analysed calls, commitment rate, mean talk ratio;
     for one rep, or for the whole team / everyone in scope."""
+    period = scoped(principal, period)
+    if rep_id is not None:
+        _require_rep_in_scope(session, principal, rep_id)
     month = month_of(session, Call.happened_at).label("month")
     start, end = period.call_bounds()
     query = (
@@ -212,17 +189,14 @@ def commitment_trend(session: Session, period: Period, rep_id: int | None) -> li
              "mean_talk_ratio": round(float(t), 3) if t is not None else 0.0} for m, n, c, t in rows]  # fmt: skip
 
 
-def month_of(session: Session, column: Any) -> ColumnElement[Any]:
-    if session.get_bind().dialect.name == "sqlite":
-        return func.strftime("%Y-%m", column)
-    return func.to_char(column, "YYYY-MM")
-
-
-def funnel_metrics(session: Session, period: Period, stages: tuple[str, ...]) -> dict[str, Any]:
+def funnel_metrics(
+    session: Session, principal: Principal, period: Period, stages: tuple[str, ...]
+) -> dict[str, Any]:
     """Opportunities created in the period: how many reached each stage, and stage-to-stage rates.
     An opportunity has reached every stage up to its current one; a won one has reached all."""
+    period = scoped(principal, period)
     query = select(Opportunity.stage, Opportunity.status, func.count()).where(
-        Opportunity.created_on.between(period.start, _day_before(period.end))
+        Opportunity.created_on.between(period.start, day_before(period.end))
     )
     if period.team_id is not None:
         query = query.join(Rep, Rep.id == Opportunity.owner_rep_id).where(
@@ -248,6 +222,13 @@ def funnel_metrics(session: Session, period: Period, stages: tuple[str, ...]) ->
             "overall_conversion": safe_ratio(reached[-1], reached[0])}  # fmt: skip
 
 
+def _require_rep_in_scope(session: Session, principal: Principal, rep_id: int) -> None:
+    rep = session.get(Rep, rep_id)
+    if rep is None:
+        raise NotFound(f"rep {rep_id} does not exist", field="rep_id")
+    require_visible(session, principal, READ_METRICS, rep)
+
+
 def wilson_interval(successes: int, n: int) -> tuple[float, float]:
     """95 % Wilson score interval: honest for small samples, unlike successes / n ± …"""
     if n == 0:
@@ -258,10 +239,12 @@ def wilson_interval(successes: int, n: int) -> tuple[float, float]:
     return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
 
 
-def commitment_ranking(session: Session, period: Period) -> list[dict[str, Any]]:
+def commitment_ranking(
+    session: Session, principal: Principal, period: Period
+) -> list[dict[str, Any]]:
     """Reps by commitment rate; ranked on the interval's lower bound, small samples last."""
     rows = []
-    for rep in rep_metrics(session, period):
+    for rep in rep_metrics(session, principal, period):
         n, rate = rep["analysed_calls"], rep["commitment_rate"]
         committed = round(rate * n)
         low, high = wilson_interval(committed, n)
@@ -274,8 +257,9 @@ def commitment_ranking(session: Session, period: Period) -> list[dict[str, Any]]
     return rows
 
 
-def behaviour_metrics(session: Session, period: Period) -> dict[str, Any]:
+def behaviour_metrics(session: Session, principal: Principal, period: Period) -> dict[str, Any]:
     """Win rate of opportunities closed in the period, by what happened on their calls."""
+    period = scoped(principal, period)
     per_opp = _closed_opportunities_with_calls(period).subquery()
     return {
         "by_advance": _bands(session, per_opp, case(
@@ -308,7 +292,7 @@ def _closed_opportunities_with_calls(period: Period) -> Select[Any]:
         .join(CallAnalysis, CallAnalysis.call_id == Call.id)
         .where(
             Opportunity.status.in_((OpportunityStatus.WON, OpportunityStatus.LOST)),
-            Opportunity.closed_on.between(period.start, _day_before(period.end)),
+            Opportunity.closed_on.between(period.start, day_before(period.end)),
         )
         .group_by(Opportunity.id)
     )
@@ -327,7 +311,3 @@ def _bands(session: Session, per_opp: Any, band: Any) -> list[dict[str, Any]]:
     )
     return [{"band": name, "opportunities": n, "won": int(won or 0), "win_rate": safe_ratio(won, n)}
             for name, n, won in sorted(rows, key=lambda r: str(r[0]))]  # fmt: skip
-
-
-def _day_before(end: date) -> date:
-    return date.fromordinal(end.toordinal() - 1)

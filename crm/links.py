@@ -9,7 +9,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 from models import Customer, Opportunity, Rep
 
 __all__ = ["CallLinks", "RecordRef", "parse_ref", "resolve", "resolve_call_links"]

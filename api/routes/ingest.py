@@ -1,16 +1,19 @@
-"""/api/v1/calls: upload, list, read, transcript, audio, delete. Each route calls one service."""
+"""Call intake over HTTP: upload, list, read, transcript, audio and delete calls; read, re-run
+and try out their analysis. Each route calls one service."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep, StoreDep
-from api.schemas import (
+from api.schemas.ingest import (
+    AnalysisOut,
+    AnalyzeIn,
     CallAccepted,
     CallOut,
     CallPage,
@@ -20,15 +23,16 @@ from api.schemas import (
     call_out,
 )
 from api.upload import receive_upload
+from auth.permissions import UPLOAD_CALLS, authorize
+from ingest import analysis
 from ingest import calls as service
-from ingest.access import UPLOADERS, require_role
 from models import TranscriptSegment
 
-router = APIRouter(prefix="/api/v1/calls", tags=["calls"])
+router = APIRouter(prefix="/api/v1", tags=["calls"])
 
 
 @router.post(
-    "",
+    "/calls",
     status_code=status.HTTP_202_ACCEPTED,
     responses={200: {"model": CallAccepted, "description": "The same audio was already uploaded."}},
 )
@@ -40,7 +44,7 @@ async def create_call(
     principal: CurrentPrincipal,
 ) -> CallAccepted:
     """Upload a recording (multipart field `audio`) with optional metadata fields."""
-    require_role(principal, UPLOADERS, "upload calls")  # before reading a possibly huge body
+    authorize(principal, UPLOAD_CALLS)  # before reading a possibly huge body
     upload = await receive_upload(
         request.headers.get("content-type", ""),
         _content_length(request),
@@ -57,8 +61,7 @@ async def create_call(
             state.store,
             upload.incoming,
             meta,
-            uploaded_by=principal.token_id,
-            uploader=principal,
+            principal,
             max_attempts=state.settings.job_max_attempts,
             notify=state.wake_worker,
         )
@@ -69,7 +72,7 @@ async def create_call(
     )
 
 
-@router.get("")
+@router.get("/calls")
 def read_calls(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -92,18 +95,16 @@ def read_calls(
         rep, status_, occurred_from, occurred_to, rep_id, customer_id, opportunity_id,
         commitment_secured, score_min, score_max,
     )  # fmt: skip
-    items, total = service.list_calls(
-        session, filters, limit=limit, offset=offset, viewer=principal
-    )
+    items, total = service.list_calls(session, filters, principal, limit=limit, offset=offset)
     return CallPage(items=[call_out(c) for c in items], total=total, limit=limit, offset=offset)
 
 
-@router.get("/{call_id}")
+@router.get("/calls/{call_id}")
 def read_call(call_id: int, session: SessionDep, principal: CurrentPrincipal) -> CallOut:
     return call_out(service.get_call(session, call_id, principal))
 
 
-@router.get("/{call_id}/transcript")
+@router.get("/calls/{call_id}/transcript")
 def read_transcript(
     call_id: int, session: SessionDep, principal: CurrentPrincipal
 ) -> TranscriptOut:
@@ -118,7 +119,7 @@ def read_transcript(
     )
 
 
-@router.get("/{call_id}/audio", response_class=FileResponse)
+@router.get("/calls/{call_id}/audio", response_class=FileResponse)
 def read_audio(
     call_id: int, session: SessionDep, store: StoreDep, principal: CurrentPrincipal
 ) -> FileResponse:
@@ -127,7 +128,7 @@ def read_audio(
     return FileResponse(audio.path, media_type=audio.media_type, filename=audio.download_name)
 
 
-@router.delete("/{call_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/calls/{call_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_call(
     call_id: int, session: SessionDep, store: StoreDep, principal: CurrentPrincipal
 ) -> None:
@@ -149,3 +150,30 @@ def _segment_out(segment: TranscriptSegment) -> SegmentOut:
 def _content_length(request: Request) -> int | None:
     value = request.headers.get("content-length")
     return int(value) if value and value.isdigit() else None
+
+
+@router.get("/calls/{call_id}/analysis")
+def read_analysis(call_id: int, session: SessionDep, principal: CurrentPrincipal) -> AnalysisOut:
+    """Turns with SPIN types and commitments, metrics, commitments and the coaching score."""
+    return AnalysisOut.model_validate(analysis.read_analysis(session, call_id, principal))
+
+
+@router.post("/calls/{call_id}/reanalyze", status_code=status.HTTP_202_ACCEPTED)
+def reanalyze_call(
+    call_id: int, session: SessionDep, state: StateDep, principal: CurrentPrincipal
+) -> CallAccepted:
+    """Analyse the stored transcript again (after a dictionary or model update)."""
+    call = analysis.request_reanalysis(session, call_id, state.wake_worker, principal)
+    return CallAccepted(id=call.id, status=call.status, duplicate=False)
+
+
+@router.post("/analyze")
+async def analyze_turns(
+    body: AnalyzeIn, state: StateDep, principal: CurrentPrincipal
+) -> AnalysisOut:
+    """Analyse turns given as text; nothing is stored (times in the result are null)."""
+    turns = [analysis.TextTurn(t.speaker, t.text) for t in body.turns]
+    result: dict[str, Any] = await run_in_threadpool(
+        lambda: analysis.analyze_text(state.analyzer.get(), turns, body.call_date, principal)
+    )
+    return AnalysisOut.model_validate(result)

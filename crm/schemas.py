@@ -1,7 +1,7 @@
 """Validated input for CRM records, shared by the HTTP API and the CSV import (one set of rules).
 
 Cross-record rules that need the database (does rep 12 exist? is the stage on the funnel?)
-live in ingest/crm.py; everything a single record can check about itself lives here.
+live in crm/records.py; everything a single record can check about itself lives here.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ __all__ = [
     "OpportunityPatch",
     "RepIn",
     "RepPatch",
-    "TargetIn",
+    "StrictInput",
     "TeamIn",
     "TeamPatch",
 ]
@@ -33,22 +33,22 @@ Channel = Literal["call", "visit", "wechat", "email"]
 FollowUpState = Literal["draft", "open", "done", "cancelled"]
 
 
-class _In(BaseModel):
+class StrictInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class TeamIn(_In):
+class TeamIn(StrictInput):
     name: str = Name
     manager_id: int | None = None
     external_id: str | None = ExternalId
 
 
-class TeamPatch(_In):
+class TeamPatch(StrictInput):
     name: str | None = Field(None, min_length=1, max_length=100)
     manager_id: int | None = None
 
 
-class RepIn(_In):
+class RepIn(StrictInput):
     name: str = Name
     team_id: int | None = None
     email: str | None = Field(None, max_length=200)
@@ -56,14 +56,14 @@ class RepIn(_In):
     external_id: str | None = ExternalId
 
 
-class RepPatch(_In):
+class RepPatch(StrictInput):
     name: str | None = Field(None, min_length=1, max_length=100)
     team_id: int | None = None
     email: str | None = Field(None, max_length=200)
     active: bool | None = None
 
 
-class CustomerIn(_In):
+class CustomerIn(StrictInput):
     company: str = Field(min_length=1, max_length=200)
     contact: str | None = Field(None, max_length=100)
     phone: str | None = Field(None, max_length=50)
@@ -73,7 +73,7 @@ class CustomerIn(_In):
     external_id: str | None = ExternalId
 
 
-class CustomerPatch(_In):
+class CustomerPatch(StrictInput):
     company: str | None = Field(None, min_length=1, max_length=200)
     contact: str | None = Field(None, max_length=100)
     phone: str | None = Field(None, max_length=50)
@@ -82,7 +82,7 @@ class CustomerPatch(_In):
     owner_rep_id: int | None = None
 
 
-class _OpportunityRules(_In):
+class _OpportunityRules(StrictInput):
     @model_validator(mode="after")
     def _dates_and_outcome(self) -> _OpportunityRules:
         created = getattr(self, "created_on", None)
@@ -119,7 +119,7 @@ class OpportunityPatch(_OpportunityRules):
     loss_reason: str | None = Field(None, max_length=200)
 
 
-class FollowUpIn(_In):
+class FollowUpIn(StrictInput):
     rep_id: int
     customer_id: int
     opportunity_id: int | None = None
@@ -133,24 +133,10 @@ class FollowUpIn(_In):
     external_id: str | None = ExternalId
 
 
-class FollowUpPatch(_In):
+class FollowUpPatch(StrictInput):
     content: str | None = Field(None, max_length=10_000)
     customer_needs: str | None = Field(None, max_length=5_000)
     next_action: str | None = Field(None, max_length=1_000)
     next_action_due: date | None = None
     status: FollowUpState | None = None
     opportunity_id: int | None = None
-
-
-class TargetIn(_In):
-    team_id: int | None = None
-    rep_id: int | None = None
-    year: int = Field(ge=2000, le=2100)
-    quarter: int | None = Field(None, ge=1, le=4, description="Leave out for an annual target.")
-    amount: float = Field(gt=0, description="Sales target in yuan; must be positive.")
-
-    @model_validator(mode="after")
-    def _one_owner(self) -> TargetIn:
-        if (self.team_id is None) == (self.rep_id is None):
-            raise ValueError("a target belongs to exactly one of team_id or rep_id")
-        return self

@@ -17,11 +17,15 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ingest.crm import TARGETS, get_record
-from ingest.metrics import Period, safe_ratio
-from models import Call, CallAnalysis, Opportunity, OpportunityStatus, Rep, Target
+from auth.permissions import READ_TARGETS, WRITE_TARGETS
+from auth.principal import Principal
+from crm.records import Resource, get_record
+from models import Call, CallAnalysis, Opportunity, OpportunityStatus, Rep, Target, Team
+from sales.periods import Period, safe_ratio
 
-__all__ = ["target_progress", "working_days"]
+__all__ = ["TARGETS", "target_progress", "working_days"]
+
+TARGETS = Resource(Target, "target", READ_TARGETS, WRITE_TARGETS, {"team_id": Team, "rep_id": Rep})
 
 
 def working_days(start: date, end: date) -> int:
@@ -30,9 +34,9 @@ def working_days(start: date, end: date) -> int:
 
 
 def target_progress(
-    session: Session, target_id: int, timezone: str, today: date | None = None
+    session: Session, target_id: int, principal: Principal, timezone: str, today: date | None = None
 ) -> dict[str, Any]:
-    target = get_record(session, TARGETS, target_id)
+    target = get_record(session, TARGETS, target_id, principal)
     today = today or date.today()
     start, end = _span(target)
     rep_ids = _owner_reps(session, target)

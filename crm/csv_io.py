@@ -1,7 +1,7 @@
 """CSV import and export of CRM records, as a Chinese CRM exports them (UTF-8 or GBK, Chinese
 column names mapped onto our field names).
 
-Import applies the same rules as the JSON API (the pydantic In models, then ingest/crm.py), one
+Import applies the same rules as the JSON API (the pydantic In models, then crm/records.py), one
 savepoint per row: a bad row is reported and skipped, the good rows go in. A row whose
 external_id is already stored updates that record, so importing the same export twice changes
 nothing. Columns that are not fields (the CRM's extras, or our own id / created_at on a
@@ -20,9 +20,10 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest import crm
-from ingest import crm_schemas as schemas
-from ingest.errors import HuashuError, InvalidInput, NotFound
+from auth.permissions import EXPORT_CRM, IMPORT_CRM, authorize, visible
+from auth.principal import Principal
+from core.errors import HuashuError, InvalidInput, NotFound
+from crm import records, schemas
 from models import Base
 
 __all__ = ["ENTITIES", "Entity", "RowError", "export_csv", "import_csv"]
@@ -32,7 +33,7 @@ __all__ = ["ENTITIES", "Entity", "RowError", "export_csv", "import_csv"]
 class Entity:
     """One importable table: its crm resource and the models that validate a row."""
 
-    resource: crm.Resource[Any]
+    resource: records.Resource[Any]
     create_in: type[BaseModel]
     patch_in: type[BaseModel]
 
@@ -45,12 +46,20 @@ class Entity:
 
 
 ENTITIES: dict[str, Entity] = {
-    "teams": Entity(crm.TEAMS, schemas.TeamIn, schemas.TeamPatch),
-    "reps": Entity(crm.REPS, schemas.RepIn, schemas.RepPatch),
-    "customers": Entity(crm.CUSTOMERS, schemas.CustomerIn, schemas.CustomerPatch),
-    "opportunities": Entity(crm.OPPORTUNITIES, schemas.OpportunityIn, schemas.OpportunityPatch),
-    "follow-ups": Entity(crm.FOLLOW_UPS, schemas.FollowUpIn, schemas.FollowUpPatch),
+    "teams": Entity(records.TEAMS, schemas.TeamIn, schemas.TeamPatch),
+    "reps": Entity(records.REPS, schemas.RepIn, schemas.RepPatch),
+    "customers": Entity(records.CUSTOMERS, schemas.CustomerIn, schemas.CustomerPatch),
+    "opportunities": Entity(records.OPPORTUNITIES, schemas.OpportunityIn, schemas.OpportunityPatch),
+    "follow-ups": Entity(records.FOLLOW_UPS, schemas.FollowUpIn, schemas.FollowUpPatch),
 }
+
+
+@dataclass(frozen=True)
+class _Writer:
+    """Who writes the rows, and the funnel their opportunities' stages must be on."""
+
+    principal: Principal
+    stages: tuple[str, ...]
 
 
 class RowError(TypedDict):
@@ -71,12 +80,15 @@ def import_csv(
     session: Session,
     entity: str,
     data: bytes,
+    principal: Principal,
     *,
     mapping: dict[str, str] | None,
     dry_run: bool,
     stages: tuple[str, ...],
 ) -> dict[str, Any]:
-    """Import the file's rows; the report counts created, updated and failed rows."""
+    """Import the file's rows; the report counts created, updated and failed rows. Each row is
+    written as `principal` would write it through the API: a row outside their scope fails."""
+    authorize(principal, IMPORT_CRM)
     spec = _entity(entity)
     header, rows = _read_table(_decode(data))
     fields = _map_header(spec, entity, header, mapping or {})
@@ -85,7 +97,7 @@ def import_csv(
     # exactly what a real import would say (constraints included) but nothing is stored.
     outer = session.begin_nested() if dry_run else None
     try:
-        tally = _import_rows(session, spec, fields, rows, stages)
+        tally = _import_rows(session, spec, fields, rows, _Writer(principal, stages))
     finally:
         if outer is not None:
             outer.rollback()
@@ -93,14 +105,17 @@ def import_csv(
     return {**summary, "errors": tally.errors}
 
 
-def export_csv(session: Session, entity: str) -> str:
-    """All rows of the entity's table ordered by id, one column per table column."""
-    model: type[Base] = _entity(entity).resource.model
+def export_csv(session: Session, entity: str, principal: Principal) -> str:
+    """The entity's rows `principal` may see, ordered by id, one column per table column."""
+    authorize(principal, EXPORT_CRM)
+    resource = _entity(entity).resource
+    model: type[Base] = resource.model
     columns = [c.key for c in model.__table__.columns]
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(columns)
-    for record in session.scalars(select(model).order_by(model.__table__.c.id)):
+    scope = visible(principal, resource.read, model)
+    for record in session.scalars(select(model).where(scope).order_by(model.__table__.c.id)):
         writer.writerow([_cell_text(getattr(record, c)) for c in columns])
     return out.getvalue()
 
@@ -177,12 +192,12 @@ def _import_rows(
     spec: Entity,
     fields: list[str | None],
     rows: list[tuple[int, list[str]]],
-    stages: tuple[str, ...],
+    writer: _Writer,
 ) -> _Tally:
     tally = _Tally()
     for number, cells in rows:
         try:
-            outcome = _import_row(session, spec, _row_values(fields, cells), stages)
+            outcome = _import_row(session, spec, _row_values(fields, cells), writer)
         except ValidationError as exc:
             tally.errors += _validation_errors(number, exc)
             outcome = "failed"
@@ -202,9 +217,7 @@ def _row_values(fields: list[str | None], cells: list[str]) -> dict[str, Any]:
     return {f: (_unguarded(c.strip()) or None) for f, c in zip(fields, padded, strict=False) if f}
 
 
-def _import_row(
-    session: Session, spec: Entity, values: dict[str, Any], stages: tuple[str, ...]
-) -> str:
+def _import_row(session: Session, spec: Entity, values: dict[str, Any], writer: _Writer) -> str:
     """Create or update one record; "created" or "updated". Raises on a bad row."""
     _resolve_references(session, spec.resource, values)
     # Empty cells are left out so the In model's defaults apply (amount 0, status open, …): a
@@ -213,17 +226,19 @@ def _import_row(
     existing = _stored_id(session, spec.resource, getattr(record, "external_id", None))
     with session.begin_nested():  # a failing row rolls back only its own writes
         if existing is None:
-            crm.create_record(session, spec.resource, record, stages)
+            records.create_record(session, spec.resource, record, writer.principal, writer.stages)
             return "created"
         # Only the file's columns change a stored record; the others keep their values.
         given = set(values) & set(spec.patch_in.model_fields)
         patch = spec.patch_in.model_validate(record.model_dump(include=given))
-        crm.update_record(session, spec.resource, existing, patch, stages)
+        records.update_record(
+            session, spec.resource, existing, patch, writer.principal, writer.stages
+        )
         return "updated"
 
 
 def _resolve_references(
-    session: Session, resource: crm.Resource[Any], values: dict[str, Any]
+    session: Session, resource: records.Resource[Any], values: dict[str, Any]
 ) -> None:
     """Replace each *_external_id cell with the Huashu id of the record it names, in place."""
     for field_name, target in resource.references.items():
@@ -246,7 +261,7 @@ def _resolve_references(
 
 
 def _resolve_one(session: Session, target: type[Base], column: str, external_id: str) -> int:
-    found = crm.id_by_external_id(session, target, external_id)
+    found = records.id_by_external_id(session, target, external_id)
     if found is None:
         name = target.__name__.lower()
         raise NotFound(f"no {name} has external id {external_id!r}", field=column)
@@ -254,11 +269,11 @@ def _resolve_one(session: Session, target: type[Base], column: str, external_id:
 
 
 def _stored_id(
-    session: Session, resource: crm.Resource[Any], external_id: str | None
+    session: Session, resource: records.Resource[Any], external_id: str | None
 ) -> int | None:
     if external_id is None:
         return None  # rows without an external id cannot be matched: always a new record
-    return crm.id_by_external_id(session, resource.model, external_id)
+    return records.id_by_external_id(session, resource.model, external_id)
 
 
 def _validation_errors(number: int, exc: ValidationError) -> list[RowError]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ingest.analysis import MAX_TURN_CHARS, MAX_TURNS
+
 __all__ = [
     "AnalysisOut",
+    "AnalyzeIn",
     "CallAccepted",
     "CallOut",
     "CallPage",
@@ -157,3 +160,15 @@ class AnalysisOut(BaseModel):
     commitment_secured: bool
     score: ScoreOut
     speakers: SpeakersOut
+
+
+class TurnIn(BaseModel):
+    speaker: Literal["rep", "customer"]
+    text: str = Field(max_length=MAX_TURN_CHARS)
+
+
+class AnalyzeIn(BaseModel):
+    turns: list[TurnIn] = Field(max_length=MAX_TURNS)
+    call_date: date | None = Field(
+        None, description="Dates like 下周二 are resolved from this day."
+    )

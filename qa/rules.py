@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from analysis import Turn
 from analysis.rules import RuleSyntaxError, check_params, evaluate
-from ingest.access import require_role
+from auth.permissions import READ_QA_RULES, REANALYZE_CALLS, WRITE_QA_RULES, authorize
+from auth.principal import Principal
+from core.errors import InvalidInput, NotFound, TranscriptNotReady
 from ingest.calls import get_call
-from ingest.errors import InvalidInput, NotFound, TranscriptNotReady
-from ingest.tokens import Principal
-from models import CallAnalysis, CallRuleHit, CallTurn, QaRule, QaRulesVersion, Role
+from models import CallAnalysis, CallRuleHit, CallTurn, QaRule, QaRulesVersion
 
 __all__ = [
     "RuleIn",
@@ -32,8 +32,6 @@ __all__ = [
     "update_rule",
 ]
 
-RULE_EDITORS = (Role.ADMIN, Role.QA)
-RULE_READERS = (Role.ADMIN, Role.MANAGER, Role.QA)
 SEVERITIES = ("info", "warning", "critical")
 
 
@@ -48,7 +46,7 @@ class RuleIn:
 
 
 def create_rule(session: Session, rule: RuleIn, editor: Principal) -> QaRule:
-    require_role(editor, RULE_EDITORS, "change QA rules")
+    authorize(editor, WRITE_QA_RULES)
     _validate(rule)
     row = QaRule(name=rule.name.strip(), kind=rule.kind, params=rule.params, severity=rule.severity,
                  points=rule.points, active=rule.active)  # fmt: skip
@@ -59,7 +57,7 @@ def create_rule(session: Session, rule: RuleIn, editor: Principal) -> QaRule:
 
 
 def update_rule(session: Session, rule_id: int, rule: RuleIn, editor: Principal) -> QaRule:
-    require_role(editor, RULE_EDITORS, "change QA rules")
+    authorize(editor, WRITE_QA_RULES)
     row = _rule(session, rule_id)
     _validate(rule)
     row.name, row.kind, row.params = rule.name.strip(), rule.kind, rule.params
@@ -69,18 +67,23 @@ def update_rule(session: Session, rule_id: int, rule: RuleIn, editor: Principal)
 
 
 def delete_rule(session: Session, rule_id: int, editor: Principal) -> None:
-    require_role(editor, RULE_EDITORS, "change QA rules")
+    authorize(editor, WRITE_QA_RULES)
     session.delete(_rule(session, rule_id))
     _bump_version(session)
 
 
 def list_rules(session: Session, viewer: Principal) -> list[QaRule]:
-    require_role(viewer, RULE_READERS, "read QA rules")
+    authorize(viewer, READ_QA_RULES)
     return list(session.scalars(select(QaRule).order_by(QaRule.id)))
 
 
-def check_call(session: Session, call_id: int) -> None:
-    """Replace the call's hits with those of the active rules now (the worker's step, too)."""
+def check_call(session: Session, call_id: int, principal: Principal) -> None:
+    """Replace the call's hits with those of the active rules now (the worker's step)."""
+    authorize(principal, REANALYZE_CALLS)
+    _check_call(session, call_id)
+
+
+def _check_call(session: Session, call_id: int) -> None:
     summary = session.get(CallAnalysis, call_id)
     if summary is None:
         return
@@ -101,7 +104,7 @@ def check_call(session: Session, call_id: int) -> None:
 def refresh_hits(session: Session, summary: CallAnalysis) -> None:
     """Check the call again only if a rule changed since its hits were stored."""
     if summary.rules_version != _version(session):
-        check_call(session, summary.call_id)
+        _check_call(session, summary.call_id)
         session.flush()
 
 

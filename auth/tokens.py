@@ -5,17 +5,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest.errors import InvalidInput, NotFound, Unauthorized
+from auth.permissions import MANAGE_USERS, authorize
+from auth.principal import Principal
+from core.errors import InvalidInput, NotFound, Unauthorized
 from models import ApiToken, Rep, Role, Team, User, utcnow
 
 __all__ = [
-    "Principal",
     "authenticate",
     "create_first_token",
     "create_token",
@@ -26,27 +26,17 @@ __all__ = [
 _TOKEN_PREFIX = "hs_"
 
 
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: their token and user, role, and the rep or team their role is tied to."""
-
-    token_id: int | None
-    name: str
-    role: str
-    user_id: int | None = None
-    rep_id: int | None = None  # rep users: their own rep record
-    team_id: int | None = None  # managers: the team they lead
-
-
 def create_token(
     session: Session,
     name: str,
-    role: str = Role.ADMIN,
+    role: str,
+    principal: Principal,
     *,
     rep_id: int | None = None,
     team_id: int | None = None,
 ) -> tuple[ApiToken, str]:
     """A new user with `role` and a token for them; the token is returned once, never stored."""
+    authorize(principal, MANAGE_USERS)
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("a token needs a name of 1 to 100 characters", field="name")
@@ -78,7 +68,8 @@ def create_first_token(session: Session) -> str | None:
     """On a fresh install, make one admin token so the API can be used at all; else None."""
     if session.scalar(select(ApiToken.id).limit(1)) is not None:
         return None
-    _, token = create_token(session, "first admin (created at first start)", Role.ADMIN)
+    first = Principal.system("first start")
+    _, token = create_token(session, "first admin (created at first start)", Role.ADMIN, first)
     return token
 
 
@@ -103,11 +94,13 @@ def authenticate(session: Session, token: str | None, admin_token: str | None) -
     return Principal(row.id, user.name, user.role, user.id, user.rep_id, team_id)
 
 
-def list_tokens(session: Session) -> list[ApiToken]:
+def list_tokens(session: Session, principal: Principal) -> list[ApiToken]:
+    authorize(principal, MANAGE_USERS)
     return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
 
 
-def revoke_token(session: Session, token_id: int) -> ApiToken:
+def revoke_token(session: Session, token_id: int, principal: Principal) -> ApiToken:
+    authorize(principal, MANAGE_USERS)
     row = session.get(ApiToken, token_id)
     if row is None:
         raise NotFound(f"token {token_id} does not exist")

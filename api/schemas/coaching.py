@@ -1,0 +1,104 @@
+"""Request and response shapes of comments, scorecards and playlists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CommentBody",
+    "CommentOut",
+    "CriterionBody",
+    "MomentOut",
+    "MomentTurnOut",
+    "PlaylistBody",
+    "PlaylistItemBody",
+    "PlaylistOut",
+    "PlaylistSummaryOut",
+    "ScorecardBody",
+    "ScorecardOut",
+]
+
+
+class CommentBody(BaseModel):
+    text: str = Field(max_length=5000)
+    turn_index: int | None = Field(None, ge=0, description="Pin to a turn of /analysis …")
+    at_seconds: float | None = Field(None, ge=0, description="… or to a moment of the audio.")
+    parent_id: int | None = Field(None, description="Reply to this comment.")
+
+
+class CommentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    call_id: int
+    parent_id: int | None
+    author_name: str
+    turn_index: int | None
+    at_seconds: float | None
+    text: str
+    created_at: datetime
+
+
+class CriterionBody(BaseModel):
+    key: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=100)
+    weight: int
+
+
+class ScorecardBody(BaseModel):
+    ratings: dict[str, int] = Field(description="criterion key → 0..5")
+    note: str | None = Field(None, max_length=5000)
+
+
+class PlaylistBody(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=2000)
+
+
+class PlaylistItemBody(BaseModel):
+    call_id: int
+    from_turn: int = Field(ge=0)
+    to_turn: int = Field(ge=0)
+    note: str | None = Field(None, max_length=2000)
+
+
+class ScorecardOut(BaseModel):
+    criteria: list[CriterionBody]
+    ratings: dict[str, int] | None = Field(description="null until the call is scored")
+    total: float | None
+    note: str | None
+    reviewer: str | None
+    updated_at: datetime | None = None
+
+
+class PlaylistSummaryOut(BaseModel):
+    id: int
+    name: str
+    created_by: str
+
+
+class MomentTurnOut(BaseModel):
+    index: int
+    speaker: str
+    text: str
+
+
+class MomentOut(BaseModel):
+    id: int
+    call_id: int
+    from_turn: int
+    to_turn: int
+    note: str | None
+    start: float | None
+    end: float | None
+    turns: list[MomentTurnOut]
+
+
+class PlaylistOut(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    created_by: str
+    items: list[MomentOut]
