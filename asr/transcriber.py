@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from asr.audio import ChannelScan, FloatArray, scan_channels, stream_blocks
+from asr.audio import SAMPLE_RATE, ChannelScan, FloatArray, scan_channels, stream_blocks
 from asr.chinese import collapse_repeats, is_hallucination, to_simplified
 from asr.errors import ChannelLayoutError, ModelError
 from asr.types import (
@@ -22,6 +22,7 @@ from asr.types import (
     TranscriptionOptions,
     Word,
 )
+from asr.voices import MAX_STRETCH_S, PAUSE_S, VoiceTracker
 from asr.windows import Window, pause_windows
 
 __all__ = ["ProgressCallback", "Transcriber", "WhisperTranscriber", "hotword_prompt"]
@@ -107,37 +108,42 @@ class WhisperTranscriber:
         prompt = hotword_prompt(hotwords, self._options.max_hotword_chars)
         segments: list[Segment] = []
         language = self._options.language or "zh"
+        voices = self._voice_tracker(layout)
         for index, plan in enumerate(plans):
             report = _scaled_progress(on_progress, index, len(plans), scan.duration)
             if plan.peak < _SILENCE_PEAK:
                 continue  # nothing worth decoding (and Whisper would hallucinate on it)
             gain = _gain(plan.peak) if self._options.peak_normalize else 1.0
-            for window in self._windows(path, plan, limits):
-                language = self._transcribe_window(window, gain, plan, prompt, segments, report)
+            for window in self._windows(path, plan, limits, gain):
+                language = self._transcribe_window(window, plan, prompt, segments, report)
+                if voices:
+                    voices.add_window(window.audio, window.offset, _speech_stretches(window.audio))
+        separation = voices.apply(segments) if voices else None
         if on_progress:
             on_progress(1.0)
         ordered = tuple(sorted(segments, key=lambda s: (s.start, s.end)))
-        return Transcript(
-            language=language, duration=scan.duration, model=self.model_name, segments=ordered
-        )
+        return Transcript(language, scan.duration, self.model_name, ordered, separation)
+
+    def _voice_tracker(self, layout: ChannelLayout) -> VoiceTracker | None:
+        wanted = self._options.separate_voices and self._options.word_timestamps
+        return VoiceTracker() if wanted and layout is ChannelLayout.MONO else None
 
     def _windows(
-        self, path: Path, plan: _ChannelPlan, limits: AudioLimits | None
+        self, path: Path, plan: _ChannelPlan, limits: AudioLimits | None, gain: float
     ) -> Iterator[Window]:
-        blocks = (_plane(block, plan.plane) for block in stream_blocks(path, limits))
+        """The plan's audio, scaled by `gain`, window by window."""
+        blocks = (_plane(block, plan.plane, gain) for block in stream_blocks(path, limits))
         return pause_windows(blocks, self._options.window_s)
 
     def _transcribe_window(
         self,
         window: Window,
-        gain: float,
         plan: _ChannelPlan,
         prompt: str | None,
         out: list[Segment],
         report: Callable[[float], None],
     ) -> str:
-        audio = (window.audio * gain).astype(np.float32) if gain != 1.0 else window.audio
-        raw_segments, info = self._decode(audio, prompt)
+        raw_segments, info = self._decode(window.audio, prompt)
         for raw in raw_segments:  # lazy: each step decodes the next window or batch
             segment = _clean_segment(raw, plan.speaker, window.offset)
             if segment is not None:
@@ -195,6 +201,21 @@ class WhisperTranscriber:
             raise ModelError(f"cannot load Whisper model {self._model_ref!r}: {exc}") from exc
 
 
+def _speech_stretches(audio: FloatArray) -> list[tuple[float, float]]:
+    """Speech between pauses of 0.3 s, at most 6 s at a time (seconds into `audio`): the
+    stretches `asr.voices` compares. Silero VAD, as bundled with faster-whisper."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    options = VadOptions(
+        min_silence_duration_ms=int(PAUSE_S * 1000),
+        speech_pad_ms=50,
+        max_speech_duration_s=MAX_STRETCH_S,
+        min_speech_duration_ms=100,
+    )
+    found = get_speech_timestamps(audio, options)
+    return [(r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE) for r in found]
+
+
 def hotword_prompt(hotwords: Sequence[str], max_chars: int) -> str | None:
     """The hotwords as one "，"-separated hint, first come first kept, at most `max_chars`.
 
@@ -225,9 +246,9 @@ def _plan_channels(scan: ChannelScan, layout: ChannelLayout) -> list[_ChannelPla
     ]
 
 
-def _plane(block: FloatArray, plane: int) -> FloatArray:
+def _plane(block: FloatArray, plane: int, gain: float) -> FloatArray:
     mono: FloatArray = block.mean(axis=0, dtype=np.float32) if plane == _MIX else block[plane]
-    return mono
+    return mono if gain == 1.0 else (mono * gain).astype(np.float32)
 
 
 def _scaled_progress(

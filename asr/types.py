@@ -26,6 +26,10 @@ class Word:
     end: float
     text: str
     probability: float
+    # Mono recordings only: which of the two voices said it (0 = whoever speaks first), told
+    # apart acoustically (asr.voices), and how sure that is (0.5 could be either .. 1).
+    voice: int | None = None
+    voice_confidence: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,8 @@ class Segment:
     words: tuple[Word, ...] = ()
     avg_logprob: float = 0.0
     no_speech_prob: float = 0.0
+    voice: int | None = None  # the voice of most of its words (mono recordings)
+    voice_confidence: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +102,7 @@ class TranscriptionOptions:
     # samples: the same audio and settings always give the same transcript.
     temperatures: tuple[float, ...] = (0.0,)
     window_s: float = 300.0  # audio is decoded and transcribed this much at a time
+    separate_voices: bool = True  # mono: label each word with one of two voices (asr.voices)
     max_hotword_chars: int = 120
 
 
@@ -105,3 +112,6 @@ class Transcript:
     duration: float
     model: str
     segments: tuple[Segment, ...] = field(default=())
+    # Mono recordings: how distinct the two voices were (0..1; 0 = one voice only), or None
+    # when voices were not separated (stereo, too little speech, switched off).
+    voice_separation: float | None = None

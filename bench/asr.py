@@ -17,6 +17,10 @@ Suites (all audio from ../shared/audio, assembled ones built in a temp folder at
   names   CER of the names and products known to be said in the 4 calls, without and with
           hotwords (the call's CRM context first, then the team's dictionary)
   hotclips  the 41 clips with the team's hotword list (no names in them: does it harm?)
+  mono    speakers on mono: the 4 calls' mono mixes, share of the speech time attributed to
+          the right speaker (voices + text, and the old text-only heuristic); and, to see the
+          voices on natural speech, dialogues of two real speakers cut from pairs of real/
+          clips taking turns (acoustic voice accuracy under the better of the two mappings)
 
 Every configuration prints its real-time factor (processing seconds per audio second), its
 time relative to the baseline measured in the same run, and CER (normalised as in
@@ -38,6 +42,7 @@ import wave
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -125,7 +130,10 @@ def main() -> None:
     args = _arguments()
     model_dir = str(ensure_bundled_model(Path.home() / ".cache" / "huashu-bench"))
     with tempfile.TemporaryDirectory(prefix="huashu-bench-") as tmp:
-        suites = _suites(args.suites.split(","), Path(tmp), args.limit)
+        if "mono" in args.suites.split(","):
+            _mono_suite(WhisperTranscriber(model_dir, **_model_args(args)), Path(tmp))
+            args.suites = ",".join(s for s in args.suites.split(",") if s != "mono")
+        suites = _suites([s for s in args.suites.split(",") if s], Path(tmp), args.limit)
         configs = _configs(args.variants)
         print(f"{args.threads} threads, device {args.device}, {args.compute_type}")
         baseline = None if args.no_baseline else _plain(model_dir, args)
@@ -347,6 +355,129 @@ def _clip_cycle(repeats: int) -> Iterator[tuple[np.ndarray, str]]:
             with wave.open(str(REAL / row["file"]), "rb") as w:
                 pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
             yield pcm.astype(np.float32) / 32767, row["reference_text"]
+
+
+# --- speakers on mono -------------------------------------------------------------------------
+
+NATURAL_PAIRS = (  # (speaker A, speaker B): median pitch in Hz, as measured on these clips
+    ("mossttsd_pod_f.wav", "mossttsd_pod_m.wav"),  # 232 / 107, one podcast
+    ("soulx_female_mandarin.wav", "soulx_male_mandarin.wav"),  # 198 / 142
+    ("mossttsd_zh_spk1_moon.wav", "mossttsd_zh_spk2_moon.wav"),  # 184 / 143
+    ("fireredtts2_zh_S1.wav", "fireredtts2_zh_S2.wav"),  # 113 / 200
+    ("soulx_male_mandarin.wav", "mossttsd_zh_spk2_moon.wav"),  # 142 / 143: two men, same pitch
+    ("mossttsd_pod_f.wav", "masr_test.wav"),  # 232 / 229: two women, same pitch
+)
+
+
+def _mono_suite(transcriber: WhisperTranscriber, tmp: Path) -> None:
+    from analysis.speakers import assign_mono_speakers, attribute_voices
+    from analysis.turns import split_utterances
+
+    print("\n== mono: share of speech time attributed to the right speaker")
+    totals = {"voices + text": [0.0, 0.0], "text only (before)": [0.0, 0.0]}
+    for script in sorted(CALLS.glob("dev*.json")):
+        turns = json.loads(script.read_text(encoding="utf-8"))["turns"]
+        reference = [(t["start"], t["end"], t["speaker"]) for t in turns]
+        transcript = transcriber.transcribe(script.with_suffix(".mono.wav"), ChannelLayout.MONO)
+        segments = _speech_segments(transcript, voices=True)
+        voiced = attribute_voices(segments)
+        plain = assign_mono_speakers(split_utterances(_speech_segments(transcript, voices=False)))
+        line = f"{script.stem}: separation {transcript.voice_separation}"
+        for name, result in (("voices + text", voiced), ("text only (before)", plain)):
+            if result is None:
+                line += f"  {name}: no voices"
+                continue
+            right, total = _attributed(result[0], reference)
+            totals[name][0] += right
+            totals[name][1] += total
+            line += f"  {name} {right / total:.3f} (confidence {result[1].confidence:.2f})"
+        print(line, flush=True)
+    for name, (right, total) in totals.items():
+        print(f"all 4 calls, {name:20s} {right / max(total, 1e-9):.3f}")
+    _natural_voices(transcriber, tmp)
+
+
+def _speech_segments(transcript: Transcript, voices: bool) -> list[Any]:
+    from analysis.turns import SpeechSegment, TimedWord
+
+    return [
+        SpeechSegment(
+            s.speaker.value,
+            s.start,
+            s.end,
+            s.text,
+            tuple(
+                TimedWord(w.start, w.end, w.text, w.voice if voices else None, w.voice_confidence)
+                for w in s.words
+            ),
+        )
+        for s in transcript.segments
+    ]
+
+
+def _attributed(
+    utterances: Sequence[Any], reference: list[tuple[float, float, str]]
+) -> tuple[float, float]:
+    """(reference speech seconds covered by an utterance of the right speaker, all of it)."""
+    right = 0.0
+    for u in utterances:
+        for start, end, speaker in reference:
+            if speaker == u.speaker:
+                right += max(0.0, min(end, u.end) - max(start, u.start))
+    return right, sum(end - start for start, end, _ in reference)
+
+
+def _natural_voices(transcriber: WhisperTranscriber, tmp: Path) -> None:
+    from asr.windows import pause_windows
+
+    print("\nnatural voices: share of speech time in the right voice (better mapping)")
+    rng = np.random.default_rng(0)
+    scores = []
+    for pair in NATURAL_PAIRS:
+        pieces = [list(pause_windows([_read(REAL / name)], 3.5, 1.5)) for name in pair]
+        audio, reference, at = [], [], 0.0
+        for k in range(max(len(p) for p in pieces)):
+            for who in (0, 1):
+                if k < len(pieces[who]):
+                    gap = np.zeros(int(16_000 * rng.uniform(0.4, 1.0)), dtype=np.float32)
+                    clip = pieces[who][k].audio
+                    reference.append(
+                        (at + len(gap) / 16_000, at + (len(gap) + len(clip)) / 16_000, "AB"[who])
+                    )
+                    audio += [gap, clip]
+                    at = reference[-1][1]
+        path = _write_mono(tmp / "dialogue.wav", np.concatenate(audio))
+        transcript = transcriber.transcribe(path, ChannelLayout.MONO)
+        words = [w for s in transcript.segments for w in s.words if w.voice is not None]
+        score = _voice_accuracy(words, reference)
+        scores.append(score)
+        print(f"{pair[0][:-4]} + {pair[1][:-4]}: {score:.3f}", flush=True)
+    print(f"mean of {len(scores)} pairs: {np.mean(scores):.3f}")
+
+
+def _voice_accuracy(words: Sequence[Any], reference: list[tuple[float, float, str]]) -> float:
+    agree = total = 0.0
+    for word in words:
+        middle = (word.start + word.end) / 2
+        *_, who = min(reference, key=lambda r: max(r[0] - middle, middle - r[1], 0.0))
+        seconds = max(word.end - word.start, 1e-3)
+        total += seconds
+        agree += seconds * ((who == "A") == (word.voice == 0))
+    return max(agree, total - agree) / max(total, 1e-9)
+
+
+def _read(path: Path) -> np.ndarray:
+    with wave.open(str(path), "rb") as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32767
+
+
+def _write_mono(path: Path, audio: np.ndarray) -> Path:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16_000)
+        out.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+    return path
 
 
 if __name__ == "__main__":
