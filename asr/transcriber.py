@@ -32,6 +32,7 @@ _TARGET_PEAK = 0.9
 _MAX_GAIN = 10.0  # +20 dB
 _SILENCE_PEAK = 1e-3  # about -60 dBFS: below this a channel holds no speech worth decoding
 _MIX = -1  # plane index meaning "the mean of all planes"
+_DROPPED_SPEECH_S = 2.0  # this much speech left without words by a hinted decoding: redo
 
 
 class Transcriber(Protocol):
@@ -144,13 +145,35 @@ class WhisperTranscriber:
         report: Callable[[float], None],
     ) -> str:
         raw_segments, info = self._decode(window.audio, prompt)
+        kept: list[Segment] = []
         for raw in raw_segments:  # lazy: each step decodes the next window or batch
             segment = _clean_segment(raw, plan.speaker, window.offset)
             if segment is not None:
-                out.append(segment)
+                kept.append(segment)
             report(window.offset + float(raw.end))
+        if prompt is not None:
+            kept = self._without_hint_where_dropped(window, plan, kept)
+        out.extend(kept)
         report(window.end)
         return str(info.language)
+
+    def _without_hint_where_dropped(
+        self, window: Window, plan: _ChannelPlan, hinted: list[Segment]
+    ) -> list[Segment]:
+        """Whisper sometimes answers a hotword hint with the hint itself and stops: 30 s of
+        speech came back as "陈主任". Speech that the hinted decoding left without words is
+        decoded again without the hint."""
+        dropped = _speech_without_words(_speech_stretches(window.audio), hinted, window.offset)
+        if sum(end - start for start, end in dropped) < _DROPPED_SPEECH_S:
+            return hinted
+        raw_segments, _ = self._decode(window.audio, None)
+        plain = (_clean_segment(raw, plan.speaker, window.offset) for raw in raw_segments)
+        recovered = [
+            p for p in plain if p is not None and any(a <= _middle(p) <= b for a, b in dropped)
+        ]
+        # a recovered segment replaces the hinted ones it overlaps ("陈主任" above)
+        kept = [h for h in hinted if not any(_overlap(h, r) for r in recovered)]
+        return sorted(kept + recovered, key=lambda s: (s.start, s.end))
 
     def _decode(self, audio: FloatArray, prompt: str | None) -> tuple[Iterable[Any], Any]:
         o = self._options
@@ -229,6 +252,27 @@ def hotword_prompt(hotwords: Sequence[str], max_chars: int) -> str | None:
         kept.append(word)
         used += len(word) + 1
     return "，".join(kept) or None
+
+
+def _speech_without_words(
+    stretches: list[tuple[float, float]], segments: list[Segment], offset: float
+) -> list[tuple[float, float]]:
+    """The stretches of speech (window seconds) that no segment overlaps, in recording time."""
+    spans = [(s.start, s.end) for s in segments]
+    bare = []
+    for start, end in stretches:
+        a, b = offset + start, offset + end
+        if not any(s < b and a < e for s, e in spans):
+            bare.append((a, b))
+    return bare
+
+
+def _overlap(a: Segment, b: Segment) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _middle(segment: Segment) -> float:
+    return (segment.start + segment.end) / 2
 
 
 def _plan_channels(scan: ChannelScan, layout: ChannelLayout) -> list[_ChannelPlan]:

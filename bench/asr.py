@@ -172,19 +172,26 @@ def _run_suite(
     model_dir: str,
     args: argparse.Namespace,
 ) -> None:
+    """Every configuration on every recording, interleaved recording by recording, so that
+    load from other processes on a shared machine falls on all of them alike."""
     seconds = sum(i.seconds for i in items)
     print(f"\n== {suite}: {len(items)} recordings, {seconds:.0f} s of audio")
-    reference = _measure(baseline, items, False) if baseline and suite != "names" else None
-    if reference:
-        _print("plain faster-whisper (baseline)", reference, reference)
+    runs: dict[str, tuple[Runner, bool]] = {}
+    if baseline and suite != "names":
+        runs["plain faster-whisper (baseline)"] = (baseline, False)
     if suite == "names":
         configs = {"huashu (defaults)": DEFAULTS}
     for name, options in (configs or {"huashu (defaults)": DEFAULTS}).items():
         runner = _huashu(WhisperTranscriber(model_dir, **_model_args(args), options=options))
-        hot_modes = (False, True) if suite == "names" else (suite == "hotclips",)
-        for hot in hot_modes:
-            label = f"{name} + hotwords" if hot and suite == "names" else name
-            _print(label, _measure(runner, items, hot), reference)
+        if suite == "names":
+            runs[name] = (runner, False)
+            runs[f"{name} + hotwords"] = (runner, True)
+        else:
+            runs[name] = (runner, suite == "hotclips")
+    tallies = _measure_interleaved(runs, items)
+    reference = tallies.get("plain faster-whisper (baseline)")
+    for name, tally in tallies.items():
+        _print(name, tally, reference)
 
 
 def _model_args(args: argparse.Namespace) -> dict[str, object]:
@@ -225,16 +232,19 @@ def _by_speaker(transcript: Transcript) -> dict[Speaker, str]:
     return said
 
 
-def _measure(run: Runner | None, items: list[Item], hot: bool) -> Tally:
-    assert run is not None
-    run(items[0], hot)  # warm-up (model load, first allocations), not timed
-    tally = Tally(audio=sum(i.seconds for i in items))
-    started = time.perf_counter()
+def _measure_interleaved(
+    runs: dict[str, tuple[Runner, bool]], items: list[Item]
+) -> dict[str, Tally]:
+    for run, hot in runs.values():
+        run(items[0], hot)  # warm-up (model load, first allocations), not timed
+    tallies = {name: Tally(audio=sum(i.seconds for i in items)) for name in runs}
     for item in items:
-        said = run(item, hot)
-        _score(tally, item, said)
-    tally.seconds = time.perf_counter() - started
-    return tally
+        for name, (run, hot) in runs.items():
+            started = time.perf_counter()
+            said = run(item, hot)
+            tallies[name].seconds += time.perf_counter() - started
+            _score(tallies[name], item, said)
+    return tallies
 
 
 def _score(tally: Tally, item: Item, said: dict[Speaker, str]) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from asr import ChannelLayout, TranscriptionOptions, WhisperTranscriber, cer, ensure_bundled_model
-from tests.audio_files import REAL, SHORT_SPEECH, read_wav, write_wav
+from tests.audio_files import CALLS, REAL, SHORT_SPEECH, read_wav, write_wav
 
 pytestmark = pytest.mark.model
 
@@ -67,3 +67,23 @@ def test_long_audio_is_transcribed_window_by_window_with_true_times(
         ]
         assert cer("广州市房地产中介协会分析", "".join(w.text for w in words)) < 0.35
         assert all(w.end < start + 5 for w in words)
+
+
+def test_mono_call_words_carry_the_two_voices(model_dir: str) -> None:
+    turns = json.loads((CALLS / "dev01.json").read_text(encoding="utf-8"))["turns"]
+    transcriber = WhisperTranscriber(model_dir, cpu_threads=2)
+    transcript = transcriber.transcribe(CALLS / "dev01.mono.wav", ChannelLayout.MONO)
+    words = [w for s in transcript.segments for w in s.words]
+    assert words and all(w.voice in (0, 1) and 0.5 <= w.voice_confidence <= 1 for w in words)
+    assert transcript.voice_separation is not None and transcript.voice_separation > 0.3
+    right = total = 0.0
+    for word in words:
+        middle = (word.start + word.end) / 2
+        turn = min(turns, key=lambda t: max(t["start"] - middle, middle - t["end"], 0.0))
+        seconds = word.end - word.start
+        total += seconds
+        right += seconds * ((turn["speaker"] == "rep") == (word.voice == 0))  # the rep opens
+    assert right / total > 0.85
+    stereo = transcriber.transcribe(CALLS / "dev01.stereo.wav", ChannelLayout.REP_LEFT)
+    assert stereo.voice_separation is None
+    assert all(w.voice is None for s in stereo.segments for w in s.words)
