@@ -75,9 +75,10 @@ VARIANTS = {
     "batch4": dataclasses.replace(DEFAULTS, batch_size=4),
     "batch8": dataclasses.replace(DEFAULTS, batch_size=8),
     "batch16": dataclasses.replace(DEFAULTS, batch_size=16),
-    "batch-beam1": dataclasses.replace(DEFAULTS, beam_size=1),
-    "batch-beam5": dataclasses.replace(DEFAULTS, beam_size=5),
-    "batch-no-normalize": dataclasses.replace(DEFAULTS, peak_normalize=False),
+    "batch-beam1": dataclasses.replace(DEFAULTS, batch_size=8, beam_size=1),
+    "batch-beam5": dataclasses.replace(DEFAULTS, batch_size=8, beam_size=5),
+    "beam5": dataclasses.replace(DEFAULTS, beam_size=5),
+    "no-normalize": dataclasses.replace(DEFAULTS, peak_normalize=False),
     "window60": dataclasses.replace(DEFAULTS, window_s=60.0),
 }
 

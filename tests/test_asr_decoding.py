@@ -87,3 +87,23 @@ def test_mono_call_words_carry_the_two_voices(model_dir: str) -> None:
     stereo = transcriber.transcribe(CALLS / "dev01.stereo.wav", ChannelLayout.REP_LEFT)
     assert stereo.voice_separation is None
     assert all(w.voice is None for s in stereo.segments for w in s.words)
+
+
+def test_hotwords_fix_names_and_never_swallow_speech(model_dir: str) -> None:
+    turns = json.loads((CALLS / "dev03.json").read_text(encoding="utf-8"))["turns"]
+    rep_said = "".join(t["spoken_text"] for t in turns if t["speaker"] == "rep")
+    transcriber = WhisperTranscriber(model_dir, cpu_threads=2)
+    # the call's contact and product, then other words of the team's dictionary
+    hotwords = ["陈主任", "超声设备", "样机", "启航教育", "云帆软件", "布艺沙发"]
+    transcript = transcriber.transcribe(
+        CALLS / "dev03.stereo.wav", ChannelLayout.REP_LEFT, hotwords=hotwords
+    )
+    rep = "".join(s.text for s in transcript.segments if s.speaker.value == "rep")
+    # Whisper once answered this hint with "陈主任" alone for the rep's whole channel
+    assert cer(rep_said, rep) < 0.3
+    plain = transcriber.transcribe(CALLS / "dev02.stereo.wav", ChannelLayout.REP_LEFT)
+    hinted = transcriber.transcribe(
+        CALLS / "dev02.stereo.wav", ChannelLayout.REP_LEFT, hotwords=["云帆软件", "张伟", "王总"]
+    )
+    assert "云帆软件" not in "".join(s.text for s in plain.segments)  # 赢番软件 without the hint
+    assert "云帆软件" in "".join(s.text for s in hinted.segments)
