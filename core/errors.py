@@ -9,6 +9,7 @@
     ├── Forbidden (403)           a valid token without the right to do this
     ├── NotFound (404)            no such call (or a call you may not see)
     ├── PayloadTooLarge (413)     over the upload size limit
+    │   └── TooLong (413)         a recording longer than HUASHU_MAX_CALL_MINUTES
     ├── UnsupportedAudio (415)    not an audio file at all
     ├── CorruptAudio (422)        audio that cannot be decoded, or is cut short
     ├── TranscriptNotReady (409)  the call has not been transcribed yet
@@ -30,6 +31,7 @@ __all__ = [
     "NotFound",
     "PayloadTooLarge",
     "StorageUnavailable",
+    "TooLong",
     "TooManyRequests",
     "TranscriptNotReady",
     "Unauthorized",
@@ -79,6 +81,10 @@ class NotFound(HuashuError):
 class PayloadTooLarge(HuashuError):
     status_code = 413
     code = "payload_too_large"
+
+
+class TooLong(PayloadTooLarge):
+    code = "too_long"
 
 
 class UnsupportedAudio(HuashuError):

@@ -35,7 +35,7 @@ from huashu.runtime import (
 from huashu.seed import seed_demo
 from huashu.settings import Settings, describe_errors
 from ingest.analysis import AnalyzerHolder
-from ingest.calls import CallMetadata
+from ingest.calls import CallMetadata, IntakeRules
 from ingest.folder import FileOutcome, Outcome, find_files, ingest_folder
 from models import Role, Team, session_scope
 from worker.celery_app import QUEUES
@@ -117,6 +117,19 @@ def worker(
                         "--without-gossip", "--without-mingle"])  # fmt: skip
 
 
+def _sender(services: Services) -> Callable[[int, str], None] | None:
+    """With a broker, hand each added call's job to it at once (the reconciler of a running
+    API or worker catches any it misses); without one, `huashu serve` polls the database."""
+    if not services.settings.broker_url:
+        return None
+    jobs = build_celery_jobs(services)
+
+    def send(job_id: int, kind: str) -> None:
+        jobs.send(job_id, kind)
+
+    return send
+
+
 def _log_setup() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -179,7 +192,9 @@ def ingest(
             CallMetadata(channels=channels, rep=rep),
             CLI,
             max_bytes=settings.max_upload_bytes,
-            max_attempts=settings.job_max_attempts,
+            rules=IntakeRules(
+                settings.job_max_attempts, settings.max_call_seconds, _sender(services)
+            ),
             on_file=on_file,
         )
     counts = {o: len(report.of(o)) for o in Outcome}

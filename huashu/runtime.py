@@ -153,7 +153,9 @@ def build_transcriber(settings: Settings) -> WhisperTranscriber:
     model = resolve_model(settings.whisper_model, settings.resolved_model_cache_dir)
     display = model_label(settings)
     options = TranscriptionOptions(
-        language=settings.language_or_none, beam_size=settings.whisper_beam_size
+        language=settings.language_or_none,
+        beam_size=settings.whisper_beam_size,
+        batch_size=settings.whisper_batch_size,
     )
     return WhisperTranscriber(
         model,
@@ -198,10 +200,29 @@ def lock_worker(settings: Settings) -> TextIO:
 
 def build_worker(services: Services, transcriber: Transcriber, analyzer: AnalyzerHolder) -> Worker:
     settings = services.settings
-    parts = PipelineParts(
-        services.session_factory, services.store, transcriber, analyzer.get, settings.timezone
-    )
+    parts = pipeline_parts(services, transcriber, analyzer)
     return Worker(parts, poll_s=settings.worker_poll_s, retry_delay_s=settings.job_retry_delay_s)
+
+
+def pipeline_parts(
+    services: Services, transcriber: Transcriber, analyzer: AnalyzerHolder
+) -> PipelineParts:
+    """What a job needs, from the settings: limits, time zone, and hotwords when they are on."""
+    settings = services.settings
+    return PipelineParts(
+        services.session_factory, services.store, transcriber, analyzer.get, settings.timezone,
+        max_seconds=settings.max_call_seconds, hotwords=team_terms(settings),
+    )  # fmt: skip
+
+
+def team_terms(settings: Settings) -> tuple[str, ...] | None:
+    """The user dictionary's words, as hotwords; None when hotwords are off."""
+    if not settings.whisper_hotwords:
+        return None
+    if settings.user_dictionary is None:
+        return ()
+    lines = settings.user_dictionary.read_text(encoding="utf-8").splitlines()
+    return tuple(line.split()[0] for line in lines if line.strip() and not line.startswith("#"))
 
 
 def build_analyzer(settings: Settings) -> AnalyzerHolder:
@@ -233,10 +254,7 @@ def run_celery_worker(services: Services, transcriber: Transcriber) -> Celery:
     """Set this process up to run Huashu's Celery tasks; returns the Celery app to start. The
     reconciler runs here too, so jobs are looked after even with no API process up."""
     settings = services.settings
-    parts = PipelineParts(
-        services.session_factory, services.store, transcriber, build_analyzer(settings).get,
-        settings.timezone,
-    )  # fmt: skip
+    parts = pipeline_parts(services, transcriber, build_analyzer(settings))
     use_executor(
         JobExecutor(parts, retry_delay_s=settings.job_retry_delay_s),
         reset_after_fork=lambda: services.engine.dispose(close=False),

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; default SQLite at DATA_DIR/huashu.db. PostgreSQL works too.",
     )
     max_upload_mb: int = Field(500, gt=0, description="Largest accepted upload, in megabytes.")
+    max_call_minutes: int = Field(
+        240, gt=0, le=24 * 60, description="Longest accepted recording, in minutes."
+    )
     admin_token: SecretStr | None = Field(
         None, description="A token accepted with the admin role (at least 32 characters)."
     )
@@ -48,6 +51,14 @@ class Settings(BaseSettings):
     )
     whisper_language: str = Field("zh", description="Spoken language code, or 'auto' to detect it.")
     whisper_beam_size: int = Field(2, ge=1, le=10, description="Beam width; 2 measured best here.")
+    whisper_batch_size: int = Field(
+        0, ge=0, le=64, description="0 = sequential decoding; N = batched (for GPUs)."
+    )
+    whisper_hotwords: bool = Field(
+        False,
+        description="Bias decoding towards the call's CRM names and the dictionary (measured: "
+        "names right more often, the rest of the text worse; off by default).",
+    )
     model_cache_dir: Path | None = Field(
         None, description="Where the bundled model is assembled; default DATA_DIR/models."
     )
@@ -175,6 +186,10 @@ class Settings(BaseSettings):
     @property
     def resolved_model_cache_dir(self) -> Path:
         return self.model_cache_dir or self.data_dir / "models"
+
+    @property
+    def max_call_seconds(self) -> float:
+        return self.max_call_minutes * 60.0
 
     @property
     def max_upload_bytes(self) -> int:

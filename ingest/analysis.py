@@ -243,7 +243,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def _speech_segment(row: TranscriptSegment) -> SpeechSegment:
-    words = tuple(TimedWord(w[0], w[1], w[2]) for w in row.words)
+    # [start, end, text, probability] and, on mono calls, [voice, voice confidence]
+    words = tuple(TimedWord(w[0], w[1], w[2], *w[4:6]) for w in row.words)
     return SpeechSegment(row.speaker, row.start, row.end, row.text, words)
 
 

@@ -17,8 +17,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from asr import AudioInfo, ChannelLayout, probe_audio
-from asr.errors import CorruptAudioError, NotAudioError
+from asr import AudioInfo, AudioLimits, ChannelLayout, probe_audio
+from asr.errors import AudioLimitError, CorruptAudioError, NotAudioError
 from auth.permissions import (
     DELETE_CALLS,
     READ_CALLS,
@@ -37,6 +37,7 @@ from core.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    TooLong,
     TranscriptNotReady,
     UnsupportedAudio,
 )
@@ -58,10 +59,12 @@ from models import (
 )
 
 __all__ = [
+    "DEFAULT_RULES",
     "AudioFile",
     "CallFilters",
     "CallMetadata",
     "CreatedCall",
+    "IntakeRules",
     "audio_file",
     "create_call",
     "delete_call",
@@ -99,6 +102,22 @@ class CallMetadata:
     customer_ref: RecordRef | None = None
     opportunity_ref: RecordRef | None = None
     original_filename: str | None = None
+
+
+@dataclass(frozen=True)
+class IntakeRules:
+    """The service's rules for a new recording, and who to tell once it is stored."""
+
+    max_attempts: int = 3  # tries its job gets
+    max_seconds: float | None = None  # HUASHU_MAX_CALL_MINUTES
+    notify: Notify | None = None  # hands the committed job to whoever runs jobs
+
+    @property
+    def limits(self) -> AudioLimits:
+        return AudioLimits(max_duration_s=self.max_seconds)
+
+
+DEFAULT_RULES = IntakeRules()
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,9 +199,7 @@ def create_call(
     incoming: IncomingAudio,
     meta: CallMetadata,
     uploader: Principal,
-    *,
-    max_attempts: int = 3,
-    notify: Notify | None = None,
+    rules: IntakeRules = DEFAULT_RULES,
 ) -> CreatedCall:
     """Validate a received file, store it under its hash, and queue it for transcription."""
     meta = _as_uploader(uploader, meta)
@@ -193,7 +210,7 @@ def create_call(
         return CreatedCall(existing, created=False)
     links = resolve_call_links(session, meta.rep_ref, meta.customer_ref, meta.opportunity_ref)
     _check_links(session, uploader, links)
-    info = _probe(incoming.path)
+    info = _probe(incoming.path, rules.limits)
     _check_layout(meta.channels, info)
     extension, _ = _FORMATS.get(info.format_name, ("bin", "application/octet-stream"))
     relative = content_address(sha256, extension)
@@ -203,7 +220,7 @@ def create_call(
     # The file goes to its content address first and the rows follow in one savepoint: SQLite
     # may commit a first savepoint on release, so nothing that can fail comes after it.
     _store_file(session, store, incoming, relative)
-    job = Job(kind=JobKind.PROCESS_CALL, max_attempts=max_attempts)
+    job = Job(kind=JobKind.PROCESS_CALL, max_attempts=rules.max_attempts)
     try:
         with session.begin_nested():
             session.add(call)
@@ -214,7 +231,8 @@ def create_call(
     except IntegrityError:  # the same audio arrived concurrently and won the race: its call
         # holds this very file (same content, same address), so the file stays.
         return CreatedCall(_require(_call_with_audio(session, sha256), sha256), created=False)
-    if notify is not None:
+    if rules.notify is not None:
+        notify = rules.notify
         on_commit(session, lambda: notify(job.id, job.kind))
     return CreatedCall(call, created=True)
 
@@ -325,9 +343,12 @@ def _require(call: Call | None, sha256: str) -> Call:
     return call
 
 
-def _probe(path: Path) -> AudioInfo:
+def _probe(path: Path, limits: AudioLimits) -> AudioInfo:
     try:
-        return probe_audio(path)
+        return probe_audio(path, limits)
+    except AudioLimitError as exc:  # before any decoding where the header already says so
+        refused = TooLong if exc.limit == "duration" else InvalidInput
+        raise refused(f"the recording is refused: {exc}", field="audio") from exc
     except NotAudioError as exc:
         raise UnsupportedAudio(f"not an audio file: {exc}", field="audio") from exc
     except CorruptAudioError as exc:

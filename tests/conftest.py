@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from asr import ChannelLayout, Segment, Speaker, Transcript, Word, probe_audio
+from asr import AudioLimits, ChannelLayout, Segment, Speaker, Transcript, Word, probe_audio
 from asr.transcriber import ProgressCallback
 from auth.principal import Principal
 from huashu.runtime import Services, build_app, open_services
@@ -34,8 +34,15 @@ class FakeTranscriber:
         self.gate: threading.Event | None = None  # when set, transcription waits on it
 
     def transcribe(
-        self, path: Path, layout: ChannelLayout, on_progress: ProgressCallback | None = None
+        self,
+        path: Path,
+        layout: ChannelLayout,
+        on_progress: ProgressCallback | None = None,
+        *,
+        hotwords: Sequence[str] = (),
+        limits: AudioLimits | None = None,
     ) -> Transcript:
+        self.hotwords = tuple(hotwords)
         self.calls.append(path)
         duration = probe_audio(path).duration
         if self.gate is not None:

@@ -21,7 +21,7 @@ from core.errors import TooManyRequests
 from huashu.runtime import Services, StartupError, lock_worker, open_services
 from huashu.settings import Settings, describe_errors
 from models import ApiToken, Call, QaPlan, QaRule, session_scope
-from tests.audio_files import CALLS, SHORT_SPEECH
+from tests.audio_files import CALLS, SHORT_SPEECH, silence_wav
 from tests.conftest import (
     ADMIN_TOKEN,
     AUTH,
@@ -269,7 +269,7 @@ def test_deleting_a_call_stops_its_transcription(
 ) -> None:
     steps = {"n": 0}
 
-    def endless(path: Path, layout: Any, on_progress: Any = None) -> Any:
+    def endless(path: Path, layout: Any, on_progress: Any = None, **_options: Any) -> Any:
         while steps["n"] < 10_000:  # a very long call: progress now and then
             steps["n"] += 1
             time.sleep(0.01)
@@ -402,3 +402,38 @@ def test_bad_database_url_and_data_folder_are_one_line(tmp_path: Path) -> None:
     a_file.write_text("x")
     with pytest.raises(StartupError, match=r"^HUASHU_DATA_DIR: .* is a file, not a folder$"):
         open_services(Settings(data_dir=a_file, _env_file=None))
+
+
+# ---------------------------------------------------------------- bounded audio
+
+
+def _wav_declaring(path: Path, rate: int, seconds: float) -> Path:
+    """A real WAV header that declares `rate` Hz and `seconds` of audio, with little data."""
+    import struct
+
+    frames = int(rate * seconds)
+    header = b"RIFF" + struct.pack("<I", 36 + frames * 2) + b"WAVEfmt "
+    header += struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+    header += b"data" + struct.pack("<I", frames * 2)
+    path.write_bytes(header + b"\x00\x01" * min(frames, 10_000))
+    return path
+
+
+def test_a_1_hz_wav_is_refused_from_its_header(client: TestClient, tmp_path: Path) -> None:
+    response = upload(client, _wav_declaring(tmp_path / "one-hz.wav", 1, 10_000))
+    body = _error(response, 422)
+    assert "sample rate" in body["detail"] and body["field"] == "audio"
+
+
+def test_a_recording_over_the_call_limit_is_413(
+    settings: Settings, fake: FakeTranscriber, analyzer: Any, tmp_path: Path
+) -> None:
+    from huashu.runtime import build_app
+
+    limited = settings.model_copy(update={"max_call_minutes": 1})
+    services = open_services(limited)
+    with TestClient(build_app(services, None, "fake-whisper", analyzer)) as client:
+        long_call = CALLS / "dev01.stereo.wav"  # about 50 s: under a minute
+        assert upload(client, long_call).status_code == 202
+        body = _error(upload(client, silence_wav(tmp_path / "long.wav", 61)), 413)
+    assert body["code"] == "too_long" and "at most 60 s" in body["detail"]

@@ -9,12 +9,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from analysis import Analyzer
-from asr import ChannelLayout, Transcriber, Transcript
+from asr import AudioLimits, ChannelLayout, Transcriber, Transcript, Word
 from asr.errors import CorruptAudioError
 from auth.principal import Principal
 from crm.followups import draft_follow_up
@@ -23,8 +24,10 @@ from ingest.storage import AudioStore
 from models import (
     Call,
     CallStatus,
+    Customer,
     Job,
     JobState,
+    Rep,
     SessionFactory,
     TranscriptSegment,
     session_scope,
@@ -54,6 +57,7 @@ class _Work:
     sha256: str
     layout: ChannelLayout
     already_transcribed: bool
+    hotwords: tuple[str, ...] = ()  # the call's CRM names first, then the team's terms
 
 
 @dataclass(frozen=True)
@@ -65,12 +69,14 @@ class PipelineParts:
     transcriber: Transcriber
     analyzer: Callable[[], Analyzer]  # built on first use: loading it takes seconds
     timezone: str = "Asia/Shanghai"
+    max_seconds: float | None = None  # HUASHU_MAX_CALL_MINUTES, checked again while decoding
+    hotwords: tuple[str, ...] | None = None  # the team's terms; None: no hotwords at all
 
 
 def process_call(parts: PipelineParts, job_id: int) -> None:
     """Transcribe (unless the call already has a transcript: reanalysis, or a crash after that
     stage), analyse, finish."""
-    work = _start(parts.factory, job_id)
+    work = _start(parts.factory, job_id, parts.hotwords)
     if not work.already_transcribed:
         _transcribe(parts, job_id, work)
     _analyze(parts, job_id, work.call_id)
@@ -79,14 +85,17 @@ def process_call(parts: PipelineParts, job_id: int) -> None:
 
 def _transcribe(parts: PipelineParts, job_id: int, work: _Work) -> None:
     """From a local copy of the stored file (the file itself when the store is a folder)."""
+    limits = AudioLimits(max_duration_s=parts.max_seconds)
     with parts.store.local_copy(work.audio) as audio:
         _check_stored_file(audio, work.sha256)
         saver = _ProgressSaver(parts.factory, job_id, work.call_id)
-        transcript = parts.transcriber.transcribe(audio, work.layout, saver)
+        transcript = parts.transcriber.transcribe(
+            audio, work.layout, saver, hotwords=work.hotwords, limits=limits
+        )
     _save_transcript(parts.factory, job_id, work.call_id, transcript)
 
 
-def _start(factory: SessionFactory, job_id: int) -> _Work:
+def _start(factory: SessionFactory, job_id: int, team_terms: tuple[str, ...] | None) -> _Work:
     with session_scope(factory) as session:
         job = session.get(Job, job_id)
         call = session.get(Call, job.call_id) if job else None
@@ -96,7 +105,17 @@ def _start(factory: SessionFactory, job_id: int) -> _Work:
         call.status = CallStatus.ANALYZING if done_before else CallStatus.TRANSCRIBING
         call.error = None
         layout = ChannelLayout(call.channels)
-        return _Work(call.id, call.audio_path, call.audio_sha256, layout, done_before)
+        words = () if team_terms is None else (*_call_names(session, call), *team_terms)
+        return _Work(call.id, call.audio_path, call.audio_sha256, layout, done_before, words)
+
+
+def _call_names(session: Session, call: Call) -> list[str]:
+    """Who the call is with, as the CRM spells it: what Whisper most often gets wrong."""
+    customer = session.get(Customer, call.customer_id) if call.customer_id else None
+    rep = session.get(Rep, call.rep_id) if call.rep_id else None
+    names = [call.customer, customer and customer.company, customer and customer.contact,
+             call.rep, rep and rep.name]  # fmt: skip
+    return list(dict.fromkeys(n for n in names if n))
 
 
 def _check_stored_file(audio: Path, sha256: str) -> None:
@@ -162,12 +181,20 @@ def _segment_rows(call_id: int, transcript: Transcript) -> list[TranscriptSegmen
             end=s.end,
             speaker=s.speaker.value,
             text=s.text,
-            words=[[w.start, w.end, w.text, round(w.probability, 4)] for w in s.words],
+            words=[_word_row(w) for w in s.words],
             avg_logprob=s.avg_logprob,
             no_speech_prob=s.no_speech_prob,
         )
         for index, s in enumerate(transcript.segments)
     ]
+
+
+def _word_row(word: Word) -> list[Any]:
+    """[start, end, text, probability], then [voice, its confidence] on mono calls."""
+    row: list[Any] = [word.start, word.end, word.text, round(word.probability, 4)]
+    if word.voice is not None:
+        row += [word.voice, round(word.voice_confidence, 3)]
+    return row
 
 
 def _require_call(session: Session, call_id: int, job_id: int) -> Call:

@@ -67,10 +67,10 @@ def _store_upload(
     state: AppState, incoming: IncomingAudio, meta: service.CallMetadata, principal: Principal
 ) -> service.CreatedCall:
     with session_scope(state.session_factory) as session:
-        return service.create_call(
-            session, state.store, incoming, meta, principal,
-            max_attempts=state.settings.job_max_attempts, notify=state.dispatch,
-        )  # fmt: skip
+        rules = service.IntakeRules(
+            state.settings.job_max_attempts, state.settings.max_call_seconds, state.dispatch
+        )
+        return service.create_call(session, state.store, incoming, meta, principal, rules)
 
 
 _MOMENT = "A date (that local day) or an ISO 8601 time; without an offset it is local time."
