@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api import ui
 from api.deps import SESSION_COOKIE
 from api.errors import install_error_handlers, use_our_error_schema
+from api.metrics import RequestTimer, build_registry
 from api.routes import auth, coaching, crm, docs, health, ingest, qa, sales
 from api.security import SecurityMiddleware
 from api.state import AppState
@@ -61,6 +62,8 @@ def create_app(
     install_error_handlers(app)
     use_our_error_schema(app)
     app.add_middleware(SecurityMiddleware, cookie_name=SESSION_COOKIE, sign_in_path="/ui/sign-in")
+    app.state.metrics_registry, latency = build_registry(state.session_factory)
+    app.add_middleware(RequestTimer, histogram=latency)
     for router in (health.router, ingest.router, crm.router, sales.router, coaching.router,
                    qa.router, auth.router, ui.router, docs.router):  # fmt: skip
         app.include_router(router)

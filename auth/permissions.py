@@ -63,6 +63,7 @@ __all__ = [
     "READ_CUSTOMERS",
     "READ_FOLLOW_UPS",
     "READ_METRICS",
+    "READ_OPERATIONS",
     "READ_OPPORTUNITIES",
     "READ_PLAYLISTS",
     "READ_QA_REPORTS",
@@ -150,6 +151,7 @@ READ_QA_REVIEWS = Action("read_qa_reviews", "see QA reviews", "open", {_A: _ALL,
 APPEAL_REVIEWS = Action("appeal_reviews", "appeal QA reviews", "appeal", {_R: _OWN})
 DECIDE_APPEALS = Action("decide_appeals", "decide appeals", "decide", {_A: _ALL, _Q: _ALL})
 READ_QA_REPORTS = Action("read_qa_reports", "see QA reports", "see", {_A: _ALL, _M: _TEAM, _Q: _ALL})
+READ_OPERATIONS = Action("read_operations", "read the service's metrics", "read", {_A: _ALL})
 MANAGE_USERS = Action("manage_users", "manage users and tokens", "change", {_A: _ALL})
 READ_SELF = Action("read_self", "see who they are", "see", {_A: _ALL, _M: _ALL, _R: _ALL, _Q: _ALL})
 # fmt: on
@@ -188,6 +190,7 @@ ACTIONS: tuple[Action, ...] = (
     APPEAL_REVIEWS,
     DECIDE_APPEALS,
     READ_QA_REPORTS,
+    READ_OPERATIONS,
     MANAGE_USERS,
     READ_SELF,
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,8 @@ from asr import FORMATS, ASRError, ChannelLayout, render
 from auth.principal import Principal
 from auth.tokens import create_token, list_tokens, revoke_token
 from core.errors import HuashuError
+from core.logs import setup_logging
+from huashu.doctor import run_checks
 from huashu.runtime import (
     Services,
     StartupError,
@@ -78,8 +79,8 @@ def serve(
     of API processes may serve one database."""
     import uvicorn
 
-    _log_setup()
     settings = _settings()
+    _log_setup(settings)
     services = _or_exit(lambda: open_services(settings))
     if (token_file := ensure_first_token(services)) is not None:
         typer.echo(f"First start: an admin token was created and saved in {token_file}", err=True)
@@ -105,8 +106,8 @@ def worker(
 ) -> None:
     """Run jobs from the broker (HUASHU_BROKER_URL) on this machine; GPU machines run the same
     command with HUASHU_WHISPER_DEVICE=cuda. Start as many as you like, anywhere."""
-    _log_setup()
     settings = _settings()
+    _log_setup(settings)
     if not settings.broker_url:
         typer.echo("error: HUASHU_BROKER_URL: `huashu worker` needs a broker (redis://…)", err=True)
         raise typer.Exit(1)
@@ -130,10 +131,8 @@ def _sender(services: Services) -> Callable[[int, str], None] | None:
     return send
 
 
-def _log_setup() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def _log_setup(settings: Settings) -> None:
+    setup_logging(settings.log_format)
 
 
 def _app_with_worker(services: Services, analyzer: AnalyzerHolder) -> FastAPI:
@@ -141,6 +140,17 @@ def _app_with_worker(services: Services, analyzer: AnalyzerHolder) -> FastAPI:
     _or_exit(transcriber.load)
     worker = build_worker(services, transcriber, analyzer)
     return build_app(services, worker, transcriber.model_name, analyzer)
+
+
+@app.command()
+def doctor() -> None:
+    """Check the database, the model, the broker and the audio store; one line each, and exit
+    status 1 when something is wrong."""
+    results = run_checks(_settings())
+    for check in results:
+        typer.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.part}: {check.detail}")
+    if not all(check.ok for check in results):
+        raise typer.Exit(1)
 
 
 @app.command()

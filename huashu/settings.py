@@ -106,6 +106,10 @@ class Settings(BaseSettings):
         description="Broker redelivery of an unacknowledged task (longer than any call).",
     )
 
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as text, or as JSON for a log collector."
+    )
+
     job_max_attempts: int = Field(3, ge=1, description="Tries per job before it is marked failed.")
     job_retry_delay_s: float = Field(10.0, ge=0, description="Wait before retrying a failed job.")
     worker_poll_s: float = Field(2.0, gt=0, description="How often the worker looks for new jobs.")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -15,6 +16,7 @@ from auth.principal import Principal
 from huashu.runtime import Services, build_app, open_services
 from huashu.settings import Settings
 from ingest.analysis import AnalyzerHolder
+from tests.databases import fresh_postgres_database
 from worker import PipelineParts, Worker
 
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123"
@@ -68,9 +70,10 @@ def _segments(layout: ChannelLayout, duration: float) -> tuple[Segment, ...]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
+        database_url=database_url,
         admin_token=ADMIN_TOKEN,
         worker_poll_s=0.05,
         job_retry_delay_s=0.0,
@@ -79,8 +82,23 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def services(settings: Settings) -> Services:
-    return open_services(settings)
+def database_url() -> Iterator[str | None]:
+    """None: each test's own SQLite file (the default). With HUASHU_TEST_DATABASE_URL naming a
+    PostgreSQL server (its maintenance database), each test gets a fresh database there instead:
+    `make test` runs the suite that way too."""
+    server = os.environ.get("HUASHU_TEST_DATABASE_URL")
+    if not server:
+        yield None
+        return
+    with fresh_postgres_database(server) as url:
+        yield url
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    opened = open_services(settings)
+    yield opened
+    opened.engine.dispose()  # a PostgreSQL database can only be dropped once nobody is connected
 
 
 @pytest.fixture

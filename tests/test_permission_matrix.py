@@ -466,6 +466,7 @@ def _other_rows() -> list[Row]:
         Row("POST", "/ui/sign-out", (303,), EVERYONE, scopes=NO_SCOPE),
         Row("GET", "/api/v1/me", (200,), EVERYONE, scopes=NO_SCOPE),
         Row("GET", "/health", (200,), EVERYONE, scopes=NO_SCOPE),
+        Row("GET", "/metrics", (200,), may("*"), scopes=NO_SCOPE),
         Row("GET", "/", (307,), EVERYONE, scopes=NO_SCOPE),
         Row("GET", "/openapi.json", (200,), EVERYONE, scopes=NO_SCOPE),
         Row("GET", "/docs", (200,), EVERYONE, scopes=NO_SCOPE),

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from asr import AudioError
+from core.logs import job_context
 from models import Call, CallStatus, Job, JobState, session_scope, utcnow
 from worker.pipeline import CallGone, PipelineParts, process_call
 
@@ -81,7 +82,17 @@ class JobExecutor:
             return claimed.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
     def run(self, job_id: int) -> None:
-        """Run a claimed job; whatever happens is recorded on its row."""
+        """Run a claimed job; whatever happens is recorded on its row (and every log line it
+        causes carries its ids)."""
+        with job_context(job_id, self._call_of(job_id)):
+            self._run_logged(job_id)
+
+    def _call_of(self, job_id: int) -> int | None:
+        with session_scope(self._factory, write=False) as session:
+            return session.scalar(select(Job.call_id).where(Job.id == job_id))
+
+    def _run_logged(self, job_id: int) -> None:
+        log.info("job %d started", job_id)
         try:
             self._run_job(job_id)
         except CallGone:
