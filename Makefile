@@ -24,10 +24,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
-# Chromium, a CJK font and a throw-away PostgreSQL come from Debian's packages when missing.
+# Chromium, a CJK font, Redis and a throw-away PostgreSQL come from Debian's packages when
+# missing. The suite runs twice: on the embedded defaults (SQLite), then its database tests
+# again on PostgreSQL (every test a fresh database there).
 test: lint
-	scripts/with-test-services $(BIN)/pytest
+	scripts/with-test-services sh -c '$(BIN)/pytest && \
+	  if [ -n "$${HUASHU_TEST_POSTGRES_SERVER:-}" ]; then \
+	    HUASHU_TEST_DATABASE_URL="$$HUASHU_TEST_POSTGRES_SERVER" $(BIN)/pytest -q -m "not model" \
+	      --ignore tests/test_ui_browser.py --ignore tests/test_postgres.py; \
+	  fi'
+
 
 bench: $(STAMP)
 	$(BIN)/python bench/asr.py

@@ -13,7 +13,7 @@ from analysis.labels import TurnLabeler
 from analysis.metrics import call_metrics
 from analysis.score import coaching_score
 from analysis.segmentation import SalesTokenizer
-from analysis.speakers import assign_mono_speakers
+from analysis.speakers import assign_mono_speakers, attribute_voices
 from analysis.turns import SpeechSegment, build_turns, split_utterances
 from analysis.types import Analysis, Commitment, SpeakerGuess, Turn, Utterance
 
@@ -54,7 +54,9 @@ class Analyzer:
         """A transcribed call: cut into utterances, find the speakers, merge into turns, label."""
         utterances = split_utterances(segments)
         if utterances and all(u.speaker == "unknown" for u in utterances):
-            utterances, speakers = assign_mono_speakers(utterances)
+            # Voices told apart acoustically where asr could; else the text alone decides.
+            voiced = attribute_voices(segments)
+            utterances, speakers = voiced or assign_mono_speakers(utterances)
         else:
             speakers = _CHANNELS
         return self._analyze(build_turns(utterances), speakers, call_date, duration, stereo)

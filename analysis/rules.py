@@ -16,6 +16,8 @@ Kinds and their parameters:
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +26,9 @@ from typing import Any
 from analysis.types import Turn
 
 __all__ = [
+    "MAX_EXPRESSION_CHARS",
+    "MAX_EXPRESSION_DEPTH",
+    "MAX_EXPRESSION_TERMS",
     "RULE_KINDS",
     "Expression",
     "RuleHit",
@@ -46,19 +51,47 @@ class RuleHit:
 
 
 # --- keyword expressions ---------------------------------------------------------------------
+# Parsed in one pass (shunting-yard) into postfix order and evaluated with an explicit stack: no
+# recursion, so no nesting depth or chain length can exhaust Python's stack, and the work is
+# linear in the length of the expression. The limits keep stored rules cheap for every call.
 
-Expression = Callable[[str], bool]
+MAX_EXPRESSION_CHARS = 2_000
+MAX_EXPRESSION_TERMS = 100
+MAX_EXPRESSION_DEPTH = 16
+
 _TOKEN = re.compile(r'\s*(\(|\)|"[^"]*"|[^\s()"]+)')
 _OPERATORS = {"and": "and", "&": "and", "&&": "and", "或": "or", "or": "or", "|": "or", "||": "or",
               "not": "not", "!": "not", "非": "not", "且": "and"}  # fmt: skip
+_BINDING = {"or": 1, "and": 2, "not": 3}  # `not` binds tightest, then `and`, then `or`
 
 
+@dataclass(frozen=True, slots=True)
+class Expression:
+    """A compiled keyword expression: call it with a turn's text."""
+
+    program: tuple[tuple[str, str], ...]  # postfix: ("term", phrase) or ("op", and|or|not)
+
+    def __call__(self, text: str) -> bool:
+        stack: list[bool] = []
+        for kind, value in self.program:
+            if kind == "term":
+                stack.append(value in text)
+            elif value == "not":
+                stack[-1] = not stack[-1]
+            else:
+                right, left = stack.pop(), stack.pop()
+                stack.append(left and right if value == "and" else left or right)
+        return stack[0]
+
+
+@functools.lru_cache(maxsize=512)
 def parse_expression(text: str) -> Expression:
-    tokens = _tokenize(text)
-    expression, rest = _parse_or(tokens)
-    if rest:
-        raise RuleSyntaxError(f"unexpected {rest[0]!r} in the expression")
-    return expression
+    """Compile `(价格 or 报价) and not 折扣`; RuleSyntaxError names what is wrong or too big."""
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise RuleSyntaxError(
+            f"the expression is {len(text)} characters long; the limit is {MAX_EXPRESSION_CHARS}"
+        )
+    return Expression(_Postfix().run(_tokenize(text)))
 
 
 def _tokenize(text: str) -> list[str]:
@@ -72,49 +105,71 @@ def _tokenize(text: str) -> list[str]:
     return [_OPERATORS.get(t.lower(), t) for t in tokens]
 
 
-Parser = Callable[[list[str]], tuple[Expression, list[str]]]
+class _Postfix:
+    """Shunting-yard over the tokens, checking the syntax and the limits as it goes."""
 
+    def __init__(self) -> None:
+        self.output: list[tuple[str, str]] = []
+        self.pending: list[str] = []  # operators and open parentheses not yet emitted
+        self.depth = 0
+        self.terms = 0
 
-def _parse_or(tokens: list[str]) -> tuple[Expression, list[str]]:
-    return _parse_chain(tokens, "or", _parse_and, lambda a, b: lambda s: a(s) or b(s))
+    def run(self, tokens: list[str]) -> tuple[tuple[str, str], ...]:
+        expect_operand = True
+        for token in tokens:
+            expect_operand = self._operand(token) if expect_operand else self._operator(token)
+        if expect_operand:
+            raise RuleSyntaxError("the expression ends where a phrase was expected")
+        while self.pending:
+            if self.pending[-1] == "(":
+                raise RuleSyntaxError("a parenthesis is not closed")
+            self.output.append(("op", self.pending.pop()))
+        return tuple(self.output)
 
+    def _operand(self, token: str) -> bool:
+        """A phrase, `not` or `(`; returns whether an operand is still expected."""
+        if token in ("not", "("):
+            self.depth += token == "("
+            if self.depth > MAX_EXPRESSION_DEPTH:
+                raise RuleSyntaxError(f"parentheses nest deeper than {MAX_EXPRESSION_DEPTH}")
+            self.pending.append(token)
+            return True
+        if token in (")", "and", "or"):
+            raise RuleSyntaxError(f"{token!r} where a phrase was expected")
+        self._term(token.strip('"'))
+        return False
 
-def _parse_and(tokens: list[str]) -> tuple[Expression, list[str]]:
-    return _parse_chain(tokens, "and", _parse_not, lambda a, b: lambda s: a(s) and b(s))
+    def _term(self, phrase: str) -> None:
+        if not phrase:
+            raise RuleSyntaxError('an empty phrase ""')
+        self.terms += 1
+        if self.terms > MAX_EXPRESSION_TERMS:
+            raise RuleSyntaxError(f"the expression has more than {MAX_EXPRESSION_TERMS} phrases")
+        self.output.append(("term", phrase))
 
+    def _operator(self, token: str) -> bool:
+        """`and`, `or` or `)` after an operand; returns whether an operand is expected next."""
+        if token == ")":
+            self._close()
+            return False
+        if token not in ("and", "or"):
+            raise RuleSyntaxError(f"unexpected {token!r} in the expression")
+        while (
+            self.pending
+            and self.pending[-1] != "("
+            and _BINDING[self.pending[-1]] >= _BINDING[token]
+        ):
+            self.output.append(("op", self.pending.pop()))
+        self.pending.append(token)
+        return True
 
-def _parse_chain(
-    tokens: list[str],
-    operator: str,
-    operand: Parser,
-    combine: Callable[[Expression, Expression], Expression],
-) -> tuple[Expression, list[str]]:
-    """operand (operator operand)*, left to right; `and` binds tighter than `or`."""
-    left, tokens = operand(tokens)
-    while tokens and tokens[0] == operator:
-        right, tokens = operand(tokens[1:])
-        left = combine(left, right)
-    return left, tokens
-
-
-def _parse_not(tokens: list[str]) -> tuple[Expression, list[str]]:
-    if not tokens:
-        raise RuleSyntaxError("the expression ends where a phrase was expected")
-    head, rest = tokens[0], tokens[1:]
-    if head == "not":
-        inner, rest = _parse_not(rest)
-        return (lambda a: lambda s: not a(s))(inner), rest
-    if head == "(":
-        inner, rest = _parse_or(rest)
-        if not rest or rest[0] != ")":
-            raise RuleSyntaxError("a parenthesis is not closed")
-        return inner, rest[1:]
-    if head in (")", "and", "or"):
-        raise RuleSyntaxError(f"{head!r} where a phrase was expected")
-    phrase = head.strip('"')
-    if not phrase:
-        raise RuleSyntaxError('an empty phrase ""')
-    return (lambda p: lambda s: p in s)(phrase), rest
+    def _close(self) -> None:
+        while self.pending and self.pending[-1] != "(":
+            self.output.append(("op", self.pending.pop()))
+        if not self.pending:
+            raise RuleSyntaxError("a closing parenthesis has no opening one")
+        self.pending.pop()
+        self.depth -= 1
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -131,6 +186,12 @@ _PARAMS: dict[str, dict[str, type | tuple[type, ...]]] = {
 RULE_KINDS = tuple(_PARAMS)
 
 
+MAX_PHRASES = 200
+MAX_PHRASE_CHARS = 100
+MAX_NUMBER = 1_000_000  # seconds, characters a minute, interruptions: far above any real call
+SPEAKERS = ("rep", "customer")
+
+
 def check_params(kind: str, params: dict[str, Any]) -> None:
     """Raise RuleSyntaxError naming what is wrong with a rule's parameters."""
     if kind not in _PARAMS:
@@ -138,12 +199,28 @@ def check_params(kind: str, params: dict[str, Any]) -> None:
     for name, kinds in _PARAMS[kind].items():
         if not isinstance(params.get(name), kinds) or isinstance(params.get(name), bool):
             raise RuleSyntaxError(f"{kind} needs {name!r} ({_type_name(kinds)})")
-    if "phrases" in params and not all(isinstance(p, str) and p.strip() for p in params["phrases"]):
-        raise RuleSyntaxError("phrases must be a list of non-empty texts")
+        if isinstance(params[name], int | float):
+            _check_number(name, params[name])
+    if "phrases" in params:
+        _check_phrases(params["phrases"])
+    if params.get("speaker", "rep") not in SPEAKERS:
+        raise RuleSyntaxError(f"speaker is one of {', '.join(SPEAKERS)}")
     if kind == "keyword_expression":
         parse_expression(params["expression"])
     if kind == "speech_rate" and params["min_cpm"] >= params["max_cpm"]:
         raise RuleSyntaxError("min_cpm must be below max_cpm")
+
+
+def _check_number(name: str, value: float) -> None:
+    if not (math.isfinite(value) and 0 <= value <= MAX_NUMBER):
+        raise RuleSyntaxError(f"{name} must be a number from 0 to {MAX_NUMBER}")
+
+
+def _check_phrases(phrases: list[Any]) -> None:
+    if not 0 < len(phrases) <= MAX_PHRASES:
+        raise RuleSyntaxError(f"give 1 to {MAX_PHRASES} phrases")
+    if not all(isinstance(p, str) and 0 < len(p.strip()) <= MAX_PHRASE_CHARS for p in phrases):
+        raise RuleSyntaxError(f"phrases must be texts of 1 to {MAX_PHRASE_CHARS} characters")
 
 
 def _type_name(kinds: type | tuple[type, ...]) -> str:

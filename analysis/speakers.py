@@ -1,6 +1,14 @@
-"""Who is the rep on a mono call, where ASR cannot tell the speakers apart.
+"""Who is the rep on a mono call, where the channels cannot tell the speakers apart.
 
-The heuristic, in order:
+With voices (`attribute_voices`): asr has told the two voices apart acoustically and labelled
+every word with one of them (`TimedWord.voice`). Each voice is one speaker; the text decides
+which one is the rep: each utterance votes as below (introductions, questions and pitches for
+its own voice; answers about "你们" for the other), and the voice with more votes is the rep.
+The confidence is the expected share of speech attributed right: both the voices and the vote
+right, or both wrong (p_text·p_voice + (1 − p_text)(1 − p_voice)), where p_voice is the mean
+acoustic confidence of the words and p_text the vote share, shrunk towards 0.5 with few votes.
+
+Without voices (`assign_mono_speakers`), the text heuristic, in order:
 1. Turn-taking at pauses: an utterance that follows a pause of ≥ 0.7 s, or that starts a new
    sentence after a question, is taken to be the other speaker; shorter gaps keep the speaker.
 2. That yields two alternating voices, A and B. Each utterance votes for "this voice is the rep"
@@ -18,9 +26,10 @@ import re
 from collections.abc import Sequence
 
 from analysis.cues import question_cues
+from analysis.turns import SpeechSegment, VoicedUtterance, voiced_utterances
 from analysis.types import SpeakerGuess, Utterance
 
-__all__ = ["assign_mono_speakers"]
+__all__ = ["assign_mono_speakers", "attribute_voices"]
 
 _TURN_PAUSE_S = 0.7
 _REP_SIGNS = re.compile(
@@ -74,3 +83,64 @@ def _guess(votes: dict[str, int], rep_voice: str) -> SpeakerGuess:
         "speakers alternate at pauses of 0.7 s or more and after questions",
     )
     return SpeakerGuess("heuristic", confidence, reasons)
+
+
+def attribute_voices(
+    segments: Sequence[SpeechSegment],
+) -> tuple[list[Utterance], SpeakerGuess] | None:
+    """Utterances of a mono call labelled rep/customer by voice; None when the words carry no
+    voices, or only one (then fall back to `assign_mono_speakers`)."""
+    pieces = voiced_utterances(segments)
+    voices = _filled_voices(pieces)
+    if voices is None or len(set(voices)) < 2:
+        return None
+    votes = [0, 0]
+    for piece, voice in zip(pieces, voices, strict=True):
+        text = piece.utterance.text
+        if _REP_SIGNS.search(text) or question_cues(text):
+            votes[voice] += 1
+        if _CUSTOMER_SIGNS.search(text):
+            votes[1 - voice] += 1
+    rep_voice = 0 if votes[0] >= votes[1] else 1
+    assigned = [
+        Utterance(
+            "rep" if v == rep_voice else "customer",
+            p.utterance.text,
+            p.utterance.start,
+            p.utterance.end,
+        )
+        for p, v in zip(pieces, voices, strict=True)
+    ]
+    return assigned, _voice_guess(votes, rep_voice, pieces)
+
+
+def _filled_voices(pieces: Sequence[VoicedUtterance]) -> list[int] | None:
+    """Each utterance's voice; one without (too short to measure) keeps the voice before it."""
+    known = [p.voice for p in pieces if p.voice is not None]
+    if not known:
+        return None
+    current = known[0]
+    voices = []
+    for piece in pieces:
+        current = piece.voice if piece.voice is not None else current
+        voices.append(current)
+    return voices
+
+
+def _voice_guess(
+    votes: list[int], rep_voice: int, pieces: Sequence[VoicedUtterance]
+) -> SpeakerGuess:
+    total = votes[0] + votes[1]
+    share = votes[rep_voice] / total if total else 0.5
+    p_text = 0.5 + (share - 0.5) * min(1.0, total / 6)
+    measured = [p for p in pieces if p.voice is not None]
+    seconds = sum(p.seconds for p in measured)
+    p_voice = sum(p.voice_confidence * p.seconds for p in measured) / max(seconds, 1e-9)
+    confidence = p_text * p_voice + (1 - p_text) * (1 - p_voice)
+    reasons = (
+        f"two voices told apart acoustically (mean confidence {p_voice:.2f})",
+        f"voice {rep_voice} had {votes[rep_voice]} of {total} rep cues (introductions, questions, pitch)"
+        if total
+        else "no cue either way: the first voice is taken as the rep",
+    )
+    return SpeakerGuess("voices", round(confidence, 2), reasons)

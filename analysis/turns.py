@@ -18,9 +18,11 @@ __all__ = [
     "BACKCHANNELS",
     "SpeechSegment",
     "TimedWord",
+    "VoicedUtterance",
     "build_turns",
     "is_backchannel",
     "split_utterances",
+    "voiced_utterances",
 ]
 
 PAUSE_SPLIT_S = 0.6  # a pause this long inside a segment may hide the other speaker's turn
@@ -62,6 +64,9 @@ class TimedWord:
     start: float
     end: float
     text: str
+    # Mono calls: which of two voices said it (asr tells them apart acoustically) and how sure.
+    voice: int | None = None
+    voice_confidence: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +83,29 @@ def is_backchannel(text: str) -> bool:
     return core in BACKCHANNELS or (0 < len(core) <= 2 and core.strip("嗯啊哦对是好") == "")
 
 
+@dataclass(frozen=True, slots=True)
+class VoicedUtterance:
+    """An utterance of a mono call with the voice that said most of it (None: not known)."""
+
+    utterance: Utterance
+    voice: int | None
+    voice_confidence: float
+    seconds: float  # of speech (the words' durations)
+
+
 def split_utterances(segments: Sequence[SpeechSegment]) -> list[Utterance]:
-    """Cut segments at pauses between words, and where another speaker starts in the pause."""
+    """Cut segments at pauses between words, where another speaker starts in the pause, and
+    where the voice changes (mono calls whose words carry voices)."""
+    return [v.utterance for v in voiced_utterances(segments)]
+
+
+def voiced_utterances(segments: Sequence[SpeechSegment]) -> list[VoicedUtterance]:
+    """`split_utterances`, keeping each utterance's voice (see `TimedWord.voice`)."""
     others_starts = sorted((s.start, s.speaker) for s in segments)
-    pieces: list[Utterance] = []
+    pieces: list[VoicedUtterance] = []
     for segment in segments:
         pieces.extend(_cut_segment(segment, others_starts))
-    return sorted(pieces, key=lambda u: (u.start or 0.0, u.end or 0.0))
+    return sorted(pieces, key=lambda v: (v.utterance.start or 0.0, v.utterance.end or 0.0))
 
 
 def build_turns(utterances: Sequence[Utterance]) -> list[Utterance]:
@@ -101,18 +122,31 @@ def build_turns(utterances: Sequence[Utterance]) -> list[Utterance]:
     return turns
 
 
-def _cut_segment(segment: SpeechSegment, starts: list[tuple[float, str]]) -> list[Utterance]:
+def _cut_segment(segment: SpeechSegment, starts: list[tuple[float, str]]) -> list[VoicedUtterance]:
     if not segment.words:
-        return [Utterance(segment.speaker, segment.text.strip(), segment.start, segment.end)]
+        whole = Utterance(segment.speaker, segment.text.strip(), segment.start, segment.end)
+        return [VoicedUtterance(whole, None, 0.0, segment.end - segment.start)]
     groups: list[list[TimedWord]] = [[segment.words[0]]]
     for previous, word in zip(segment.words, segment.words[1:], strict=False):
         if _breaks_between(previous, word, segment.speaker, starts):
             groups.append([])
         groups[-1].append(word)
-    return [
-        Utterance(segment.speaker, "".join(w.text for w in g).strip(), g[0].start, g[-1].end)
-        for g in groups
-    ]
+    return [_voiced(segment.speaker, g) for g in groups]
+
+
+def _voiced(speaker: str, words: list[TimedWord]) -> VoicedUtterance:
+    text = "".join(w.text for w in words).strip()
+    utterance = Utterance(speaker, text, words[0].start, words[-1].end)
+    seconds = [0.0, 0.0]
+    for word in words:
+        if word.voice is not None:
+            seconds[word.voice] += max(word.end - word.start, 1e-3)
+    total = sum(max(w.end - w.start, 1e-3) for w in words)
+    if not any(seconds):
+        return VoicedUtterance(utterance, None, 0.0, total)
+    voice = int(seconds[1] > seconds[0])
+    sure = [w.voice_confidence for w in words if w.voice == voice]
+    return VoicedUtterance(utterance, voice, sum(sure) / len(sure), total)
 
 
 def _breaks_between(
@@ -121,6 +155,8 @@ def _breaks_between(
     gap = word.start - previous.end
     if gap >= PAUSE_SPLIT_S:
         return True
+    if previous.voice is not None and word.voice is not None and previous.voice != word.voice:
+        return True  # the other voice took over without a pause
     return any(previous.end <= t < word.start and who != speaker for t, who in starts)
 
 

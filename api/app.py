@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from api import ui
-from api.errors import install_error_handlers
-from api.routes import analysis, calls, coaching, crm, csv_io, health, me, metrics, qa
+from api.deps import SESSION_COOKIE
+from api.errors import install_error_handlers, use_our_error_schema
+from api.metrics import RequestTimer, build_registry
+from api.routes import auth, coaching, crm, docs, health, ingest, qa, sales
+from api.security import SecurityMiddleware
 from api.state import AppState
 
 __all__ = ["create_app"]
+
+_log = logging.getLogger("huashu.api")
+_TOKEN_USAGE_FLUSH_S = 60.0  # when tokens were last used is written at most this often
+
+
+async def _flush_token_usage(state: AppState) -> None:
+    while True:
+        await asyncio.sleep(_TOKEN_USAGE_FLUSH_S)
+        try:
+            await run_in_threadpool(state.token_usage.flush, state.session_factory)
+        except Exception:  # the database may be busy; the next round writes it
+            _log.warning("could not record when tokens were last used", exc_info=True)
 
 
 def create_app(
@@ -28,25 +46,28 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if on_startup:
             on_startup()
+        flusher = asyncio.create_task(_flush_token_usage(state))
         try:
             yield
         finally:
+            flusher.cancel()
+            await run_in_threadpool(state.token_usage.flush, state.session_factory)
             if on_shutdown:
                 on_shutdown()
 
-    app = FastAPI(title="Huashu 话术", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Huashu 话术", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.huashu = state
     install_error_handlers(app)
-    app.include_router(health.router)
-    app.include_router(calls.router)
-    app.include_router(analysis.router)
-    app.include_router(crm.router)
-    app.include_router(coaching.router)
-    app.include_router(qa.router)
-    app.include_router(me.router)
-    app.include_router(ui.router)
+    use_our_error_schema(app)
+    app.add_middleware(SecurityMiddleware, cookie_name=SESSION_COOKIE, sign_in_path="/ui/sign-in")
+    app.state.metrics_registry, latency = build_registry(state.session_factory)
+    app.add_middleware(RequestTimer, histogram=latency)
+    for router in (health.router, ingest.router, crm.router, sales.router, coaching.router,
+                   qa.router, auth.router, ui.router, docs.router):  # fmt: skip
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=ui.STATIC_DIR), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=docs.DOCS_ASSETS), name="docs-assets")
     app.add_api_route("/", lambda: RedirectResponse("/ui/calls"), include_in_schema=False)
-    app.include_router(metrics.router)
-    app.include_router(csv_io.router)
     return app

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.state import AppState
-from ingest.access import require_role
+from auth.principal import Principal
+from auth.tokens import authenticate
+from core.errors import Unauthorized
 from ingest.storage import AudioStore
-from ingest.tokens import Principal, authenticate
 from models import session_scope
 
 __all__ = [
@@ -21,9 +22,9 @@ __all__ = [
     "SessionDep",
     "StateDep",
     "StoreDep",
+    "check_token",
     "get_session",
     "get_state",
-    "requires",
 ]
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `huashu token create`.")
@@ -37,9 +38,14 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_session(state: StateDep) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
-    with session_scope(state.session_factory) as session:
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request, state: StateDep) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on error.
+    Requests that may write take the database's write lock up front (models.begin_writing)."""
+    writes = request.method not in _READS
+    with session_scope(state.session_factory, write=writes) as session:
         yield session
 
 
@@ -61,24 +67,31 @@ SESSION_COOKIE = "huashu_token"
 def get_principal(
     request: Request,
     state: StateDep,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The caller, from the Authorization header or, for the web UI, its sign-in cookie (an
-    <audio> element cannot send headers). The cookie is HttpOnly and SameSite=Strict."""
-    admin = state.settings.admin_token
+    <audio> element cannot send headers). The cookie is HttpOnly and SameSite=Strict. Read in a
+    short session of its own, so it never waits for (or holds) a writing request's lock."""
     token = credentials.credentials if credentials else request.cookies.get(SESSION_COOKIE)
-    return authenticate(session, token, admin.get_secret_value() if admin else None)
+    with session_scope(state.session_factory, write=False) as session:
+        principal = check_token(request, state, session, token)
+    state.token_usage.record(principal.token_id)
+    return principal
+
+
+def check_token(
+    request: Request, state: AppState, session: Session, token: str | None
+) -> Principal:
+    """Authenticate a token; wrong ones count against the client's address (429 when too many)."""
+    client = f"client:{request.client.host}" if request.client else None
+    state.sign_ins.check(client)
+    admin = state.settings.admin_token
+    try:
+        return authenticate(session, token, admin.get_secret_value() if admin else None)
+    except Unauthorized:
+        if token:  # a missing token is a person not signed in yet, not a guess
+            state.sign_ins.fail(client)
+        raise
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
-
-
-def requires(roles: tuple[str, ...], action: str) -> Any:
-    """A route or router dependency that refuses (403) every role not in `roles`."""
-
-    def check(principal: CurrentPrincipal) -> Principal:
-        require_role(principal, roles, action)
-        return principal
-
-    return Depends(check)

@@ -1,24 +1,81 @@
-"""One handler turns every service error into a JSON response with its HTTP status."""
+"""Every error leaves as one JSON shape, `{"detail", "code", "field"}`: the service errors with
+their own status, FastAPI's validation errors as 422 naming the first bad field, and Starlette's
+404/405 for unknown paths and methods."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ingest.errors import HuashuError, Unauthorized
+from core.errors import HuashuError, TooManyRequests, Unauthorized
 
-__all__ = ["install_error_handlers"]
+__all__ = ["ErrorOut", "error_body", "install_error_handlers", "use_our_error_schema"]
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HuashuError, _handle_huashu_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _handle_http_error)  # type: ignore[arg-type]
+
+
+class ErrorOut(BaseModel):
+    """Every error response: what went wrong, a stable code, and the field at fault if any."""
+
+    detail: str
+    code: str
+    field: str | None = None
+
+
+def use_our_error_schema(app: FastAPI) -> None:
+    """FastAPI documents its own list-shaped 422 body; ours is `ErrorOut`, so say that."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:  # built once, then cached by FastAPI
+            schemas = build().setdefault("components", {}).setdefault("schemas", {})
+            schemas["HTTPValidationError"] = ErrorOut.model_json_schema()
+            schemas.pop("ValidationError", None)
+        return cast(dict[str, Any], app.openapi_schema)
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def error_body(detail: str, code: str, field: str | None = None) -> dict[str, str]:
+    body = {"detail": detail, "code": code}
+    if field:
+        body["field"] = field
+    return body
 
 
 async def _handle_huashu_error(request: Request, exc: HuashuError) -> Response:
     if isinstance(exc, Unauthorized) and request.url.path.startswith("/ui/"):
         return RedirectResponse("/ui/sign-in", status_code=303)  # a person, not an API client
-    body: dict[str, str] = {"detail": exc.message, "code": exc.code}
-    if exc.field:
-        body["field"] = exc.field
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
+    body = error_body(exc.message, exc.code, exc.field)
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+async def _handle_validation_error(_request: Request, exc: RequestValidationError) -> Response:
+    """FastAPI lists every problem; we name the first, with where it is, like our own errors."""
+    first: dict[str, Any] = exc.errors()[0] if exc.errors() else {}
+    where = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+    field = ".".join(where) or None
+    message = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
+    detail = f"{field}: {message}" if field else message
+    return JSONResponse(error_body(detail, "invalid_input", field), status_code=422)
+
+
+async def _handle_http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    return JSONResponse(
+        error_body(str(exc.detail), code), status_code=exc.status_code, headers=exc.headers
+    )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from auth.throttle import FailureThrottle
+from auth.tokens import TokenUsage
 from huashu.settings import Settings
 from ingest.analysis import AnalyzerHolder
 from ingest.storage import AudioStore
@@ -19,6 +21,10 @@ class AppState:
     session_factory: SessionFactory
     store: AudioStore
     analyzer: AnalyzerHolder
-    wake_worker: Callable[[], None] | None = None  # None when no worker runs in this process
+    # Hands a committed job (id, kind) to whoever runs jobs: the embedded worker, or Celery.
+    dispatch: Callable[[int, str], None] | None = None
     worker_alive: Callable[[], bool] | None = None
     model_name: str = ""
+    token_usage: TokenUsage = field(default_factory=TokenUsage)
+    # 10 wrong tokens (or sign-ins) a minute from one address, then 429 until they age out.
+    sign_ins: FailureThrottle = field(default_factory=lambda: FailureThrottle(10, 60.0))

@@ -14,9 +14,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.deps import SESSION_COOKIE, CurrentPrincipal, SessionDep, StateDep
-from ingest.errors import Unauthorized
-from ingest.tokens import authenticate
+from api.deps import SESSION_COOKIE, CurrentPrincipal, SessionDep, StateDep, check_token
+from core.errors import Unauthorized
+from ingest.calls import get_call
+from models import session_scope
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -30,10 +31,11 @@ def read_sign_in(request: Request, error: str | None = None) -> Response:
 
 
 @router.post("/sign-in")
-def create_sign_in(token: Annotated[str, Form()], session: SessionDep, state: StateDep) -> Response:
-    admin = state.settings.admin_token
+def create_sign_in(request: Request, token: Annotated[str, Form()], state: StateDep) -> Response:
+    """Too many wrong tokens from one address get 429 (with Retry-After), not another try."""
     try:
-        authenticate(session, token.strip(), admin.get_secret_value() if admin else None)
+        with session_scope(state.session_factory, write=False) as session:
+            check_token(request, state, session, token.strip())
     except Unauthorized:
         return RedirectResponse("/ui/sign-in?error=1", status_code=303)
     response = RedirectResponse("/ui/calls", status_code=303)
@@ -76,7 +78,10 @@ def read_qa_page(request: Request, principal: CurrentPrincipal) -> Response:
 
 
 @router.get("/calls/{call_id}", response_class=HTMLResponse)
-def read_call_page(request: Request, call_id: int, principal: CurrentPrincipal) -> Response:
+def read_call_page(
+    request: Request, call_id: int, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    get_call(session, call_id, principal)  # a call the viewer may not open has no page either
     return _page(request, "call.html", principal, call_id=call_id)
 
 

@@ -10,7 +10,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 
-from ingest.errors import InvalidInput, PayloadTooLarge
+from core.errors import InvalidInput, PayloadTooLarge
 from ingest.storage import AudioStore, IncomingAudio
 
 __all__ = ["ReceivedUpload", "receive_upload"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from asr.types import Segment, Speaker, Transcript
+from asr.types import Segment, Speaker, Transcript, Word
 
 __all__ = ["FORMATS", "render", "transcript_to_dict"]
 
@@ -23,12 +23,15 @@ def render(transcript: Transcript, fmt: str) -> str:
 
 
 def transcript_to_dict(transcript: Transcript) -> dict[str, Any]:
-    return {
+    data = {
         "language": transcript.language,
         "model": transcript.model,
         "duration": round(transcript.duration, 3),
         "segments": [_segment_dict(s) for s in transcript.segments],
     }
+    if transcript.voice_separation is not None:
+        data["voice_separation"] = transcript.voice_separation
+    return data
 
 
 def _segment_dict(segment: Segment) -> dict[str, Any]:
@@ -37,11 +40,23 @@ def _segment_dict(segment: Segment) -> dict[str, Any]:
         "end": segment.end,
         "speaker": segment.speaker.value,
         "text": segment.text,
-        "words": [
-            {"start": w.start, "end": w.end, "text": w.text, "probability": round(w.probability, 4)}
-            for w in segment.words
-        ],
+        **_voice(segment.voice, segment.voice_confidence),
+        "words": [_word_dict(w) for w in segment.words],
     }
+
+
+def _word_dict(word: Word) -> dict[str, Any]:
+    return {
+        "start": word.start,
+        "end": word.end,
+        "text": word.text,
+        "probability": round(word.probability, 4),
+        **_voice(word.voice, word.voice_confidence),
+    }
+
+
+def _voice(voice: int | None, confidence: float) -> dict[str, Any]:
+    return {} if voice is None else {"voice": voice, "voice_confidence": confidence}
 
 
 def _speaker_prefix(segment: Segment) -> str:

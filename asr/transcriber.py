@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from asr.audio import SAMPLE_RATE, FloatArray, decode_channels
+from asr.audio import SAMPLE_RATE, ChannelScan, FloatArray, scan_channels, stream_blocks
 from asr.chinese import collapse_repeats, is_hallucination, to_simplified
 from asr.errors import ChannelLayoutError, ModelError
-from asr.types import ChannelLayout, Segment, Speaker, Transcript, TranscriptionOptions, Word
+from asr.types import (
+    AudioLimits,
+    ChannelLayout,
+    Segment,
+    Speaker,
+    Transcript,
+    TranscriptionOptions,
+    Word,
+)
+from asr.voices import MAX_STRETCH_S, PAUSE_S, VoiceTracker
+from asr.windows import Window, pause_windows
 
-__all__ = ["ProgressCallback", "Transcriber", "WhisperTranscriber"]
+__all__ = ["ProgressCallback", "Transcriber", "WhisperTranscriber", "hotword_prompt"]
 
 ProgressCallback = Callable[[float], None]
 _TARGET_PEAK = 0.9
 _MAX_GAIN = 10.0  # +20 dB
 _SILENCE_PEAK = 1e-3  # about -60 dBFS: below this a channel holds no speech worth decoding
+_MIX = -1  # plane index meaning "the mean of all planes"
+_DROPPED_SPEECH_S = 2.0  # this much speech left without words by a hinted decoding: redo
 
 
 class Transcriber(Protocol):
@@ -30,14 +42,21 @@ class Transcriber(Protocol):
     def model_name(self) -> str: ...
 
     def transcribe(
-        self, path: Path, layout: ChannelLayout, on_progress: ProgressCallback | None = None
+        self,
+        path: Path,
+        layout: ChannelLayout,
+        on_progress: ProgressCallback | None = None,
+        *,
+        hotwords: Sequence[str] = (),
+        limits: AudioLimits | None = None,
     ) -> Transcript: ...
 
 
 @dataclass(frozen=True, slots=True)
 class _ChannelPlan:
-    audio: FloatArray
+    plane: int  # index into the decoded planes, or _MIX
     speaker: Speaker
+    peak: float
 
 
 class WhisperTranscriber:
@@ -66,48 +85,120 @@ class WhisperTranscriber:
     def model_name(self) -> str:
         return self._display_name
 
+    @property
+    def options(self) -> TranscriptionOptions:
+        return self._options
+
     def transcribe(
-        self, path: Path, layout: ChannelLayout, on_progress: ProgressCallback | None = None
+        self,
+        path: Path,
+        layout: ChannelLayout,
+        on_progress: ProgressCallback | None = None,
+        *,
+        hotwords: Sequence[str] = (),
+        limits: AudioLimits | None = None,
     ) -> Transcript:
-        plans = _plan_channels(decode_channels(path), layout)
-        duration = max(len(p.audio) for p in plans) / SAMPLE_RATE
+        """Transcribe `path` window by window (memory stays flat however long the call).
+
+        `hotwords`: names and terms to bias decoding towards (the call's customer, contact, rep
+        and products first, then the team's dictionary); cut to `options.max_hotword_chars`.
+        `limits`: checked from the header and again while decoding, before any Whisper work
+        (`AudioLimitError`)."""
+        scan = scan_channels(path, limits)
+        plans = _plan_channels(scan, layout)
+        prompt = hotword_prompt(hotwords, self._options.max_hotword_chars)
         segments: list[Segment] = []
         language = self._options.language or "zh"
+        voices = self._voice_tracker(layout)
         for index, plan in enumerate(plans):
-            report = _scaled_progress(on_progress, index, len(plans))
-            language = self._transcribe_channel(plan, segments, report) or language
+            report = _scaled_progress(on_progress, index, len(plans), scan.duration)
+            if plan.peak < _SILENCE_PEAK:
+                continue  # nothing worth decoding (and Whisper would hallucinate on it)
+            gain = _gain(plan.peak) if self._options.peak_normalize else 1.0
+            for window in self._windows(path, plan, limits, gain):
+                language = self._transcribe_window(window, plan, prompt, segments, report)
+                if voices:
+                    voices.add_window(window.audio, window.offset, _speech_stretches(window.audio))
+        separation = voices.apply(segments) if voices else None
         if on_progress:
             on_progress(1.0)
         ordered = tuple(sorted(segments, key=lambda s: (s.start, s.end)))
-        return Transcript(
-            language=language, duration=duration, model=self.model_name, segments=ordered
-        )
+        return Transcript(language, scan.duration, self.model_name, ordered, separation)
 
-    def _transcribe_channel(
-        self, plan: _ChannelPlan, out: list[Segment], report: ProgressCallback
-    ) -> str | None:
-        if _is_silent(plan.audio):
-            return None
-        audio = _peak_normalized(plan.audio) if self._options.peak_normalize else plan.audio
-        raw_segments, info = self._whisper().transcribe(audio, **self._decode_kwargs())
-        channel_seconds = max(len(plan.audio) / SAMPLE_RATE, 1e-6)
-        for raw in raw_segments:  # lazy: each step decodes the next window
-            segment = _clean_segment(raw, plan.speaker)
+    def _voice_tracker(self, layout: ChannelLayout) -> VoiceTracker | None:
+        wanted = self._options.separate_voices and self._options.word_timestamps
+        return VoiceTracker() if wanted and layout is ChannelLayout.MONO else None
+
+    def _windows(
+        self, path: Path, plan: _ChannelPlan, limits: AudioLimits | None, gain: float
+    ) -> Iterator[Window]:
+        """The plan's audio, scaled by `gain`, window by window."""
+        blocks = (_plane(block, plan.plane, gain) for block in stream_blocks(path, limits))
+        return pause_windows(blocks, self._options.window_s)
+
+    def _transcribe_window(
+        self,
+        window: Window,
+        plan: _ChannelPlan,
+        prompt: str | None,
+        out: list[Segment],
+        report: Callable[[float], None],
+    ) -> str:
+        raw_segments, info = self._decode(window.audio, prompt)
+        kept: list[Segment] = []
+        for raw in raw_segments:  # lazy: each step decodes the next window or batch
+            segment = _clean_segment(raw, plan.speaker, window.offset)
             if segment is not None:
-                out.append(segment)
-            report(min(raw.end / channel_seconds, 1.0))
+                kept.append(segment)
+            report(window.offset + float(raw.end))
+        if prompt is not None:
+            kept = self._without_hint_where_dropped(window, plan, kept)
+        out.extend(kept)
+        report(window.end)
         return str(info.language)
 
-    def _decode_kwargs(self) -> dict[str, Any]:
+    def _without_hint_where_dropped(
+        self, window: Window, plan: _ChannelPlan, hinted: list[Segment]
+    ) -> list[Segment]:
+        """Whisper sometimes answers a hotword hint with the hint itself and stops: 30 s of
+        speech came back as "陈主任". Speech that the hinted decoding left without words is
+        decoded again without the hint."""
+        dropped = _speech_without_words(_speech_stretches(window.audio), hinted, window.offset)
+        if sum(end - start for start, end in dropped) < _DROPPED_SPEECH_S:
+            return hinted
+        raw_segments, _ = self._decode(window.audio, None)
+        plain = (_clean_segment(raw, plan.speaker, window.offset) for raw in raw_segments)
+        recovered = [
+            p for p in plain if p is not None and any(a <= _middle(p) <= b for a, b in dropped)
+        ]
+        # a recovered segment replaces the hinted ones it overlaps ("陈主任" above)
+        kept = [h for h in hinted if not any(_overlap(h, r) for r in recovered)]
+        return sorted(kept + recovered, key=lambda s: (s.start, s.end))
+
+    def _decode(self, audio: FloatArray, prompt: str | None) -> tuple[Iterable[Any], Any]:
         o = self._options
-        return {
+        common: dict[str, Any] = {
             "language": o.language,
             "beam_size": o.beam_size,
             "word_timestamps": o.word_timestamps,
-            "vad_filter": o.vad_filter,
             "initial_prompt": o.initial_prompt,
-            "condition_on_previous_text": o.condition_on_previous_text,
+            "hotwords": prompt,
+            "temperature": list(o.temperatures),
         }
+        if o.batch_size > 0:
+            from faster_whisper import BatchedInferencePipeline
+
+            # One pipeline per window: it keeps per-call state (last word timestamp).
+            pipeline = BatchedInferencePipeline(self._whisper())
+            return pipeline.transcribe(  # type: ignore[no-any-return]
+                audio, batch_size=o.batch_size, vad_filter=True, **common
+            )
+        return self._whisper().transcribe(  # type: ignore[no-any-return]
+            audio,
+            vad_filter=o.vad_filter,
+            condition_on_previous_text=o.condition_on_previous_text,
+            **common,
+        )
 
     def load(self) -> None:
         """Load the model now (the service does this at start, so a bad model stops it there)."""
@@ -133,52 +224,108 @@ class WhisperTranscriber:
             raise ModelError(f"cannot load Whisper model {self._model_ref!r}: {exc}") from exc
 
 
-def _plan_channels(channels: list[FloatArray], layout: ChannelLayout) -> list[_ChannelPlan]:
+def _speech_stretches(audio: FloatArray) -> list[tuple[float, float]]:
+    """Speech between pauses of 0.3 s, at most 6 s at a time (seconds into `audio`): the
+    stretches `asr.voices` compares. Silero VAD, as bundled with faster-whisper."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    options = VadOptions(
+        min_silence_duration_ms=int(PAUSE_S * 1000),
+        speech_pad_ms=50,
+        max_speech_duration_s=MAX_STRETCH_S,
+        min_speech_duration_ms=100,
+    )
+    found = get_speech_timestamps(audio, options)
+    return [(r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE) for r in found]
+
+
+def hotword_prompt(hotwords: Sequence[str], max_chars: int) -> str | None:
+    """The hotwords as one "，"-separated hint, first come first kept, at most `max_chars`.
+
+    Whisper reads it as text said before the window; a long hint costs decoding time on every
+    window and crowds out the model's own context, so the list is cut, not the words."""
+    kept: list[str] = []
+    used = 0
+    for word in dict.fromkeys(w.strip() for w in hotwords):
+        if not word or used + len(word) > max_chars:
+            continue
+        kept.append(word)
+        used += len(word) + 1
+    return "，".join(kept) or None
+
+
+def _speech_without_words(
+    stretches: list[tuple[float, float]], segments: list[Segment], offset: float
+) -> list[tuple[float, float]]:
+    """The stretches of speech (window seconds) that no segment overlaps, in recording time."""
+    spans = [(s.start, s.end) for s in segments]
+    bare = []
+    for start, end in stretches:
+        a, b = offset + start, offset + end
+        if not any(s < b and a < e for s, e in spans):
+            bare.append((a, b))
+    return bare
+
+
+def _overlap(a: Segment, b: Segment) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _middle(segment: Segment) -> float:
+    return (segment.start + segment.end) / 2
+
+
+def _plan_channels(scan: ChannelScan, layout: ChannelLayout) -> list[_ChannelPlan]:
     if layout is ChannelLayout.MONO:
-        mix = channels[0] if len(channels) == 1 else np.mean(channels[:2], axis=0)
-        return [_ChannelPlan(mix.astype(np.float32), Speaker.UNKNOWN)]
-    if len(channels) < 2:
+        plane = 0 if len(scan.peaks) == 1 else _MIX
+        return [_ChannelPlan(plane, Speaker.UNKNOWN, scan.mix_peak)]
+    if len(scan.peaks) < 2:
         raise ChannelLayoutError(
             f"channels={layout.value} needs a stereo recording, but this file has 1 channel"
         )
     rep, customer = (0, 1) if layout is ChannelLayout.REP_LEFT else (1, 0)
     return [
-        _ChannelPlan(channels[rep], Speaker.REP),
-        _ChannelPlan(channels[customer], Speaker.CUSTOMER),
+        _ChannelPlan(rep, Speaker.REP, scan.peaks[rep]),
+        _ChannelPlan(customer, Speaker.CUSTOMER, scan.peaks[customer]),
     ]
 
 
+def _plane(block: FloatArray, plane: int, gain: float) -> FloatArray:
+    mono: FloatArray = block.mean(axis=0, dtype=np.float32) if plane == _MIX else block[plane]
+    return mono if gain == 1.0 else (mono * gain).astype(np.float32)
+
+
 def _scaled_progress(
-    on_progress: ProgressCallback | None, index: int, count: int
-) -> ProgressCallback:
-    def report(fraction: float) -> None:
+    on_progress: ProgressCallback | None, index: int, count: int, duration: float
+) -> Callable[[float], None]:
+    """Seconds done in channel `index` → overall fraction, never going backwards."""
+    best = 0.0
+
+    def report(seconds: float) -> None:
+        nonlocal best
+        fraction = min(max(seconds / max(duration, 1e-6), 0.0), 1.0)
+        best = max(best, fraction)
         if on_progress:
-            on_progress((index + fraction) / count)
+            on_progress((index + best) / count)
 
     return report
 
 
-def _is_silent(audio: FloatArray) -> bool:
-    return audio.size == 0 or float(np.abs(audio).max()) < _SILENCE_PEAK
-
-
-def _peak_normalized(audio: FloatArray) -> FloatArray:
+def _gain(peak: float) -> float:
     """Scale towards a peak of 0.9. Measured on real/: quiet recordings then need fewer
     temperature fallbacks, which lowered CER and made decoding faster (README, ASR quality).
     The gain is capped so a line with only hiss is not blown up into "speech"."""
-    peak = float(np.abs(audio).max())
-    gain = min(_TARGET_PEAK / peak, _MAX_GAIN)
-    return (audio * gain).astype(np.float32)
+    return min(_TARGET_PEAK / peak, _MAX_GAIN)
 
 
-def _clean_segment(raw: Any, speaker: Speaker) -> Segment | None:
-    words = tuple(_clean_words(raw.words or ()))
+def _clean_segment(raw: Any, speaker: Speaker, offset: float) -> Segment | None:
+    words = tuple(_clean_words(raw.words or (), offset))
     text = "".join(w.text for w in words) if words else _clean_text(raw.text)
     if is_hallucination(text):
         return None
     return Segment(
-        start=round(float(raw.start), 3),
-        end=round(float(raw.end), 3),
+        start=round(float(raw.start) + offset, 3),
+        end=round(float(raw.end) + offset, 3),
         text=text.strip(),
         speaker=speaker,
         words=words,
@@ -192,11 +339,11 @@ def _clean_text(text: str) -> str:
     return "".join(collapse_repeats(list(simplified)))
 
 
-def _clean_words(raw_words: Any) -> Iterator[Word]:
+def _clean_words(raw_words: Any, offset: float) -> Iterator[Word]:
     words = [
         Word(
-            round(float(w.start), 3),
-            round(float(w.end), 3),
+            round(float(w.start) + offset, 3),
+            round(float(w.end) + offset, 3),
             to_simplified(w.word),
             float(w.probability),
         )

@@ -2,36 +2,49 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from fastapi import FastAPI
 from pydantic import ValidationError
 from sqlalchemy import select
 from tqdm import tqdm
 
 from asr import FORMATS, ASRError, ChannelLayout, render
+from auth.principal import Principal
+from auth.tokens import create_token, list_tokens, revoke_token
+from core.errors import HuashuError
+from core.logs import setup_logging
+from huashu.doctor import run_checks
 from huashu.runtime import (
+    Services,
+    StartupError,
     build_analyzer,
     build_app,
+    build_celery_jobs,
     build_transcriber,
     build_worker,
     ensure_first_token,
+    lock_worker,
+    model_label,
     open_services,
+    run_celery_worker,
 )
-from huashu.settings import Settings
-from ingest.calls import CallMetadata
-from ingest.errors import HuashuError
+from huashu.seed import seed_demo
+from huashu.settings import Settings, describe_errors
+from ingest.analysis import AnalyzerHolder
+from ingest.calls import CallMetadata, IntakeRules
 from ingest.folder import FileOutcome, Outcome, find_files, ingest_folder
-from ingest.seed import seed_demo
-from ingest.tokens import create_token, list_tokens, revoke_token
 from models import Role, Team, session_scope
+from worker.celery_app import QUEUES
 
 T = TypeVar("T")
 
+# Whoever runs the CLI on the server acts as the system: they could read the database anyway.
+CLI = Principal.system("cli")
 app = typer.Typer(
     help="Huashu 话术: speech analytics for Mandarin sales calls.", no_args_is_help=True
 )
@@ -48,7 +61,8 @@ def _settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        typer.echo(f"invalid settings:\n{exc}", err=True)
+        for line in describe_errors(exc):
+            typer.echo(f"invalid setting {line}", err=True)
         raise typer.Exit(2) from None
 
 
@@ -56,24 +70,87 @@ def _settings() -> Settings:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Serve the API only; another process transcribes.")
+    ] = False,
 ) -> None:
-    """Start the HTTP API and the background worker (one process per data folder)."""
+    """Start the HTTP API and the background worker (one worker per data folder). With
+    HUASHU_BROKER_URL set, jobs go to Celery workers (`huashu worker`) instead, and any number
+    of API processes may serve one database."""
     import uvicorn
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     settings = _settings()
-    services = open_services(settings)
+    _log_setup(settings)
+    services = _or_exit(lambda: open_services(settings))
     if (token_file := ensure_first_token(services)) is not None:
         typer.echo(f"First start: an admin token was created and saved in {token_file}", err=True)
-    transcriber = _or_exit(lambda: build_transcriber(settings))
-    _or_exit(transcriber.load)
     analyzer = build_analyzer(settings)
     analyzer.warm_up()  # jieba and the classifiers load in the background while we start
+    if settings.broker_url:
+        app_ = build_app(services, build_celery_jobs(services), model_label(settings), analyzer)
+    elif no_worker:
+        app_ = build_app(services, None, model_label(settings), analyzer)
+    else:
+        lock = _or_exit(lambda: lock_worker(settings))  # noqa: F841 (held while we run)
+        app_ = _app_with_worker(services, analyzer)
+    uvicorn.run(app_, host=host, port=port, log_config=None)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Jobs run at once (processes).")] = 1,
+    queues: Annotated[
+        str, typer.Option(help="Queues to take jobs from, in order of priority.")
+    ] = ",".join(QUEUES),
+    pool: Annotated[str, typer.Option(help="prefork (processes), threads or solo.")] = "prefork",
+) -> None:
+    """Run jobs from the broker (HUASHU_BROKER_URL) on this machine; GPU machines run the same
+    command with HUASHU_WHISPER_DEVICE=cuda. Start as many as you like, anywhere."""
+    settings = _settings()
+    _log_setup(settings)
+    if not settings.broker_url:
+        typer.echo("error: HUASHU_BROKER_URL: `huashu worker` needs a broker (redis://…)", err=True)
+        raise typer.Exit(1)
+    services = _or_exit(lambda: open_services(settings))
+    celery = run_celery_worker(services, _or_exit(lambda: build_transcriber(settings)))
+    celery.worker_main(["worker", f"--concurrency={concurrency}", f"--queues={queues}",
+                        f"--pool={pool}", "--loglevel=INFO", "--hostname=huashu@%h",
+                        "--without-gossip", "--without-mingle"])  # fmt: skip
+
+
+def _sender(services: Services) -> Callable[[int, str], None] | None:
+    """With a broker, hand each added call's job to it at once (the reconciler of a running
+    API or worker catches any it misses); without one, `huashu serve` polls the database."""
+    if not services.settings.broker_url:
+        return None
+    jobs = build_celery_jobs(services)
+
+    def send(job_id: int, kind: str) -> None:
+        jobs.send(job_id, kind)
+
+    return send
+
+
+def _log_setup(settings: Settings) -> None:
+    setup_logging(settings.log_format)
+
+
+def _app_with_worker(services: Services, analyzer: AnalyzerHolder) -> FastAPI:
+    transcriber = _or_exit(lambda: build_transcriber(services.settings))
+    _or_exit(transcriber.load)
     worker = build_worker(services, transcriber, analyzer)
-    app_ = build_app(services, worker, transcriber.model_name, analyzer)
-    uvicorn.run(app_, host=host, port=port)
+    return build_app(services, worker, transcriber.model_name, analyzer)
+
+
+@app.command()
+def doctor() -> None:
+    """Check the database, the model, the broker and the audio store; one line each, and exit
+    status 1 when something is wrong."""
+    results = run_checks(_settings())
+    for check in results:
+        typer.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.part}: {check.detail}")
+    if not all(check.ok for check in results):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -109,7 +186,7 @@ def ingest(
 ) -> None:
     """Add every audio file of a folder to the local store; duplicates are skipped."""
     settings = _settings()
-    services = open_services(settings)
+    services = _or_exit(lambda: open_services(settings))
     files = find_files(directory)
     with tqdm(total=len(files), unit="file", file=sys.stderr) as bar:
 
@@ -123,8 +200,11 @@ def ingest(
             services.store,
             directory,
             CallMetadata(channels=channels, rep=rep),
+            CLI,
             max_bytes=settings.max_upload_bytes,
-            max_attempts=settings.job_max_attempts,
+            rules=IntakeRules(
+                settings.job_max_attempts, settings.max_call_seconds, _sender(services)
+            ),
             on_file=on_file,
         )
     counts = {o: len(report.of(o)) for o in Outcome}
@@ -142,7 +222,7 @@ def seed(
 ) -> None:
     """Fill an empty database with the documented demo data set (ingest/seed.py)."""
     settings = _settings()
-    services = open_services(settings)
+    services = _or_exit(lambda: open_services(settings))
     with session_scope(services.session_factory) as session:
         if session.scalar(select(Team.id).limit(1)) is not None:
             typer.echo(
@@ -169,7 +249,7 @@ def token_create(
     services = open_services(_settings())
     with session_scope(services.session_factory) as session:
         row, token = _or_exit(
-            lambda: create_token(session, name, role, rep_id=rep_id, team_id=team_id)
+            lambda: create_token(session, name, role, CLI, rep_id=rep_id, team_id=team_id)
         )
         typer.echo(f"token {row.id} ({row.role}) for {row.name}:", err=True)
     typer.echo(token)
@@ -180,7 +260,7 @@ def token_list() -> None:
     """List tokens (never the tokens themselves)."""
     services = open_services(_settings())
     with session_scope(services.session_factory) as session:
-        for row in list_tokens(session):
+        for row in list_tokens(session, CLI):
             state = "revoked" if row.revoked_at else "active"
             typer.echo(
                 f"{row.id}\t{row.name}\t{row.role}\t{state}\tcreated {row.created_at:%Y-%m-%d}"
@@ -194,7 +274,7 @@ def token_revoke(
     """Revoke a token; requests with it are refused from now on."""
     services = open_services(_settings())
     with session_scope(services.session_factory) as session:
-        row = _or_exit(lambda: revoke_token(session, token_id))
+        row = _or_exit(lambda: revoke_token(session, token_id, CLI))
         typer.echo(f"revoked token {row.id} ({row.name})")
 
 
@@ -202,7 +282,7 @@ def _or_exit(action: Callable[[], T]) -> T:
     """Run `action`; a known error becomes a one-line message and exit code 1, not a traceback."""
     try:
         return action()
-    except (HuashuError, ASRError) as exc:
+    except (HuashuError, ASRError, StartupError) as exc:
         typer.echo(f"error: {getattr(exc, 'message', exc)}", err=True)
         raise typer.Exit(1) from None
 

@@ -2,31 +2,45 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TextIO
 
+from celery import Celery
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from api import AppState, create_app
 from asr import BUNDLED_MODEL, Transcriber, TranscriptionOptions, WhisperTranscriber, resolve_model
+from auth.tokens import create_first_token
 from huashu.settings import Settings
 from ingest.analysis import AnalyzerHolder
-from ingest.storage import AudioStore
-from ingest.tokens import create_first_token
+from ingest.storage import AudioStore, LocalAudioStore, S3AudioStore
 from models import SessionFactory, create_db_engine, make_session_factory, session_scope
 from models.migrate import upgrade_to_head
 from worker import PipelineParts, Worker
+from worker.celery_app import make_celery, use_executor
+from worker.dispatch import CeleryJobs
+from worker.runner import JobExecutor, JobQueue
 
 __all__ = [
     "FIRST_TOKEN_FILE",
     "Services",
+    "StartupError",
     "build_analyzer",
     "build_app",
+    "build_celery_jobs",
+    "build_store",
     "build_transcriber",
     "build_worker",
     "ensure_first_token",
+    "lock_worker",
+    "model_label",
     "open_services",
+    "run_celery_worker",
 ]
 
 
@@ -38,14 +52,82 @@ class Services:
     store: AudioStore
 
 
+class StartupError(Exception):
+    """A setting that does not work on this machine; the message names it, in one line."""
+
+
 def open_services(settings: Settings) -> Services:
     """Database migrated to the latest schema, audio store ready, leftovers of a crash removed."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_db_engine(settings.resolved_database_url)
-    upgrade_to_head(engine)
-    store = AudioStore(settings.audio_dir)
+    _make_folder(settings.data_dir, "HUASHU_DATA_DIR")
+    engine = _migrated_engine(settings.resolved_database_url)
+    store = build_store(settings)
     store.clear_incoming()
     return Services(settings, engine, make_session_factory(engine), store)
+
+
+def build_store(settings: Settings) -> AudioStore:
+    """The local folder, or the bucket HUASHU_STORAGE_URL names (created when missing)."""
+    if settings.storage_url is None:
+        return LocalAudioStore(settings.audio_dir)
+    bucket, _, prefix = settings.storage_url.removeprefix("s3://").partition("/")
+    client = _s3_client(settings)
+    try:
+        _ensure_bucket(client, bucket)
+    except Exception as exc:  # boto3's errors: a refused connection, a wrong key…
+        raise StartupError(f"HUASHU_STORAGE_URL: cannot use bucket {bucket!r} ({exc})") from None
+    return S3AudioStore(client, bucket, prefix, settings.data_dir / "incoming")
+
+
+def _s3_client(settings: Settings) -> Any:
+    import boto3  # only where a bucket is used
+    from botocore.config import Config
+
+    secret = settings.s3_secret_key
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.s3_endpoint_url,
+        region_name=settings.s3_region,
+        aws_access_key_id=settings.s3_access_key.get_secret_value()
+        if settings.s3_access_key
+        else None,
+        aws_secret_access_key=secret.get_secret_value() if secret else None,
+        config=Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 2}),
+    )
+
+
+def _ensure_bucket(client: Any, bucket: str) -> None:
+    existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
+    if bucket in existing:
+        return
+    try:
+        client.create_bucket(Bucket=bucket)
+    except client.exceptions.ClientError as exc:  # another process made it meanwhile: fine
+        if exc.response.get("Error", {}).get("Code") not in (
+            "BucketAlreadyOwnedByYou",
+            "BucketAlreadyExists",
+        ):
+            raise
+
+
+def _make_folder(folder: Path, setting: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise StartupError(f"{setting}: {folder} is a file, not a folder") from None
+    except PermissionError:
+        raise StartupError(f"{setting}: no permission to create {folder}") from None
+
+
+def _migrated_engine(url: str) -> Engine:
+    try:
+        engine = create_db_engine(url)
+        upgrade_to_head(engine)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise StartupError(f"HUASHU_DATABASE_URL: not a database URL we can use ({exc})") from None
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StartupError(f"HUASHU_DATABASE_URL: cannot open the database ({reason})") from None
+    return engine
 
 
 FIRST_TOKEN_FILE = "first-admin-token.txt"
@@ -69,13 +151,11 @@ def ensure_first_token(services: Services) -> Path | None:
 def build_transcriber(settings: Settings) -> WhisperTranscriber:
     """The bundled model is assembled and verified here, once, before anything is accepted."""
     model = resolve_model(settings.whisper_model, settings.resolved_model_cache_dir)
-    display = (
-        "whisper-base (bundled)"
-        if settings.whisper_model == BUNDLED_MODEL
-        else settings.whisper_model
-    )
+    display = model_label(settings)
     options = TranscriptionOptions(
-        language=settings.language_or_none, beam_size=settings.whisper_beam_size
+        language=settings.language_or_none,
+        beam_size=settings.whisper_beam_size,
+        batch_size=settings.whisper_batch_size,
     )
     return WhisperTranscriber(
         model,
@@ -87,12 +167,62 @@ def build_transcriber(settings: Settings) -> WhisperTranscriber:
     )
 
 
+def model_label(settings: Settings) -> str:
+    """The model's name as the API shows it."""
+    bundled = settings.whisper_model == BUNDLED_MODEL
+    return "whisper-base (bundled)" if bundled else settings.whisper_model
+
+
+WORKER_LOCK_FILE = "worker.lock"
+
+
+def lock_worker(settings: Settings) -> TextIO:
+    """Only one worker per data folder: take an exclusive lock on a file in it, held while the
+    returned file stays open (the process's lifetime). A second one is refused by name."""
+    path = settings.data_dir / WORKER_LOCK_FILE
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise StartupError(
+            f"HUASHU_DATA_DIR: {settings.data_dir} already has a running worker (pid {holder}); "
+            "stop it, or start this one with --no-worker to serve the API only"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
 def build_worker(services: Services, transcriber: Transcriber, analyzer: AnalyzerHolder) -> Worker:
     settings = services.settings
-    parts = PipelineParts(
-        services.session_factory, services.store, transcriber, analyzer.get, settings.timezone
-    )
+    parts = pipeline_parts(services, transcriber, analyzer)
     return Worker(parts, poll_s=settings.worker_poll_s, retry_delay_s=settings.job_retry_delay_s)
+
+
+def pipeline_parts(
+    services: Services, transcriber: Transcriber, analyzer: AnalyzerHolder
+) -> PipelineParts:
+    """What a job needs, from the settings: limits, time zone, and hotwords when they are on."""
+    settings = services.settings
+    return PipelineParts(
+        services.session_factory, services.store, transcriber, analyzer.get, settings.timezone,
+        max_seconds=settings.max_call_seconds, hotwords=team_terms(settings),
+    )  # fmt: skip
+
+
+def team_terms(settings: Settings) -> tuple[str, ...] | None:
+    """The user dictionary's words, as hotwords; None when hotwords are off."""
+    if not settings.whisper_hotwords:
+        return None
+    if settings.user_dictionary is None:
+        return ()
+    lines = settings.user_dictionary.read_text(encoding="utf-8").splitlines()
+    return tuple(line.split()[0] for line in lines if line.strip() and not line.startswith("#"))
 
 
 def build_analyzer(settings: Settings) -> AnalyzerHolder:
@@ -101,19 +231,48 @@ def build_analyzer(settings: Settings) -> AnalyzerHolder:
 
 
 def build_app(
-    services: Services, worker: Worker | None, model_name: str, analyzer: AnalyzerHolder
+    services: Services, jobs: JobQueue | None, model_name: str, analyzer: AnalyzerHolder
 ) -> FastAPI:
+    """The app; `jobs` runs what uploads queue (the embedded worker, or Celery), None for none."""
     state = AppState(
         settings=services.settings,
         session_factory=services.session_factory,
         store=services.store,
         analyzer=analyzer,
-        wake_worker=worker.wake if worker else None,
-        worker_alive=worker.is_alive if worker else None,
+        dispatch=jobs.dispatch if jobs else None,
+        worker_alive=jobs.is_alive if jobs else None,
         model_name=model_name,
     )
     return create_app(
         state,
-        on_startup=worker.start if worker else None,
-        on_shutdown=worker.stop if worker else None,
+        on_startup=jobs.start if jobs else None,
+        on_shutdown=jobs.stop if jobs else None,
+    )
+
+
+def run_celery_worker(services: Services, transcriber: Transcriber) -> Celery:
+    """Set this process up to run Huashu's Celery tasks; returns the Celery app to start. The
+    reconciler runs here too, so jobs are looked after even with no API process up."""
+    settings = services.settings
+    parts = pipeline_parts(services, transcriber, build_analyzer(settings))
+    use_executor(
+        JobExecutor(parts, retry_delay_s=settings.job_retry_delay_s),
+        reset_after_fork=lambda: services.engine.dispose(close=False),
+    )
+    jobs = build_celery_jobs(services)
+    jobs.start()
+    return jobs.app
+
+
+def build_celery_jobs(services: Services) -> CeleryJobs:
+    """Jobs handed to Celery workers through HUASHU_BROKER_URL (with the reconciler)."""
+    settings = services.settings
+    assert settings.broker_url is not None
+    app = make_celery(settings.broker_url, settings.job_visibility_timeout_s)
+    return CeleryJobs(
+        app,
+        services.session_factory,
+        resend_after_s=settings.job_resend_after_s,
+        stale_after_s=settings.job_stale_after_s,
+        interval_s=settings.job_reconcile_every_s,
     )

@@ -6,15 +6,18 @@ Validated when the service starts, so a bad value stops it with a clear message.
 from __future__ import annotations
 
 import os
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["MIN_ADMIN_TOKEN_CHARS", "Settings", "describe_errors"]
+
+MIN_ADMIN_TOKEN_CHARS = 32  # a guessable admin token is an open door
 
 
 class Settings(BaseSettings):
@@ -28,7 +31,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; default SQLite at DATA_DIR/huashu.db. PostgreSQL works too.",
     )
     max_upload_mb: int = Field(500, gt=0, description="Largest accepted upload, in megabytes.")
-    admin_token: SecretStr | None = Field(None, description="A token accepted with the admin role.")
+    max_call_minutes: int = Field(
+        240, gt=0, le=24 * 60, description="Longest accepted recording, in minutes."
+    )
+    admin_token: SecretStr | None = Field(
+        None, description="A token accepted with the admin role (at least 32 characters)."
+    )
 
     whisper_model: str = Field(
         "bundled",
@@ -43,6 +51,14 @@ class Settings(BaseSettings):
     )
     whisper_language: str = Field("zh", description="Spoken language code, or 'auto' to detect it.")
     whisper_beam_size: int = Field(2, ge=1, le=10, description="Beam width; 2 measured best here.")
+    whisper_batch_size: int = Field(
+        0, ge=0, le=64, description="0 = sequential decoding; N = batched (for GPUs)."
+    )
+    whisper_hotwords: bool = Field(
+        False,
+        description="Bias decoding towards the call's CRM names and the dictionary (measured: "
+        "names right more often, the rest of the text worse; off by default).",
+    )
     model_cache_dir: Path | None = Field(
         None, description="Where the bundled model is assembled; default DATA_DIR/models."
     )
@@ -60,9 +76,69 @@ class Settings(BaseSettings):
         description="Opportunity stages in order, comma-separated; the last one is the won stage.",
     )
 
+    storage_url: str | None = Field(
+        None,
+        description="Where recordings live: unset = DATA_DIR/audio; s3://bucket/prefix = a bucket.",
+    )
+    s3_endpoint_url: str | None = Field(
+        None, description="The S3 server (for MinIO, SeaweedFS…); unset = AWS."
+    )
+    s3_region: str = Field("us-east-1", description="The bucket's region.")
+    s3_access_key: SecretStr | None = Field(None, description="S3 access key id.")
+    s3_secret_key: SecretStr | None = Field(None, description="S3 secret access key.")
+
+    broker_url: str | None = Field(
+        None,
+        description="Run jobs on Celery workers through this broker (redis://…); unset = in-process.",
+    )
+    job_resend_after_s: float = Field(
+        1800.0, gt=0, description="Send a queued job again when its task may have been lost."
+    )
+    job_stale_after_s: float = Field(
+        120.0, gt=0, description="A running job whose worker is silent this long is re-queued."
+    )
+    job_reconcile_every_s: float = Field(
+        15.0, gt=0, description="How often the reconciler looks for lost and dead jobs."
+    )
+    job_visibility_timeout_s: int = Field(
+        21600,
+        gt=0,
+        description="Broker redelivery of an unacknowledged task (longer than any call).",
+    )
+
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as text, or as JSON for a log collector."
+    )
+
     job_max_attempts: int = Field(3, ge=1, description="Tries per job before it is marked failed.")
     job_retry_delay_s: float = Field(10.0, ge=0, description="Wait before retrying a failed job.")
     worker_poll_s: float = Field(2.0, gt=0, description="How often the worker looks for new jobs.")
+
+    @field_validator("admin_token")
+    @classmethod
+    def _long_admin_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_ADMIN_TOKEN_CHARS:
+            raise ValueError(
+                f"must be at least {MIN_ADMIN_TOKEN_CHARS} characters: a random secret such as "
+                "the output of `openssl rand -hex 32`"
+            )
+        return value
+
+    @field_validator("broker_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://")):
+            raise ValueError("use a Redis URL such as redis://127.0.0.1:6379/0")
+        return value
+
+    @field_validator("storage_url")
+    @classmethod
+    def _bucket_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(
+            r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?", value
+        ):
+            raise ValueError("use s3://bucket or s3://bucket/prefix (bucket names are lower case)")
+        return value
 
     @field_validator("whisper_language")
     @classmethod
@@ -116,6 +192,10 @@ class Settings(BaseSettings):
         return self.model_cache_dir or self.data_dir / "models"
 
     @property
+    def max_call_seconds(self) -> float:
+        return self.max_call_minutes * 60.0
+
+    @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
 
@@ -126,3 +206,12 @@ class Settings(BaseSettings):
     @property
     def language_or_none(self) -> str | None:
         return None if self.whisper_language == "auto" else self.whisper_language
+
+
+def describe_errors(exc: ValidationError) -> list[str]:
+    """One line per bad setting, named as it is set: `HUASHU_ADMIN_TOKEN: must be …`."""
+    lines = []
+    for error in exc.errors(include_url=False):
+        name = "HUASHU_" + "_".join(str(part) for part in error["loc"]).upper()
+        lines.append(f"{name}: {str(error['msg']).removeprefix('Value error, ')}")
+    return lines

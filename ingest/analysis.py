@@ -15,10 +15,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from analysis import Analysis, Analyzer, SpeechSegment, TimedWord, Utterance
-from ingest.access import require_role
+from auth.permissions import ANALYZE_TEXT, REANALYZE_CALLS, authorize
+from auth.principal import Principal
+from core.errors import InvalidInput, TranscriptNotReady
 from ingest.calls import get_call
-from ingest.errors import InvalidInput, TranscriptNotReady
-from ingest.tokens import Principal
 from models import (
     Call,
     CallAnalysis,
@@ -27,7 +27,6 @@ from models import (
     Job,
     JobKind,
     JobState,
-    Role,
     TranscriptSegment,
     on_commit,
 )
@@ -75,16 +74,20 @@ class TextTurn:
 
 
 def analyze_text(
-    analyzer: Analyzer, turns: Sequence[TextTurn], call_date: date | None
+    analyzer: Analyzer, turns: Sequence[TextTurn], call_date: date | None, principal: Principal
 ) -> dict[str, Any]:
     """Analyse turns given as text (nothing stored): for CRM plug-ins and tests."""
+    authorize(principal, ANALYZE_TEXT)
     _check_text_limits(turns)
     utterances = [Utterance(t.speaker, _clean_text(t.text)) for t in turns]
     return analysis_to_dict(analyzer.analyze_turns(utterances, call_date=call_date))
 
 
-def analyze_call(session: Session, analyzer: Analyzer, call: Call, timezone: str) -> Analysis:
+def analyze_call(
+    session: Session, analyzer: Analyzer, call: Call, timezone: str, principal: Principal
+) -> Analysis:
     """Analyse a call's stored transcript and replace its stored analysis (the worker's step)."""
+    authorize(principal, REANALYZE_CALLS)
     rows = session.scalars(
         select(TranscriptSegment)
         .where(TranscriptSegment.call_id == call.id)
@@ -100,9 +103,7 @@ def analyze_call(session: Session, analyzer: Analyzer, call: Call, timezone: str
     return analysis
 
 
-def read_analysis(
-    session: Session, call_id: int, viewer: Principal | None = None
-) -> dict[str, Any]:
+def read_analysis(session: Session, call_id: int, viewer: Principal) -> dict[str, Any]:
     call = get_call(session, call_id, viewer)
     summary = session.get(CallAnalysis, call_id)
     if summary is None:
@@ -121,15 +122,11 @@ def count_turns(session: Session, call_id: int) -> int:
 
 
 def request_reanalysis(
-    session: Session,
-    call_id: int,
-    notify: Callable[[], None] | None,
-    viewer: Principal | None = None,
+    session: Session, call_id: int, notify: Callable[[int, str], None] | None, principal: Principal
 ) -> Call:
     """Queue analysis of the stored transcript again (after a dictionary or model update)."""
-    if viewer is not None:
-        require_role(viewer, (Role.ADMIN, Role.MANAGER), "re-run analyses")
-    call = get_call(session, call_id, viewer)
+    authorize(principal, REANALYZE_CALLS)
+    call = get_call(session, call_id, principal, REANALYZE_CALLS)
     if call.transcribed_at is None:
         raise TranscriptNotReady(
             f"call {call_id} has no transcript to analyse yet (status: {call.status})"
@@ -140,10 +137,12 @@ def request_reanalysis(
         )
     )
     if pending is None:
-        session.add(Job(kind=JobKind.REANALYZE_CALL, call_id=call_id))
+        job = Job(kind=JobKind.REANALYZE_CALL, call_id=call_id)
+        session.add(job)
+        session.flush()
         call.status, call.progress, call.error = CallStatus.QUEUED, 0.95, None
         if notify is not None:
-            on_commit(session, notify)
+            on_commit(session, lambda: notify(job.id, job.kind))
     return call
 
 
@@ -250,7 +249,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def _speech_segment(row: TranscriptSegment) -> SpeechSegment:
-    words = tuple(TimedWord(w[0], w[1], w[2]) for w in row.words)
+    # [start, end, text, probability] and, on mono calls, [voice, voice confidence]
+    words = tuple(TimedWord(w[0], w[1], w[2], *w[4:6]) for w in row.words)
     return SpeechSegment(row.speaker, row.start, row.end, row.text, words)
 
 

@@ -11,32 +11,46 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from asr import AudioInfo, ChannelLayout, probe_audio
-from asr.errors import CorruptAudioError, NotAudioError
-from ingest.access import UPLOADERS, call_visibility, require_call_access, require_role
-from ingest.errors import (
+from asr import AudioInfo, AudioLimits, ChannelLayout, probe_audio
+from asr.errors import AudioLimitError, CorruptAudioError, NotAudioError
+from auth.permissions import (
+    DELETE_CALLS,
+    READ_CALLS,
+    READ_CUSTOMERS,
+    READ_OPPORTUNITIES,
+    UPLOAD_CALLS,
+    Action,
+    authorize,
+    require_visible,
+    visible,
+)
+from auth.principal import Principal
+from core.errors import (
     ChannelMismatch,
     CorruptAudio,
     Forbidden,
     InvalidInput,
     NotFound,
+    TooLong,
     TranscriptNotReady,
     UnsupportedAudio,
 )
-from ingest.links import CallLinks, RecordRef, parse_ref, resolve_call_links
-from ingest.storage import AudioStore, IncomingAudio
-from ingest.tokens import Principal
+from core.types import EARLIEST_DATE, LATEST_DATE
+from crm.links import CallLinks, RecordRef, parse_ref, resolve_call_links
+from ingest.storage import AudioStore, IncomingAudio, content_address
 from models import (
     Call,
     CallAnalysis,
     CallStatus,
     Job,
     JobKind,
+    Rep,
     Role,
     TranscriptSegment,
     on_commit,
@@ -45,10 +59,12 @@ from models import (
 )
 
 __all__ = [
+    "DEFAULT_RULES",
     "AudioFile",
     "CallFilters",
     "CallMetadata",
     "CreatedCall",
+    "IntakeRules",
     "audio_file",
     "create_call",
     "delete_call",
@@ -56,9 +72,10 @@ __all__ = [
     "get_transcript",
     "list_calls",
     "parse_metadata",
+    "parse_moment",
 ]
 
-Notify = Callable[[], None]
+Notify = Callable[[int, str], None]  # (job id, job kind), called once the upload has committed
 
 # PyAV container names → (file extension, MIME type) for storing and serving the original.
 _FORMATS = {
@@ -87,6 +104,22 @@ class CallMetadata:
     original_filename: str | None = None
 
 
+@dataclass(frozen=True)
+class IntakeRules:
+    """The service's rules for a new recording, and who to tell once it is stored."""
+
+    max_attempts: int = 3  # tries its job gets
+    max_seconds: float | None = None  # HUASHU_MAX_CALL_MINUTES
+    notify: Notify | None = None  # hands the committed job to whoever runs jobs
+
+    @property
+    def limits(self) -> AudioLimits:
+        return AudioLimits(max_duration_s=self.max_seconds)
+
+
+DEFAULT_RULES = IntakeRules()
+
+
 @dataclass(frozen=True, slots=True)
 class CreatedCall:
     call: Call
@@ -109,7 +142,8 @@ class CallFilters:
 
 @dataclass(frozen=True, slots=True)
 class AudioFile:
-    path: Path
+    relative: str  # its address in the store
+    size: int
     media_type: str
     download_name: str
 
@@ -129,6 +163,26 @@ def parse_metadata(fields: Mapping[str, str | None], filename: str | None) -> Ca
     )
 
 
+def parse_moment(value: str | None, timezone: str, field: str) -> datetime | None:
+    """A time from a query: ISO 8601 with an offset; without one it is local time in `timezone`,
+    and a date alone (2026-11-23) means that local day's midnight."""
+    if value is None or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"{field} {value!r} is not a date or an ISO 8601 time (e.g. 2026-11-23 or "
+            "2026-11-23T14:30:00+08:00)",
+            field=field,
+        ) from None
+    if not EARLIEST_DATE.year <= moment.year <= LATEST_DATE.year:
+        raise InvalidInput(
+            f"{field} must lie between {EARLIEST_DATE.year} and {LATEST_DATE.year}", field=field
+        )
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
+
+
 def clean_filename(name: str | None) -> str | None:
     """Keep the uploader's file name for display only; anything path-like is refused."""
     if name is None or name == "":
@@ -144,78 +198,74 @@ def create_call(
     store: AudioStore,
     incoming: IncomingAudio,
     meta: CallMetadata,
-    *,
-    uploaded_by: int | None = None,
-    max_attempts: int = 3,
-    notify: Notify | None = None,
-    uploader: Principal | None = None,
+    uploader: Principal,
+    rules: IntakeRules = DEFAULT_RULES,
 ) -> CreatedCall:
     """Validate a received file, store it under its hash, and queue it for transcription."""
-    if uploader is not None:
-        meta = _as_uploader(uploader, meta)
+    meta = _as_uploader(uploader, meta)
     sha256 = incoming.finish()
     existing = _call_with_audio(session, sha256)
     if existing is not None:
         incoming.discard()
         return CreatedCall(existing, created=False)
     links = resolve_call_links(session, meta.rep_ref, meta.customer_ref, meta.opportunity_ref)
-    info = _probe(incoming.path)
+    _check_links(session, uploader, links)
+    info = _probe(incoming.path, rules.limits)
     _check_layout(meta.channels, info)
     extension, _ = _FORMATS.get(info.format_name, ("bin", "application/octet-stream"))
-    call = _new_call(meta, info, sha256, incoming.size, f"{sha256[:2]}/{sha256}.{extension}")
-    call.uploaded_by = uploaded_by
+    relative = content_address(sha256, extension)
+    call = _new_call(meta, info, sha256, incoming.size, relative)
+    call.uploaded_by, call.uploaded_by_user_id = uploader.token_id, uploader.user_id
     _link(call, links)
     # The file goes to its content address first and the rows follow in one savepoint: SQLite
     # may commit a first savepoint on release, so nothing that can fail comes after it.
-    _store_file(session, store, incoming, sha256, extension)
+    _store_file(session, store, incoming, relative)
+    job = Job(kind=JobKind.PROCESS_CALL, max_attempts=rules.max_attempts)
     try:
         with session.begin_nested():
             session.add(call)
             session.flush()
-            session.add(Job(kind=JobKind.PROCESS_CALL, call_id=call.id, max_attempts=max_attempts))
+            job.call_id = call.id
+            session.add(job)
             session.flush()
     except IntegrityError:  # the same audio arrived concurrently and won the race: its call
         # holds this very file (same content, same address), so the file stays.
         return CreatedCall(_require(_call_with_audio(session, sha256), sha256), created=False)
-    if notify is not None:
-        on_commit(session, notify)
+    if rules.notify is not None:
+        notify = rules.notify
+        on_commit(session, lambda: notify(job.id, job.kind))
     return CreatedCall(call, created=True)
 
 
 def list_calls(
-    session: Session,
-    filters: CallFilters,
-    *,
-    limit: int,
-    offset: int,
-    viewer: Principal | None = None,
+    session: Session, filters: CallFilters, viewer: Principal, *, limit: int, offset: int
 ) -> tuple[list[Call], int]:
-    """A page of the calls matching `filters` that `viewer` (when given) may see."""
+    """A page of the calls matching `filters` that `viewer` may see."""
     if filters.status is not None and filters.status not in CallStatus.ALL:
         allowed = ", ".join(CallStatus.ALL)
         raise InvalidInput(
             f"unknown status {filters.status!r}; use one of {allowed}", field="status"
         )
-    visible = call_visibility(viewer) if viewer is not None else None
-    scope = [visible] if visible is not None else []
-    query = _filtered(select(Call), filters).where(*scope)
-    total = session.scalar(_filtered(select(func.count(Call.id)), filters).where(*scope)) or 0
+    scope = visible(viewer, READ_CALLS, Call)
+    query = _filtered(select(Call), filters).where(scope)
+    total = session.scalar(_filtered(select(func.count(Call.id)), filters).where(scope)) or 0
     ordered = query.order_by(Call.happened_at.desc(), Call.id.desc())
     return list(session.scalars(ordered.limit(limit).offset(offset))), total
 
 
-def get_call(session: Session, call_id: int, viewer: Principal | None = None) -> Call:
-    """The call, if it exists and `viewer` (when given) may see it."""
+def get_call(
+    session: Session, call_id: int, principal: Principal, action: Action = READ_CALLS
+) -> Call:
+    """The call, if it exists and `principal` may do `action` (by default: open it) to it."""
     call = session.get(Call, call_id)
     if call is None:
         raise NotFound(f"call {call_id} does not exist")
-    if viewer is not None:
-        require_call_access(session, viewer, call)
+    require_visible(session, principal, action, call)
     return call
 
 
 def get_transcript(
-    session: Session, call_id: int, viewer: Principal | None = None
+    session: Session, call_id: int, viewer: Principal
 ) -> tuple[Call, list[TranscriptSegment]]:
     call = get_call(session, call_id, viewer)
     if call.transcribed_at is None:
@@ -228,24 +278,20 @@ def get_transcript(
     return call, list(segments)
 
 
-def audio_file(
-    session: Session, store: AudioStore, call_id: int, viewer: Principal | None = None
-) -> AudioFile:
+def audio_file(session: Session, store: AudioStore, call_id: int, viewer: Principal) -> AudioFile:
     call = get_call(session, call_id, viewer)
-    path = store.path_of(call.audio_path)
-    if not path.is_file():
+    size = store.size(call.audio_path)
+    if size is None:
         raise NotFound(f"the audio of call {call_id} is missing from the store")
     _, media_type = _FORMATS.get(call.audio_format, ("bin", "application/octet-stream"))
-    return AudioFile(path, media_type, call.original_filename or path.name)
+    name = call.original_filename or Path(call.audio_path).name
+    return AudioFile(call.audio_path, size, media_type, name)
 
 
-def delete_call(
-    session: Session, store: AudioStore, call_id: int, viewer: Principal | None = None
-) -> None:
+def delete_call(session: Session, store: AudioStore, call_id: int, principal: Principal) -> None:
     """Delete the call's rows now and its audio once the deletion has committed."""
-    if viewer is not None:
-        require_role(viewer, (Role.ADMIN, Role.MANAGER), "delete calls")
-    call = get_call(session, call_id, viewer)
+    authorize(principal, DELETE_CALLS)
+    call = get_call(session, call_id, principal, DELETE_CALLS)
     relative = call.audio_path
     session.delete(call)
     session.flush()
@@ -297,9 +343,12 @@ def _require(call: Call | None, sha256: str) -> Call:
     return call
 
 
-def _probe(path: Path) -> AudioInfo:
+def _probe(path: Path, limits: AudioLimits) -> AudioInfo:
     try:
-        return probe_audio(path)
+        return probe_audio(path, limits)
+    except AudioLimitError as exc:  # before any decoding where the header already says so
+        refused = TooLong if exc.limit == "duration" else InvalidInput
+        raise refused(f"the recording is refused: {exc}", field="audio") from exc
     except NotAudioError as exc:
         raise UnsupportedAudio(f"not an audio file: {exc}", field="audio") from exc
     except CorruptAudioError as exc:
@@ -317,13 +366,30 @@ def _check_layout(layout: ChannelLayout, info: AudioInfo) -> None:
 
 def _as_uploader(uploader: Principal, meta: CallMetadata) -> CallMetadata:
     """QA staff do not upload; a rep's upload is always their own call."""
-    require_role(uploader, UPLOADERS, "upload calls")
+    authorize(uploader, UPLOAD_CALLS)
     if uploader.role != Role.REP:
         return meta
     own = RecordRef(id=uploader.rep_id)
     if meta.rep_ref not in (None, own):
         raise Forbidden("a rep uploads only their own calls")
     return replace(meta, rep_ref=own)
+
+
+def _check_links(session: Session, uploader: Principal, links: CallLinks) -> None:
+    """A call goes only to a rep the uploader may upload for, and links only records they see;
+    a call with no rep stays the uploader's own."""
+    rep = links.rep
+    if rep is not None and not _may_upload_for(session, uploader, rep):
+        raise Forbidden(f"you may not upload calls for rep {rep.id}", field="rep_id")
+    if links.customer is not None:
+        require_visible(session, uploader, READ_CUSTOMERS, links.customer)
+    if links.opportunity is not None:
+        require_visible(session, uploader, READ_OPPORTUNITIES, links.opportunity)
+
+
+def _may_upload_for(session: Session, uploader: Principal, rep: Rep) -> bool:
+    condition = visible(uploader, UPLOAD_CALLS, Rep)
+    return session.scalar(select(Rep.id).where(Rep.id == rep.id, condition)) is not None
 
 
 def _link(call: Call, links: CallLinks) -> None:
@@ -358,12 +424,12 @@ def _new_call(meta: CallMetadata, info: AudioInfo, sha256: str, size: int, relat
 
 
 def _store_file(
-    session: Session, store: AudioStore, incoming: IncomingAudio, sha256: str, extension: str
+    session: Session, store: AudioStore, incoming: IncomingAudio, relative: str
 ) -> None:
     """Move the upload to its content address. A file already there belongs to another call and
     must survive a rollback of this one; a new one is removed by it."""
-    pre_existing = store.path_of(f"{sha256[:2]}/{sha256}.{extension}").exists()
-    relative = store.keep(incoming, sha256, extension)
+    pre_existing = store.exists(relative)
+    store.keep(incoming, relative)
     if not pre_existing:
         on_rollback(session, lambda: store.remove(relative))
 

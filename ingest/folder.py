@@ -8,8 +8,9 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
-from ingest.calls import CallMetadata, clean_filename, create_call
-from ingest.errors import HuashuError
+from auth.principal import Principal
+from core.errors import HuashuError
+from ingest.calls import DEFAULT_RULES, CallMetadata, IntakeRules, clean_filename, create_call
 from ingest.storage import AudioStore
 from models import SessionFactory, session_scope
 
@@ -60,15 +61,16 @@ def ingest_file(
     store: AudioStore,
     path: Path,
     meta: CallMetadata,
+    uploader: Principal,
     *,
     max_bytes: int,
-    max_attempts: int = 3,
+    rules: IntakeRules = DEFAULT_RULES,
 ) -> FileOutcome:
     try:
         with session_scope(factory) as session, store.receive(max_bytes) as incoming:
             _copy_into(path, incoming.write)
             named = replace(meta, original_filename=clean_filename(path.name))
-            created = create_call(session, store, incoming, named, max_attempts=max_attempts)
+            created = create_call(session, store, incoming, named, uploader, rules)
     except HuashuError as exc:
         return FileOutcome(path, Outcome.REJECTED, reason=exc.message)
     except OSError as exc:
@@ -82,15 +84,16 @@ def ingest_folder(
     store: AudioStore,
     directory: Path,
     meta: CallMetadata,
+    uploader: Principal,
     *,
     max_bytes: int,
-    max_attempts: int = 3,
+    rules: IntakeRules = DEFAULT_RULES,
     on_file: Callable[[FileOutcome], None] | None = None,
 ) -> FolderReport:
     report = FolderReport()
     for path in find_files(directory):
         outcome = ingest_file(
-            factory, store, path, meta, max_bytes=max_bytes, max_attempts=max_attempts
+            factory, store, path, meta, uploader, max_bytes=max_bytes, rules=rules
         )
         report.files.append(outcome)
         if on_file:

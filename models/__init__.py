@@ -19,6 +19,7 @@ from models.crm import (
 )
 from models.db import (
     SessionFactory,
+    begin_writing,
     create_db_engine,
     make_session_factory,
     on_commit,
@@ -63,6 +64,7 @@ __all__ = [
     "TranscriptSegment",
     "UTCDateTime",
     "User",
+    "begin_writing",
     "create_db_engine",
     "make_session_factory",
     "on_commit",

@@ -83,6 +83,10 @@ class Call(Base):
     uploaded_by: Mapped[int | None] = mapped_column(
         ForeignKey("api_tokens.id", ondelete="SET NULL")
     )
+    # The uploader's user: a call with no rep stays theirs (it belongs to no team).
+    uploaded_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     transcribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -68,6 +68,10 @@ class Playlist(Base):
         ForeignKey("teams.id", ondelete="CASCADE"), index=True
     )
     created_by: Mapped[str] = mapped_column(String(100))
+    # A playlist with no team is its author's (and the admins') alone.
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

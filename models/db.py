@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
     "SessionFactory",
+    "begin_writing",
     "create_db_engine",
     "make_session_factory",
     "on_commit",
@@ -30,8 +31,16 @@ def create_db_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # The web server's threads and the job worker share one file: allow cross-thread use.
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # The web server's threads and the job worker share one file: allow cross-thread use. The pool
+    # holds a connection for each of the server's worker threads (40), so a burst of requests
+    # waits for SQLite's lock (busy timeout) instead of failing for want of a connection.
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=20,
+        max_overflow=30,
+        pool_timeout=60,
+    )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -52,10 +61,13 @@ def make_session_factory(engine: Engine) -> SessionFactory:
 
 
 @contextmanager
-def session_scope(factory: SessionFactory) -> Iterator[Session]:
-    """A session that commits when the block ends cleanly and rolls back otherwise."""
+def session_scope(factory: SessionFactory, *, write: bool = True) -> Iterator[Session]:
+    """A session that commits when the block ends cleanly and rolls back otherwise. A writing
+    session takes SQLite's write lock at its start (see `begin_writing`)."""
     session = factory()
     try:
+        if write:
+            begin_writing(session)
         yield session
         session.commit()
     except BaseException:
@@ -63,6 +75,16 @@ def session_scope(factory: SessionFactory) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def begin_writing(session: Session) -> None:
+    """On SQLite, start the transaction with BEGIN IMMEDIATE: it waits (busy timeout) for the one
+    write lock up front. A transaction that reads first and writes later may find that another
+    writer committed in between, and SQLite then fails it at once ("database is locked") instead
+    of waiting. It also makes savepoints nest inside a real transaction, so releasing one never
+    commits half of a request's work. Other databases need nothing."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def on_commit(session: Session, callback: Callable[[], None]) -> None:

@@ -16,6 +16,11 @@ class JobKind:
     PROCESS_CALL = "process_call"  # transcribe, then analyse
     REANALYZE_CALL = "reanalyze_call"  # analyse the stored transcript again
 
+    @staticmethod
+    def queue(kind: str) -> str:
+        """The broker queue of a kind: fresh calls never wait behind a mass re-analysis."""
+        return "analyze" if kind == JobKind.REANALYZE_CALL else "transcribe"
+
 
 class JobState:
     QUEUED = "queued"
@@ -40,3 +45,7 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # With Celery workers: when the job was last handed to the broker, and when its worker last
+    # showed it was alive (progress). The reconciler re-sends lost jobs and revives dead ones.
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,22 +1,26 @@
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from asr import ChannelLayout, Segment, Speaker, Transcript, Word, probe_audio
+from asr import AudioLimits, ChannelLayout, Segment, Speaker, Transcript, Word, probe_audio
 from asr.transcriber import ProgressCallback
+from auth.principal import Principal
 from huashu.runtime import Services, build_app, open_services
 from huashu.settings import Settings
 from ingest.analysis import AnalyzerHolder
+from tests.databases import fresh_postgres_database
 from worker import PipelineParts, Worker
 
-ADMIN_TOKEN = "test-admin-token"
+ADMIN_TOKEN = "test-admin-token-0123456789abcdef0123"
+SYSTEM = Principal.system("tests")  # what the tests set up directly, as the CLI would
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
@@ -32,8 +36,15 @@ class FakeTranscriber:
         self.gate: threading.Event | None = None  # when set, transcription waits on it
 
     def transcribe(
-        self, path: Path, layout: ChannelLayout, on_progress: ProgressCallback | None = None
+        self,
+        path: Path,
+        layout: ChannelLayout,
+        on_progress: ProgressCallback | None = None,
+        *,
+        hotwords: Sequence[str] = (),
+        limits: AudioLimits | None = None,
     ) -> Transcript:
+        self.hotwords = tuple(hotwords)
         self.calls.append(path)
         duration = probe_audio(path).duration
         if self.gate is not None:
@@ -59,9 +70,10 @@ def _segments(layout: ChannelLayout, duration: float) -> tuple[Segment, ...]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, database_url: str | None) -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
+        database_url=database_url,
         admin_token=ADMIN_TOKEN,
         worker_poll_s=0.05,
         job_retry_delay_s=0.0,
@@ -70,8 +82,23 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def services(settings: Settings) -> Services:
-    return open_services(settings)
+def database_url() -> Iterator[str | None]:
+    """None: each test's own SQLite file (the default). With HUASHU_TEST_DATABASE_URL naming a
+    PostgreSQL server (its maintenance database), each test gets a fresh database there instead:
+    `make test` runs the suite that way too."""
+    server = os.environ.get("HUASHU_TEST_DATABASE_URL")
+    if not server:
+        yield None
+        return
+    with fresh_postgres_database(server) as url:
+        yield url
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    opened = open_services(settings)
+    yield opened
+    opened.engine.dispose()  # a PostgreSQL database can only be dropped once nobody is connected
 
 
 @pytest.fixture
@@ -98,7 +125,7 @@ def client(services: Services, worker: Worker, analyzer: AnalyzerHolder) -> Iter
         yield test_client
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05) -> Any:
+def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, interval: float = 0.05) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

@@ -26,7 +26,7 @@ def _nothing_left(services: Services) -> None:
     with services.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Call)) == 0
         assert session.scalar(select(func.count()).select_from(Job)) == 0
-    leftovers = [p for p in services.store.root.rglob("*") if p.is_file()]
+    leftovers = services.store.stored() + [p.name for p in services.store.incoming_dir.iterdir()]
     assert leftovers == []
 
 

@@ -18,8 +18,8 @@ def _count(services: Services, model: type) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def _stored_files(services: Services) -> list[Path]:
-    return [p for p in services.store.root.rglob("*") if p.is_file()]
+def _stored_files(services: Services) -> list[str]:
+    return services.store.stored() + [p.name for p in services.store.incoming_dir.iterdir()]
 
 
 def test_upload_is_queued_then_transcribed(client: TestClient, services: Services) -> None:
@@ -59,7 +59,7 @@ def test_stored_under_content_hash(client: TestClient, services: Services) -> No
 
     upload(client, SHORT_SPEECH)
     digest = hashlib.sha256(SHORT_SPEECH.read_bytes()).hexdigest()
-    assert [p.name for p in _stored_files(services)] == [f"{digest}.wav"]
+    assert [Path(p).name for p in _stored_files(services)] == [f"{digest}.wav"]
 
 
 def test_stereo_upload_labels_speakers(client: TestClient) -> None:

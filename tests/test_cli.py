@@ -11,10 +11,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from asr import cer
+from auth.tokens import authenticate
 from huashu.cli import app
 from huashu.runtime import open_services
 from huashu.settings import Settings
-from ingest.tokens import authenticate
 from models import Call, Job, JobState
 from tests.audio_files import CALLS, SHORT_SPEECH, text_file
 
@@ -147,4 +147,5 @@ def test_seed_fills_an_empty_database_once(env: Path) -> None:
 def test_invalid_setting_stops_with_a_message(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUASHU_MAX_UPLOAD_MB", "-5")
     result = runner.invoke(app, ["token", "list"])
-    assert result.exit_code == 2 and "max_upload_mb" in result.output
+    assert result.exit_code == 2
+    assert result.output == "invalid setting HUASHU_MAX_UPLOAD_MB: Input should be greater than 0\n"

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from auth.tokens import create_token
 from huashu.runtime import Services
-from ingest.tokens import create_token
 from models import session_scope
 from tests.audio_files import CALLS
-from tests.conftest import AUTH, upload, wait_for_status
+from tests.conftest import AUTH, SYSTEM, upload, wait_for_status
 
 
 @pytest.fixture
@@ -24,13 +24,13 @@ def call(client: TestClient, services: Services) -> dict[str, Any]:
     with session_scope(services.session_factory) as session:
         tokens = {
             "rep": {
-                "Authorization": f"Bearer {create_token(session, '王磊', 'rep', rep_id=rep)[1]}"
+                "Authorization": f"Bearer {create_token(session, '王磊', 'rep', SYSTEM, rep_id=rep)[1]}"
             },
             "other": {
-                "Authorization": f"Bearer {create_token(session, '张伟', 'rep', rep_id=other)[1]}"
+                "Authorization": f"Bearer {create_token(session, '张伟', 'rep', SYSTEM, rep_id=other)[1]}"
             },
             "manager": {
-                "Authorization": f"Bearer {create_token(session, '经理', 'manager', team_id=team)[1]}"
+                "Authorization": f"Bearer {create_token(session, '经理', 'manager', SYSTEM, team_id=team)[1]}"
             },
         }
     call_id = upload(

@@ -95,6 +95,8 @@ def test_gbk_customers_with_chinese_columns_and_a_mapping_import(
         "created": 2,
         "updated": 0,
         "failed": 0,
+        "stopped_at_row": None,
+        "stopped_because": None,
         "errors": [],
     }
     stored = {c["external_id"]: c for c in _items(client, "customers")}

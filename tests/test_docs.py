@@ -52,3 +52,32 @@ def test_first_screen_has_the_two_commands_and_ci_uses_the_test_one() -> None:
     assert "make serve" in first_screen and "make test" in first_screen
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in ci and "set -euo pipefail" in ci
+
+
+def _architecture_section() -> str:
+    start = README.index("## Architecture")
+    end = README.index("\n## ", start + 1)
+    return README[start:end]
+
+
+def _packages() -> list[str]:
+    """Every package of ours: top-level folders with an __init__.py, and their subpackages."""
+    tops = [d for d in ROOT.iterdir() if (d / "__init__.py").is_file() and d.name != "tests"]
+    inits = [init for top in tops for init in top.rglob("__init__.py")]
+    return sorted(init.parent.relative_to(ROOT).as_posix() for init in inits)
+
+
+def test_the_architecture_section_names_every_package() -> None:
+    section = _architecture_section()
+    packages = _packages()
+    assert {"ingest", "auth", "crm", "qa", "coaching", "sales", "api/routes"} <= set(packages)
+    assert [p for p in packages if f"{p}/" not in section] == []
+
+
+def test_the_readme_permission_table_is_the_one_in_the_code() -> None:
+    from auth.permissions import ACTIONS
+
+    roles = ("admin", "manager", "rep", "qa")
+    for action in ACTIONS:
+        scopes = " | ".join(str(action.may.get(role, "–")) for role in roles)
+        assert f"| `{action.key}` | {action.summary} | {scopes} |" in README, action.key

@@ -1,4 +1,4 @@
-"""Conversion metrics and targets on the documented seed (ingest/seed.py), each figure checked
+"""Conversion metrics and targets on the documented seed (huashu/seed.py), each figure checked
 against a value computed by hand from the seed's rules."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from huashu.runtime import Services
-from ingest.seed import seed_demo
+from huashu.seed import seed_demo
 from models import session_scope
 from tests.conftest import AUTH
 

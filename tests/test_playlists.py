@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from auth.tokens import create_token
 from huashu.runtime import Services
-from ingest.tokens import create_token
 from models import session_scope
 from tests.audio_files import CALLS
-from tests.conftest import AUTH, upload, wait_for_status
+from tests.conftest import AUTH, SYSTEM, upload, wait_for_status
 
 
 @pytest.fixture
@@ -33,8 +33,9 @@ def team(client: TestClient, services: Services) -> dict[str, Any]:
     wait_for_status(client, call_id)
     with session_scope(services.session_factory) as session:
 
-        def bearer(*args: Any, **kwargs: Any) -> dict[str, str]:
-            return {"Authorization": f"Bearer {create_token(session, *args, **kwargs)[1]}"}
+        def bearer(name: str, role: str, **kwargs: Any) -> dict[str, str]:
+            token = create_token(session, name, role, SYSTEM, **kwargs)[1]
+            return {"Authorization": f"Bearer {token}"}
 
         tokens = {"manager": bearer("经理", "manager", team_id=east), "li": bearer("李娜", "rep", rep_id=li),
                   "zhang": bearer("张伟", "rep", rep_id=zhang)}  # fmt: skip
@@ -59,9 +60,9 @@ def test_manager_shares_a_moment_the_team_can_play(
     assert (
         client.get(f"/api/v1/calls/{team['call']}/audio", headers=li).status_code == 200
     )  # shared now
-    assert (
-        client.get(f"/api/v1/playlists/{playlist['id']}", headers=zhang).status_code == 404
-    )  # other team
+    refused = client.get(f"/api/v1/playlists/{playlist['id']}", headers=zhang)  # other team
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == f"you may not open playlist {playlist['id']}"
     assert client.get(f"/api/v1/calls/{team['call']}/audio", headers=zhang).status_code == 403
 
 

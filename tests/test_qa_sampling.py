@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from auth.tokens import create_token
 from huashu.runtime import Services
-from ingest.tokens import create_token
 from models import User, session_scope
 from tests.audio_files import CALLS, REAL, SHORT_SPEECH
-from tests.conftest import AUTH, upload, wait_for_status
+from tests.conftest import AUTH, SYSTEM, upload, wait_for_status
 
 PERIOD = {"period_from": "2026-01-01", "period_to": "2027-01-01"}
 
@@ -31,9 +31,9 @@ def qa(client: TestClient, services: Services) -> dict[str, Any]:
     for call_id in calls:
         wait_for_status(client, call_id)
     with session_scope(services.session_factory) as session:
-        first = create_token(session, "质检员甲", "qa")
-        second = create_token(session, "质检员乙", "qa")
-        rep_token = create_token(session, "王磊", "rep", rep_id=reps[0])[1]
+        first = create_token(session, "质检员甲", "qa", SYSTEM)
+        second = create_token(session, "质检员乙", "qa", SYSTEM)
+        rep_token = create_token(session, "王磊", "rep", SYSTEM, rep_id=reps[0])[1]
         ids = {"first": first[0].user_id, "second": second[0].user_id}
     return {"reps": reps, "calls": calls, "reviewers": ids,
             "tokens": {k: {"Authorization": f"Bearer {t}"} for k, t in

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from auth.tokens import create_token
 from huashu.runtime import Services
-from ingest.tokens import create_token
 from models import session_scope
 from tests.audio_files import CALLS, SHORT_SPEECH
-from tests.conftest import AUTH, upload, wait_for_status
+from tests.conftest import ADMIN_TOKEN, AUTH, SYSTEM, upload, wait_for_status
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -30,13 +30,13 @@ def world(client: TestClient, services: Services) -> dict[str, Any]:
         post("reps", {"name": n, "team_id": t})
         for n, t in (("王磊", east), ("李娜", east), ("张伟", south))
     )
-    customer = post("customers", {"company": "星河科技"})
+    customer = post("customers", {"company": "星河科技", "owner_rep_id": wang})
     with session_scope(services.session_factory) as session:
         tokens = {
-            "manager": create_token(session, "华东经理", "manager", team_id=east)[1],
-            "wang": create_token(session, "王磊", "rep", rep_id=wang)[1],
-            "zhang": create_token(session, "张伟", "rep", rep_id=zhang)[1],
-            "qa": create_token(session, "质检员", "qa")[1],
+            "manager": create_token(session, "华东经理", "manager", SYSTEM, team_id=east)[1],
+            "wang": create_token(session, "王磊", "rep", SYSTEM, rep_id=wang)[1],
+            "zhang": create_token(session, "张伟", "rep", SYSTEM, rep_id=zhang)[1],
+            "qa": create_token(session, "质检员", "qa", SYSTEM)[1],
         }
     calls = {}
     for name, rep, audio in (("wang", wang, SHORT_SPEECH), ("li", li, CALLS / "dev01.mono.wav"),
@@ -65,7 +65,7 @@ def test_each_role_lists_only_the_calls_it_may_see(
     assert _ids(client, tokens["wang"]) == {calls["wang"]}
     assert _ids(client, tokens["manager"]) == {calls["wang"], calls["li"]}
     assert _ids(client, tokens["qa"]) == set()  # until QA queues exist, nothing
-    assert _ids(client, "test-admin-token") == set(calls.values())
+    assert _ids(client, ADMIN_TOKEN) == set(calls.values())
 
 
 @pytest.mark.parametrize("part", ["", "/transcript", "/audio", "/analysis"])
@@ -184,10 +184,10 @@ def test_what_qa_may_not_do(client: TestClient, world: dict[str, Any]) -> None:
 
 
 def test_tokens_need_the_record_their_role_points_at(services: Services) -> None:
-    from ingest.errors import InvalidInput
+    from core.errors import InvalidInput
 
     with session_scope(services.session_factory) as session:
         with pytest.raises(InvalidInput, match="rep record"):
-            create_token(session, "x", "rep")
+            create_token(session, "x", "rep", SYSTEM)
         with pytest.raises(InvalidInput, match="existing team"):
-            create_token(session, "y", "manager", team_id=999)
+            create_token(session, "y", "manager", SYSTEM, team_id=999)

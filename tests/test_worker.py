@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from asr import CorruptAudioError
+from auth.principal import Principal
 from huashu.runtime import Services
 from ingest.analysis import AnalyzerHolder
+from ingest.calls import CallMetadata, create_call
 from models import Call, Job, JobState, TranscriptSegment, session_scope
-from tests.audio_files import SHORT_SPEECH
+from tests.audio_files import CALLS, SHORT_SPEECH
 from tests.conftest import AUTH, FakeTranscriber, upload, wait_for, wait_for_status
 from worker import PipelineParts, Worker
 
@@ -80,6 +84,7 @@ def test_interrupted_job_is_requeued_and_finishes_once(
     services: Services, fake: FakeTranscriber, analyzer: AnalyzerHolder
 ) -> None:
     # Simulate a crash: the job was claimed (running) when the process died.
+    from auth.principal import Principal
     from ingest.calls import CallMetadata, create_call
 
     with (
@@ -87,7 +92,8 @@ def test_interrupted_job_is_requeued_and_finishes_once(
         services.store.receive(10**9) as incoming,
     ):
         incoming.write(SHORT_SPEECH.read_bytes())
-        call_id = create_call(session, services.store, incoming, CallMetadata()).call.id
+        uploader = Principal.system("test")
+        call_id = create_call(session, services.store, incoming, CallMetadata(), uploader).call.id
     with session_scope(services.session_factory) as session:
         job = session.scalar(select(Job).where(Job.call_id == call_id))
         assert job is not None
@@ -127,3 +133,28 @@ def test_job_of_deleted_call_stops_quietly(
         assert session.get(Call, call_id) is None
         assert next_id != call_id
         assert session.get(Call, next_id).segments[0].text == "您好世界"  # type: ignore[union-attr]
+
+
+def test_hotwords_reach_whisper_only_when_switched_on(
+    services: Services, fake: FakeTranscriber, analyzer: AnalyzerHolder, tmp_path: Path
+) -> None:
+    from huashu.runtime import pipeline_parts
+
+    dictionary = tmp_path / "terms.txt"
+    dictionary.write_text("云帆 10 n\n# a comment\n启航CRM 5\n", encoding="utf-8")
+    on = services.settings.model_copy(
+        update={"whisper_hotwords": True, "user_dictionary": dictionary}
+    )
+    cases = ((services.settings, SHORT_SPEECH, ()),
+             (on, CALLS / "dev01.mono.wav", ("星河科技", "王磊", "云帆", "启航CRM")))  # fmt: skip
+    for settings, audio, expected in cases:
+        worker = Worker(pipeline_parts(replace(services, settings=settings), fake, analyzer))
+        with (
+            session_scope(services.session_factory) as session,
+            services.store.receive(10**9) as incoming,
+        ):
+            incoming.write(audio.read_bytes())
+            meta = CallMetadata(rep="王磊", customer="星河科技")
+            create_call(session, services.store, incoming, meta, Principal.system("test"))
+        assert worker.run_pending() == 1
+        assert fake.hotwords == expected

@@ -4,36 +4,46 @@ transcript, analyse, finish. Each stage commits on its own, so a crash loses at 
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from analysis import Analyzer
-from asr import ChannelLayout, Transcriber, Transcript
+from asr import AudioLimits, ChannelLayout, Transcriber, Transcript, Word
+from asr.errors import CorruptAudioError
+from auth.principal import Principal
+from crm.followups import draft_follow_up
 from ingest.analysis import analyze_call
-from ingest.followups import draft_follow_up
-from ingest.qa import check_call
 from ingest.storage import AudioStore
 from models import (
     Call,
     CallStatus,
+    Customer,
     Job,
     JobState,
+    Rep,
     SessionFactory,
     TranscriptSegment,
     session_scope,
     utcnow,
 )
+from qa.rules import check_call
 
 __all__ = ["CallGone", "PipelineParts", "process_call"]
 
 _PROGRESS_STEP = 0.02  # write progress at most every 2 %…
 _PROGRESS_INTERVAL_S = 1.0  # …or every second, whichever comes later
+_CANCEL_CHECK_S = 5.0  # without progress, still look this often whether the call was deleted
 _TRANSCRIBE_SHARE = 0.95  # transcription is ~all the work; analysis gets the last 5 %
+
+# The worker acts as the system: it may do everything to the calls it processes.
+WORKER = Principal.system("worker")
 
 
 class CallGone(Exception):
@@ -43,9 +53,11 @@ class CallGone(Exception):
 @dataclass(frozen=True, slots=True)
 class _Work:
     call_id: int
-    audio: Path
+    audio: str  # its address in the store
+    sha256: str
     layout: ChannelLayout
     already_transcribed: bool
+    hotwords: tuple[str, ...] = ()  # the call's CRM names first, then the team's terms
 
 
 @dataclass(frozen=True)
@@ -57,21 +69,33 @@ class PipelineParts:
     transcriber: Transcriber
     analyzer: Callable[[], Analyzer]  # built on first use: loading it takes seconds
     timezone: str = "Asia/Shanghai"
+    max_seconds: float | None = None  # HUASHU_MAX_CALL_MINUTES, checked again while decoding
+    hotwords: tuple[str, ...] | None = None  # the team's terms; None: no hotwords at all
 
 
 def process_call(parts: PipelineParts, job_id: int) -> None:
     """Transcribe (unless the call already has a transcript: reanalysis, or a crash after that
     stage), analyse, finish."""
-    work = _start(parts.factory, parts.store, job_id)
+    work = _start(parts.factory, job_id, parts.hotwords)
     if not work.already_transcribed:
-        saver = _ProgressSaver(parts.factory, job_id, work.call_id)
-        transcript = parts.transcriber.transcribe(work.audio, work.layout, saver)
-        _save_transcript(parts.factory, job_id, work.call_id, transcript)
+        _transcribe(parts, job_id, work)
     _analyze(parts, job_id, work.call_id)
     _finish(parts.factory, job_id, work.call_id)
 
 
-def _start(factory: SessionFactory, store: AudioStore, job_id: int) -> _Work:
+def _transcribe(parts: PipelineParts, job_id: int, work: _Work) -> None:
+    """From a local copy of the stored file (the file itself when the store is a folder)."""
+    limits = AudioLimits(max_duration_s=parts.max_seconds)
+    with parts.store.local_copy(work.audio) as audio:
+        _check_stored_file(audio, work.sha256)
+        saver = _ProgressSaver(parts.factory, job_id, work.call_id)
+        transcript = parts.transcriber.transcribe(
+            audio, work.layout, saver, hotwords=work.hotwords, limits=limits
+        )
+    _save_transcript(parts.factory, job_id, work.call_id, transcript)
+
+
+def _start(factory: SessionFactory, job_id: int, team_terms: tuple[str, ...] | None) -> _Work:
     with session_scope(factory) as session:
         job = session.get(Job, job_id)
         call = session.get(Call, job.call_id) if job else None
@@ -80,9 +104,32 @@ def _start(factory: SessionFactory, store: AudioStore, job_id: int) -> _Work:
         done_before = call.transcribed_at is not None
         call.status = CallStatus.ANALYZING if done_before else CallStatus.TRANSCRIBING
         call.error = None
-        return _Work(
-            call.id, store.path_of(call.audio_path), ChannelLayout(call.channels), done_before
-        )
+        layout = ChannelLayout(call.channels)
+        words = () if team_terms is None else (*_call_names(session, call), *team_terms)
+        return _Work(call.id, call.audio_path, call.audio_sha256, layout, done_before, words)
+
+
+def _call_names(session: Session, call: Call) -> list[str]:
+    """Who the call is with, as the CRM spells it: what Whisper most often gets wrong."""
+    customer = session.get(Customer, call.customer_id) if call.customer_id else None
+    rep = session.get(Rep, call.rep_id) if call.rep_id else None
+    names = [call.customer, customer and customer.company, customer and customer.contact,
+             call.rep, rep and rep.name]  # fmt: skip
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _check_stored_file(audio: Path, sha256: str) -> None:
+    """A file damaged or cut short on disk since its upload would give a partial transcript of a
+    call marked done: it fails at once instead (retrying cannot mend it)."""
+    digest = hashlib.sha256()
+    try:
+        with audio.open("rb") as stored:
+            while chunk := stored.read(1 << 20):
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise CorruptAudioError("the stored audio file is missing") from None
+    if digest.hexdigest() != sha256:
+        raise CorruptAudioError("the stored audio file no longer matches the upload (damaged)")
 
 
 def _save_transcript(
@@ -106,10 +153,10 @@ def _analyze(parts: PipelineParts, job_id: int, call_id: int) -> None:
     analyzer = parts.analyzer()
     with session_scope(parts.factory) as session:
         call = _require_call(session, call_id, job_id)
-        analysis = analyze_call(session, analyzer, call, parts.timezone)
-        draft_follow_up(session, call, analysis)
+        analysis = analyze_call(session, analyzer, call, parts.timezone, WORKER)
+        draft_follow_up(session, call, analysis, WORKER)
         session.flush()
-        check_call(session, call.id)  # QA rules on the fresh turns
+        check_call(session, call.id, WORKER)  # QA rules on the fresh turns
 
 
 def _finish(factory: SessionFactory, job_id: int, call_id: int) -> None:
@@ -134,12 +181,20 @@ def _segment_rows(call_id: int, transcript: Transcript) -> list[TranscriptSegmen
             end=s.end,
             speaker=s.speaker.value,
             text=s.text,
-            words=[[w.start, w.end, w.text, round(w.probability, 4)] for w in s.words],
+            words=[_word_row(w) for w in s.words],
             avg_logprob=s.avg_logprob,
             no_speech_prob=s.no_speech_prob,
         )
         for index, s in enumerate(transcript.segments)
     ]
+
+
+def _word_row(word: Word) -> list[Any]:
+    """[start, end, text, probability], then [voice, its confidence] on mono calls."""
+    row: list[Any] = [word.start, word.end, word.text, round(word.probability, 4)]
+    if word.voice is not None:
+        row += [word.voice, round(word.voice_confidence, 3)]
+    return row
 
 
 def _require_call(session: Session, call_id: int, job_id: int) -> Call:
@@ -165,11 +220,16 @@ class _ProgressSaver:
         self._saved_at = 0.0
 
     def __call__(self, fraction: float) -> None:
+        """Raises CallGone when the call was deleted meanwhile: that stops the transcription."""
         progress = round(min(max(fraction, 0.0), 1.0) * _TRANSCRIBE_SHARE, 4)
         now = time.monotonic()
-        if progress - self._saved < _PROGRESS_STEP or now - self._saved_at < _PROGRESS_INTERVAL_S:
+        stepped = progress - self._saved >= _PROGRESS_STEP
+        if now - self._saved_at < (_PROGRESS_INTERVAL_S if stepped else _CANCEL_CHECK_S):
             return
         self._saved, self._saved_at = progress, now
         with session_scope(self._factory) as session:
-            session.execute(update(Call).where(Call.id == self._call_id).values(progress=progress))
-            session.execute(update(Job).where(Job.id == self._job_id).values(progress=progress))
+            call = update(Call).where(Call.id == self._call_id).values(progress=progress)
+            if session.execute(call).rowcount == 0:  # type: ignore[attr-defined]
+                raise CallGone(f"call {self._call_id} was deleted during its transcription")
+            job = update(Job).where(Job.id == self._job_id)
+            session.execute(job.values(progress=progress, heartbeat_at=utcnow()))

@@ -1,170 +1,111 @@
-"""CRM records: teams, reps, customers, opportunities, follow-ups, targets.
+"""CRM records over HTTP: teams, reps, customers, opportunities, follow-ups, and their CSV
+import and export.
 
-Create / read / update / delete come from one factory (the same four thin routes per record);
-each list route is written out, because each filters on its own fields.
+Create / read / update / delete come from one factory (api/routes/records.py); each list route
+is written out, because each filters on its own fields.
 """
 
-# No `from __future__ import annotations` here: FastAPI must see the real schema classes in the
-# signatures the factory builds.
-from collections.abc import Callable
+import json
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, status
-from pydantic import BaseModel
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
-from api.crm_schemas import CustomerOut, FollowUpOut, OpportunityOut, RepOut, TargetOut, TeamOut
-from api.deps import CurrentPrincipal, SessionDep, StateDep, requires
-from ingest import crm
-from ingest import crm_schemas as schemas
-from ingest.access import CRM_READERS
-from models import Customer, FollowUp, Opportunity, Rep, Target
-
-# Every CRM route: admins, managers and reps (reps change only their own follow-ups; the service
-# checks writes); QA staff work from their queue, not the CRM.
-router = APIRouter(
-    prefix="/api/v1", tags=["crm"], dependencies=[requires(CRM_READERS, "use CRM records")]
+from api.deps import CurrentPrincipal, SessionDep, StateDep
+from api.routes.records import Limit, Offset, add_crud_routes, page_of, where
+from api.schemas.crm import (
+    CustomerOut,
+    FollowUpOut,
+    ImportReport,
+    OpportunityOut,
+    Page,
+    RepOut,
+    TeamOut,
 )
-Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0)]
+from core.errors import InvalidInput, PayloadTooLarge
+from core.types import MAX_ID, Id, SaneDate
+from crm import csv_io, records, schemas
+from models import Customer, FollowUp, Opportunity, Rep
 
-
-class Page(BaseModel):
-    items: list[Any]
-    total: int
-    limit: int
-    offset: int
-
-
-def _crud(
-    path: str,
-    resource: crm.Resource[Any],
-    out: type[BaseModel],
-    create_in: type[BaseModel],
-    patch_in: type[BaseModel] | None,
-    singular: str,
-) -> None:
-    """POST {path}, GET/PATCH/DELETE {path}/{id}, named create_x / read_x / update_x / delete_x."""
-
-    def create(body: create_in, session: SessionDep, state: StateDep, _p: CurrentPrincipal) -> Any:  # type: ignore[valid-type]
-        return out.model_validate(
-            crm.create_record(session, resource, body, state.settings.funnel, _p)
-        )
-
-    def read(record_id: int, session: SessionDep, _p: CurrentPrincipal) -> Any:
-        return out.model_validate(crm.get_record(session, resource, record_id))
-
-    def delete(record_id: int, session: SessionDep, _p: CurrentPrincipal) -> None:
-        crm.delete_record(session, resource, record_id, _p)
-
-    _add(create, f"create_{singular}", "POST", path, out, status.HTTP_201_CREATED)
-    _add(read, f"read_{singular}", "GET", path + "/{record_id}", out)
-    _add(
-        delete,
-        f"delete_{singular}",
-        "DELETE",
-        path + "/{record_id}",
-        None,
-        status.HTTP_204_NO_CONTENT,
-    )
-    if patch_in is not None:
-
-        def update(
-            record_id: int,
-            body: patch_in,  # type: ignore[valid-type]
-            session: SessionDep,
-            state: StateDep,
-            _p: CurrentPrincipal,
-        ) -> Any:
-            record = crm.update_record(
-                session, resource, record_id, body, state.settings.funnel, _p
-            )
-            return out.model_validate(record)
-
-        _add(update, f"update_{singular}", "PATCH", path + "/{record_id}", out)
-
-
-def _add(
-    endpoint: Callable[..., Any], name: str, method: str, path: str, out: Any, code: int = 200
-) -> None:
-    endpoint.__name__ = name
-    router.add_api_route(
-        path, endpoint, methods=[method], response_model=out, status_code=code, name=name
-    )
-
-
-def _page(items: list[Any], total: int, out: type[BaseModel], limit: int, offset: int) -> Page:
-    return Page(
-        items=[out.model_validate(i) for i in items], total=total, limit=limit, offset=offset
-    )
-
-
-_crud("/teams", crm.TEAMS, TeamOut, schemas.TeamIn, schemas.TeamPatch, "team")
-_crud("/reps", crm.REPS, RepOut, schemas.RepIn, schemas.RepPatch, "rep")
-_crud(
-    "/customers", crm.CUSTOMERS, CustomerOut, schemas.CustomerIn, schemas.CustomerPatch, "customer"
+# Who may see or change which records is decided by the services (auth/permissions.py).
+router = APIRouter(prefix="/api/v1", tags=["crm"])
+add_crud_routes(router, "/teams", records.TEAMS, TeamOut, schemas.TeamIn, schemas.TeamPatch, "team")
+add_crud_routes(router, "/reps", records.REPS, RepOut, schemas.RepIn, schemas.RepPatch, "rep")
+add_crud_routes(
+    router,
+    "/customers",
+    records.CUSTOMERS,
+    CustomerOut,
+    schemas.CustomerIn,
+    schemas.CustomerPatch,
+    "customer",
 )
-_crud(
+add_crud_routes(
+    router,
     "/opportunities",
-    crm.OPPORTUNITIES,
+    records.OPPORTUNITIES,
     OpportunityOut,
     schemas.OpportunityIn,
     schemas.OpportunityPatch,
     "opportunity",
 )
-_crud(
+add_crud_routes(
+    router,
     "/follow-ups",
-    crm.FOLLOW_UPS,
+    records.FOLLOW_UPS,
     FollowUpOut,
     schemas.FollowUpIn,
     schemas.FollowUpPatch,
     "follow_up",
 )
-_crud("/targets", crm.TARGETS, TargetOut, schemas.TargetIn, None, "target")
 
 
 @router.get("/teams")
 def read_teams(
     session: SessionDep, _p: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
-) -> Page:
-    items, total = crm.list_records(session, crm.TEAMS, [], limit=limit, offset=offset)
-    return _page(items, total, TeamOut, limit, offset)
+) -> Page[TeamOut]:
+    items, total = records.list_records(session, records.TEAMS, _p, [], limit=limit, offset=offset)
+    return page_of(items, total, TeamOut, limit, offset)
 
 
 @router.get("/reps")
 def read_reps(
-    session: SessionDep, _p: CurrentPrincipal, team_id: int | None = None, active: bool | None = None,
+    session: SessionDep, _p: CurrentPrincipal, team_id: Id | None = None, active: bool | None = None,
     limit: Limit = 50, offset: Offset = 0,
-) -> Page:  # fmt: skip
-    conditions = _where(
+) -> Page[RepOut]:  # fmt: skip
+    conditions = where(
         (team_id, lambda: Rep.team_id == team_id), (active, lambda: Rep.active == active)
     )
-    items, total = crm.list_records(session, crm.REPS, conditions, limit=limit, offset=offset)
-    return _page(items, total, RepOut, limit, offset)
+    items, total = records.list_records(
+        session, records.REPS, _p, conditions, limit=limit, offset=offset
+    )
+    return page_of(items, total, RepOut, limit, offset)
 
 
 @router.get("/customers")
 def read_customers(
-    session: SessionDep, _p: CurrentPrincipal, owner_rep_id: int | None = None, tier: str | None = None,
+    session: SessionDep, _p: CurrentPrincipal, owner_rep_id: Id | None = None, tier: str | None = None,
     q: Annotated[str | None, Query(description="Part of the company name")] = None,
     limit: Limit = 50, offset: Offset = 0,
-) -> Page:  # fmt: skip
-    conditions = _where(
+) -> Page[CustomerOut]:  # fmt: skip
+    conditions = where(
         (owner_rep_id, lambda: Customer.owner_rep_id == owner_rep_id),
         (tier, lambda: Customer.tier == tier),
         (q, lambda: Customer.company.contains(q or "")),
     )
-    items, total = crm.list_records(session, crm.CUSTOMERS, conditions, limit=limit, offset=offset)
-    return _page(items, total, CustomerOut, limit, offset)
+    items, total = records.list_records(
+        session, records.CUSTOMERS, _p, conditions, limit=limit, offset=offset
+    )
+    return page_of(items, total, CustomerOut, limit, offset)
 
 
 @router.get("/opportunities")
 def read_opportunities(
-    session: SessionDep, _p: CurrentPrincipal, owner_rep_id: int | None = None, customer_id: int | None = None,
+    session: SessionDep, _p: CurrentPrincipal, owner_rep_id: Id | None = None, customer_id: Id | None = None,
     stage: str | None = None, status_: Annotated[str | None, Query(alias="status")] = None,
-    created_from: date | None = None, created_to: date | None = None, limit: Limit = 50, offset: Offset = 0,
-) -> Page:  # fmt: skip
-    conditions = _where(
+    created_from: SaneDate | None = None, created_to: SaneDate | None = None, limit: Limit = 50, offset: Offset = 0,
+) -> Page[OpportunityOut]:  # fmt: skip
+    conditions = where(
         (owner_rep_id, lambda: Opportunity.owner_rep_id == owner_rep_id),
         (customer_id, lambda: Opportunity.customer_id == customer_id),
         (stage, lambda: Opportunity.stage == stage),
@@ -172,20 +113,20 @@ def read_opportunities(
         (created_from, lambda: Opportunity.created_on >= created_from),
         (created_to, lambda: Opportunity.created_on < created_to),
     )
-    items, total = crm.list_records(
-        session, crm.OPPORTUNITIES, conditions, limit=limit, offset=offset
+    items, total = records.list_records(
+        session, records.OPPORTUNITIES, _p, conditions, limit=limit, offset=offset
     )
-    return _page(items, total, OpportunityOut, limit, offset)
+    return page_of(items, total, OpportunityOut, limit, offset)
 
 
 @router.get("/follow-ups")
 def read_follow_ups(
-    session: SessionDep, _p: CurrentPrincipal, rep_id: int | None = None, customer_id: int | None = None,
-    status_: Annotated[str | None, Query(alias="status")] = None, due_before: date | None = None,
-    due_after: date | None = None, call_id: int | None = None, limit: Limit = 50, offset: Offset = 0,
-) -> Page:  # fmt: skip
+    session: SessionDep, _p: CurrentPrincipal, rep_id: Id | None = None, customer_id: Id | None = None,
+    status_: Annotated[str | None, Query(alias="status")] = None, due_before: SaneDate | None = None,
+    due_after: SaneDate | None = None, call_id: Id | None = None, limit: Limit = 50, offset: Offset = 0,
+) -> Page[FollowUpOut]:  # fmt: skip
     """Due and overdue next actions: `?status=open&due_before=2026-12-01&rep_id=3`."""
-    conditions = _where(
+    conditions = where(
         (rep_id, lambda: FollowUp.rep_id == rep_id),
         (customer_id, lambda: FollowUp.customer_id == customer_id),
         (status_, lambda: FollowUp.status == status_),
@@ -193,8 +134,10 @@ def read_follow_ups(
         (due_after, lambda: FollowUp.next_action_due >= due_after),
         (call_id, lambda: FollowUp.call_id == call_id),
     )
-    items, total = crm.list_records(session, crm.FOLLOW_UPS, conditions, limit=limit, offset=offset)
-    page = _page(items, total, FollowUpOut, limit, offset)
+    items, total = records.list_records(
+        session, records.FOLLOW_UPS, _p, conditions, limit=limit, offset=offset
+    )
+    page = page_of(items, total, FollowUpOut, limit, offset)
     today = date.today()
     for item in page.items:
         item.overdue = (
@@ -205,20 +148,78 @@ def read_follow_ups(
     return page
 
 
-@router.get("/targets")
-def read_targets(
-    session: SessionDep, _p: CurrentPrincipal, team_id: int | None = None, rep_id: int | None = None,
-    year: int | None = None, limit: Limit = 50, offset: Offset = 0,
-) -> Page:  # fmt: skip
-    conditions = _where(
-        (team_id, lambda: Target.team_id == team_id),
-        (rep_id, lambda: Target.rep_id == rep_id),
-        (year, lambda: Target.year == year),
+MAX_CSV_BYTES = 20 * 1024 * 1024  # a 20 MB CSV is ~100k CRM rows; split anything larger
+
+
+@router.post("/import/{entity}")
+def import_records(
+    entity: str,
+    file: Annotated[UploadFile, File(description="A CSV file, UTF-8 or GBK, header first.")],
+    state: StateDep,
+    _p: CurrentPrincipal,
+    mapping: Annotated[
+        str | None,
+        Form(description='JSON object, file column → field, e.g. {"客户名称": "company"}'),
+    ] = None,
+    dry_run_form: Annotated[bool | None, Form(alias="dry_run")] = None,
+    dry_run: Annotated[bool, Query(description="Check and report, store nothing.")] = False,
+    start_row: Annotated[
+        int, Query(ge=1, le=MAX_ID, description="Carry on a stopped import from this row.")
+    ] = 1,
+) -> ImportReport:
+    """Import rows; a row whose external_id is stored updates that record. Bad rows are
+    reported with their row number and skipped; rows go in 200 at a time."""
+    options = csv_io.ImportOptions(
+        mapping=_parse_mapping(mapping),
+        dry_run=dry_run if dry_run_form is None else dry_run_form,  # the form field wins
+        stages=state.settings.funnel,
+        start_row=start_row,
     )
-    items, total = crm.list_records(session, crm.TARGETS, conditions, limit=limit, offset=offset)
-    return _page(items, total, TargetOut, limit, offset)
+    data = _read_limited(file)
+    report = csv_io.import_csv(state.session_factory, entity, data, _p, options)
+    return ImportReport.model_validate(report)
 
 
-def _where(*pairs: tuple[object, Callable[[], Any]]) -> list[Any]:
-    """The conditions whose query parameter was given."""
-    return [make() for value, make in pairs if value is not None]
+@router.get(
+    "/export/{entity}",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a BOM."}},
+)
+def export_records(entity: str, session: SessionDep, _p: CurrentPrincipal) -> Response:
+    """The records of the entity the caller may see, ordered by id; re-importing the file
+    changes nothing."""
+    text = csv_io.export_csv(session, entity, _p)  # raises for an unknown entity, so the
+    # filename below is always one of the fixed entity names.
+    return Response(
+        "\ufeff" + text,  # without the BOM, Excel reads UTF-8 as the local code page: mojibake
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{entity}.csv"'},
+    )
+
+
+def _read_limited(file: UploadFile) -> bytes:
+    # Read one byte past the limit: enough to know the file is too large without loading it.
+    data = file.file.read(MAX_CSV_BYTES + 1)
+    if len(data) > MAX_CSV_BYTES:
+        raise PayloadTooLarge(
+            f"the file is over {MAX_CSV_BYTES // 2**20} MB; split it into smaller files",
+            field="file",
+        )
+    return data
+
+
+def _parse_mapping(text: str | None) -> dict[str, str] | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"mapping is not valid JSON: {exc.msg}", field="mapping") from None
+    if not isinstance(parsed, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()
+    ):
+        raise InvalidInput(
+            'mapping must be a JSON object of column → field, e.g. {"客户名称": "company"}',
+            field="mapping",
+        )
+    return parsed

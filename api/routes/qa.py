@@ -1,35 +1,32 @@
-"""QA rules and each call's rule report."""
+"""QA over HTTP: rules and each call's rule report, sampling plans and queues, reviews,
+appeals and pass-rate reports."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep
-from ingest import qa as service
-from ingest import sampling
+from api.schemas.qa import (
+    AppealBody,
+    DecisionBody,
+    DrawOut,
+    PlanBody,
+    PlanOut,
+    QaReportOut,
+    QueueItemOut,
+    ReviewBody,
+    ReviewOut,
+    RuleBody,
+    RuleOut,
+    RuleReportOut,
+)
+from core.types import Id, SaneDate
+from qa import reports, reviews, sampling
+from qa import rules as service
 
 router = APIRouter(prefix="/api/v1", tags=["qa"])
-
-
-class RuleBody(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
-    kind: str = Field(
-        description="required_phrase, forbidden_phrase, keyword_expression, silence, …"
-    )
-    params: dict[str, Any]
-    severity: str = "warning"
-    points: int = 5
-    active: bool = True
-
-
-class RuleOut(RuleBody):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
 
 
 def _rule_in(body: RuleBody) -> service.RuleIn:
@@ -50,99 +47,50 @@ def read_rules(session: SessionDep, principal: CurrentPrincipal) -> list[RuleOut
 
 @router.put("/qa/rules/{rule_id}")
 def update_rule(
-    rule_id: int, body: RuleBody, session: SessionDep, principal: CurrentPrincipal
+    rule_id: Id, body: RuleBody, session: SessionDep, principal: CurrentPrincipal
 ) -> RuleOut:
     return RuleOut.model_validate(service.update_rule(session, rule_id, _rule_in(body), principal))
 
 
 @router.delete("/qa/rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_rule(rule_id: int, session: SessionDep, principal: CurrentPrincipal) -> None:
+def delete_rule(rule_id: Id, session: SessionDep, principal: CurrentPrincipal) -> None:
     service.delete_rule(session, rule_id, principal)
 
 
 @router.get("/calls/{call_id}/qa")
 def read_rule_report(
-    call_id: int, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+    call_id: Id, session: SessionDep, principal: CurrentPrincipal
+) -> RuleReportOut:
     """Which rules the call hits, where, and its QA score (100 minus each hit rule's points)."""
-    return service.rule_report(session, call_id, principal)
-
-
-class PlanBody(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
-    period_from: date
-    period_to: date = Field(description="Exclusive.")
-    method: str = Field(description="percent, count, stratified or risk")
-    amount: float = Field(description="Percent, number of calls, or calls per rep.")
-    seed: int = 1
-    reviewer_user_id: int
-    filters: dict[str, Any] = Field(
-        default_factory=dict, description="team_id, rep_ids, min_duration_s, max_duration_s"
-    )
-    exclude_reviewed: bool = True
-
-
-class ReviewBody(BaseModel):
-    results: dict[int, bool] = Field(
-        default_factory=dict,
-        description="rule id → passed; omitted rules keep the automatic result",
-    )
-    note: str | None = Field(None, max_length=5000)
-
-
-class AppealBody(BaseModel):
-    text: str = Field(max_length=5000)
-
-
-class DecisionBody(BaseModel):
-    upheld: bool
-    note: str | None = Field(None, max_length=5000)
-
-
-class ReviewOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    call_id: int
-    reviewer_name: str
-    results: list[Any]
-    total: int
-    passed: bool
-    note: str | None
-    status: str
-    appeal_text: str | None
-    decided_by: str | None
-    decision_note: str | None
+    return RuleReportOut.model_validate(service.rule_report(session, call_id, principal))
 
 
 @router.post("/qa/plans", status_code=status.HTTP_201_CREATED)
-def create_plan(body: PlanBody, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+def create_plan(body: PlanBody, session: SessionDep, principal: CurrentPrincipal) -> PlanOut:
     plan = sampling.create_plan(session, sampling.PlanIn(**body.model_dump()), principal)
-    return {"id": plan.id, "name": plan.name, "method": plan.method}
+    return PlanOut(id=plan.id, name=plan.name, method=plan.method)
 
 
 @router.post("/qa/plans/{plan_id}/draw")
 def draw_plan(
-    plan_id: int, session: SessionDep, state: StateDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+    plan_id: Id, session: SessionDep, state: StateDep, principal: CurrentPrincipal
+) -> DrawOut:
     """Draw the plan's calls into its reviewer's queue (the same calls for the same seed)."""
-    return {
-        "plan_id": plan_id,
-        "call_ids": sampling.draw_plan(session, plan_id, principal, state.settings.timezone),
-    }
+    drawn = sampling.draw_plan(session, plan_id, principal, state.settings.timezone)
+    return DrawOut(plan_id=plan_id, call_ids=drawn)
 
 
 @router.get("/qa/queue")
-def read_queue(session: SessionDep, principal: CurrentPrincipal) -> list[dict[str, Any]]:
-    return sampling.queue(session, principal)
+def read_queue(session: SessionDep, principal: CurrentPrincipal) -> list[QueueItemOut]:
+    return [QueueItemOut.model_validate(item) for item in sampling.queue(session, principal)]
 
 
 @router.post("/calls/{call_id}/qa/reviews", status_code=status.HTTP_201_CREATED)
 def create_review(
-    call_id: int, body: ReviewBody, session: SessionDep, principal: CurrentPrincipal
+    call_id: Id, body: ReviewBody, session: SessionDep, principal: CurrentPrincipal
 ) -> ReviewOut:
     return ReviewOut.model_validate(
-        sampling.review_call(session, call_id, body.results, body.note, principal)
+        reviews.review_call(session, call_id, body.results, body.note, principal)
     )
 
 
@@ -154,31 +102,30 @@ def read_reviews(
 ) -> list[ReviewOut]:
     """Reviews, newest first (at most 200): a rep gets those of their own calls; `status=appealed`
     is the list of appeals waiting for a second reviewer."""
-    return [ReviewOut.model_validate(r) for r in sampling.list_reviews(session, principal, status_)]
+    return [ReviewOut.model_validate(r) for r in reviews.list_reviews(session, principal, status_)]
 
 
 @router.post("/qa/reviews/{review_id}/appeal")
 def create_appeal(
-    review_id: int, body: AppealBody, session: SessionDep, principal: CurrentPrincipal
+    review_id: Id, body: AppealBody, session: SessionDep, principal: CurrentPrincipal
 ) -> ReviewOut:
-    return ReviewOut.model_validate(
-        sampling.appeal_review(session, review_id, body.text, principal)
-    )
+    return ReviewOut.model_validate(reviews.appeal_review(session, review_id, body.text, principal))
 
 
 @router.post("/qa/reviews/{review_id}/decision")
 def create_decision(
-    review_id: int, body: DecisionBody, session: SessionDep, principal: CurrentPrincipal
+    review_id: Id, body: DecisionBody, session: SessionDep, principal: CurrentPrincipal
 ) -> ReviewOut:
     return ReviewOut.model_validate(
-        sampling.decide_appeal(session, review_id, body.upheld, body.note, principal)
+        reviews.decide_appeal(session, review_id, body.upheld, body.note, principal)
     )
 
 
 @router.get("/qa/reports")
 def read_qa_report(
     session: SessionDep, state: StateDep, principal: CurrentPrincipal,
-    start: Annotated[date, Query(alias="from")], end: Annotated[date, Query(alias="to")],
-) -> dict[str, Any]:  # fmt: skip
-    """Pass rate by rep and by rule of the reviews made in the period."""
-    return sampling.pass_rates(session, start, end, principal, state.settings.timezone)
+    start: Annotated[SaneDate, Query(alias="from")], end: Annotated[SaneDate, Query(alias="to")],
+) -> QaReportOut:  # fmt: skip
+    """Pass rate by rep, by rule and by month of the reviews made in the period."""
+    rates = reports.pass_rates(session, start, end, principal, state.settings.timezone)
+    return QaReportOut.model_validate(rates)

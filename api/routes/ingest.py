@@ -1,0 +1,188 @@
+"""Call intake over HTTP: upload, list, read, transcript, audio and delete calls; read, re-run
+and try out their analysis. Each route calls one service."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import CurrentPrincipal, SessionDep, StateDep, StoreDep
+from api.ranges import audio_response
+from api.schemas.ingest import (
+    AnalysisOut,
+    AnalyzeIn,
+    CallAccepted,
+    CallOut,
+    CallPage,
+    SegmentOut,
+    TranscriptOut,
+    WordOut,
+    call_out,
+)
+from api.state import AppState
+from api.upload import receive_upload
+from auth.permissions import UPLOAD_CALLS, authorize
+from auth.principal import Principal
+from core.types import MAX_ID, Id
+from ingest import analysis
+from ingest import calls as service
+from ingest.storage import IncomingAudio
+from models import TranscriptSegment, session_scope
+
+router = APIRouter(prefix="/api/v1", tags=["calls"])
+
+
+@router.post(
+    "/calls",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={200: {"model": CallAccepted, "description": "The same audio was already uploaded."}},
+)
+async def create_call(
+    request: Request, response: Response, state: StateDep, principal: CurrentPrincipal
+) -> CallAccepted:
+    """Upload a recording (multipart field `audio`) with optional metadata fields. The database
+    is opened only once the file is in: a slow upload holds no connection and no write lock."""
+    authorize(principal, UPLOAD_CALLS)  # before reading a possibly huge body
+    upload = await receive_upload(
+        request.headers.get("content-type", ""),
+        _content_length(request),
+        request.stream(),
+        state.store,
+        state.settings.max_upload_bytes,
+    )
+    assert upload.incoming is not None
+    with upload.incoming:
+        meta = service.parse_metadata(upload.fields, upload.filename)
+        created = await run_in_threadpool(_store_upload, state, upload.incoming, meta, principal)
+    if not created.created:
+        response.status_code = status.HTTP_200_OK
+    return CallAccepted(
+        id=created.call.id, status=created.call.status, duplicate=not created.created
+    )
+
+
+def _store_upload(
+    state: AppState, incoming: IncomingAudio, meta: service.CallMetadata, principal: Principal
+) -> service.CreatedCall:
+    with session_scope(state.session_factory) as session:
+        rules = service.IntakeRules(
+            state.settings.job_max_attempts, state.settings.max_call_seconds, state.dispatch
+        )
+        return service.create_call(session, state.store, incoming, meta, principal, rules)
+
+
+_MOMENT = "A date (that local day) or an ISO 8601 time; without an offset it is local time."
+
+
+@router.get("/calls")
+def read_calls(
+    session: SessionDep,
+    state: StateDep,
+    principal: CurrentPrincipal,
+    rep: str | None = None,
+    status_: Annotated[str | None, Query(alias="status")] = None,
+    occurred_from: Annotated[str | None, Query(alias="from", description=_MOMENT)] = None,
+    occurred_to: Annotated[str | None, Query(alias="to", description=_MOMENT)] = None,
+    rep_id: Id | None = None,
+    customer_id: Id | None = None,
+    opportunity_id: Id | None = None,
+    commitment_secured: bool | None = None,
+    score_min: Annotated[int | None, Query(ge=0, le=100)] = None,
+    score_max: Annotated[int | None, Query(ge=0, le=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> CallPage:
+    """List calls, newest first; filter by rep (name or id), customer, opportunity, status and
+    a [from, to) time range."""
+    zone = state.settings.timezone
+    start = service.parse_moment(occurred_from, zone, "from")
+    end = service.parse_moment(occurred_to, zone, "to")
+    filters = service.CallFilters(
+        rep, status_, start, end, rep_id, customer_id, opportunity_id,
+        commitment_secured, score_min, score_max,
+    )  # fmt: skip
+    items, total = service.list_calls(session, filters, principal, limit=limit, offset=offset)
+    return CallPage(items=[call_out(c) for c in items], total=total, limit=limit, offset=offset)
+
+
+@router.get("/calls/{call_id}")
+def read_call(call_id: Id, session: SessionDep, principal: CurrentPrincipal) -> CallOut:
+    return call_out(service.get_call(session, call_id, principal))
+
+
+@router.get("/calls/{call_id}/transcript")
+def read_transcript(call_id: Id, session: SessionDep, principal: CurrentPrincipal) -> TranscriptOut:
+    call, segments = service.get_transcript(session, call_id, principal)
+    return TranscriptOut(
+        call_id=call.id,
+        status=call.status,
+        language=call.language,
+        model=call.asr_model,
+        duration_s=call.duration_s,
+        segments=[_segment_out(s) for s in segments],
+    )
+
+
+@router.get(
+    "/calls/{call_id}/audio",
+    response_class=Response,
+    responses={200: {"content": {"audio/*": {}}, "description": "The recording (Range works)."}},
+)
+def read_audio(
+    call_id: Id, request: Request, session: SessionDep, store: StoreDep, principal: CurrentPrincipal
+) -> Response:
+    """The stored recording; supports HTTP Range requests so players can seek."""
+    return audio_response(request, store, service.audio_file(session, store, call_id, principal))
+
+
+@router.delete("/calls/{call_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_call(
+    call_id: Id, session: SessionDep, store: StoreDep, principal: CurrentPrincipal
+) -> None:
+    """Delete the call, its transcript, its jobs and its audio file."""
+    service.delete_call(session, store, call_id, principal)
+
+
+def _segment_out(segment: TranscriptSegment) -> SegmentOut:
+    words = [WordOut(start=w[0], end=w[1], text=w[2], probability=w[3]) for w in segment.words]
+    return SegmentOut(
+        start=segment.start,
+        end=segment.end,
+        speaker=segment.speaker,
+        text=segment.text,
+        words=words,
+    )
+
+
+def _content_length(request: Request) -> int | None:
+    value = request.headers.get("content-length")
+    return int(value) if value and value.isdigit() else None
+
+
+@router.get("/calls/{call_id}/analysis")
+def read_analysis(call_id: Id, session: SessionDep, principal: CurrentPrincipal) -> AnalysisOut:
+    """Turns with SPIN types and commitments, metrics, commitments and the coaching score."""
+    return AnalysisOut.model_validate(analysis.read_analysis(session, call_id, principal))
+
+
+@router.post("/calls/{call_id}/reanalyze", status_code=status.HTTP_202_ACCEPTED)
+def reanalyze_call(
+    call_id: Id, session: SessionDep, state: StateDep, principal: CurrentPrincipal
+) -> CallAccepted:
+    """Analyse the stored transcript again (after a dictionary or model update)."""
+    call = analysis.request_reanalysis(session, call_id, state.dispatch, principal)
+    return CallAccepted(id=call.id, status=call.status, duplicate=False)
+
+
+@router.post("/analyze")
+async def analyze_turns(
+    body: AnalyzeIn, state: StateDep, principal: CurrentPrincipal
+) -> AnalysisOut:
+    """Analyse turns given as text; nothing is stored (times in the result are null)."""
+    turns = [analysis.TextTurn(t.speaker, t.text) for t in body.turns]
+    result: dict[str, Any] = await run_in_threadpool(
+        lambda: analysis.analyze_text(state.analyzer.get(), turns, body.call_date, principal)
+    )
+    return AnalysisOut.model_validate(result)

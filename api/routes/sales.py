@@ -1,0 +1,120 @@
+"""Sales reports over HTTP: /api/v1/metrics/* (figures for sales leaders) and /api/v1/targets
+(targets and their progress)."""
+
+# No `from __future__ import annotations` here: the record factory needs the real classes.
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from api.deps import CurrentPrincipal, SessionDep, StateDep
+from api.routes.records import Limit, Offset, add_crud_routes, page_of, where
+from api.schemas.crm import Page
+from api.schemas.sales import (
+    BehaviourOut,
+    CommitmentRankOut,
+    FunnelOut,
+    RepMetricsOut,
+    TargetOut,
+    TargetProgressOut,
+    TrendPointOut,
+)
+from core.errors import InvalidInput
+from core.types import Id, SaneDate
+from crm import records
+from models import Target
+from sales import metrics as service
+from sales.periods import Period
+from sales.schemas import TargetIn
+from sales.targets import TARGETS, target_progress
+
+router = APIRouter(prefix="/api/v1", tags=["sales"])
+
+
+def get_period(
+    state: StateDep,
+    start: Annotated[SaneDate, Query(alias="from", description="First day of the period.")],
+    end: Annotated[SaneDate, Query(alias="to", description="Day after the period (exclusive).")],
+    team: Annotated[int | None, Query(description="Only this team's reps.")] = None,
+) -> Period:
+    """The period asked for; the services narrow it to the caller's own team where they must."""
+    if end <= start:
+        raise InvalidInput(f"'to' ({end}) must be after 'from' ({start})", field="to")
+    return Period(start, end, team, state.settings.timezone)
+
+
+PeriodDep = Annotated[Period, Depends(get_period)]
+
+
+@router.get("/metrics/reps")
+def read_rep_metrics(
+    session: SessionDep, period: PeriodDep, principal: CurrentPrincipal
+) -> list[RepMetricsOut]:
+    """Per rep: calls, talk time, commitment rate, SPIN mix, score, opportunities, win rate,
+    average won amount (客单价), sales cycle, pipeline by stage and the pipeline formula."""
+    rows = service.rep_metrics(session, principal, period)
+    return [RepMetricsOut.model_validate(row) for row in rows]
+
+
+@router.get("/metrics/trend")
+def read_trend_metrics(
+    session: SessionDep, period: PeriodDep, principal: CurrentPrincipal, rep_id: Id | None = None
+) -> list[TrendPointOut]:
+    """Commitment rate and talk ratio per month, for one rep (of your team) or the whole team."""
+    rows = service.commitment_trend(session, principal, period, rep_id)
+    return [TrendPointOut.model_validate(row) for row in rows]
+
+
+@router.get("/metrics/funnel")
+def read_funnel_metrics(
+    session: SessionDep, period: PeriodDep, state: StateDep, principal: CurrentPrincipal
+) -> FunnelOut:
+    """Stage-to-stage conversion of the opportunities created in the period."""
+    funnel = service.funnel_metrics(session, principal, period, state.settings.funnel)
+    return FunnelOut.model_validate(funnel)
+
+
+@router.get("/metrics/commitments")
+def read_commitment_metrics(
+    session: SessionDep, period: PeriodDep, principal: CurrentPrincipal
+) -> list[CommitmentRankOut]:
+    """Reps ranked by commitment rate, with a 95 % interval; small samples flagged and last."""
+    rows = service.commitment_ranking(session, principal, period)
+    return [CommitmentRankOut.model_validate(row) for row in rows]
+
+
+@router.get("/metrics/behaviour")
+def read_behaviour_metrics(
+    session: SessionDep, period: PeriodDep, principal: CurrentPrincipal
+) -> BehaviourOut:
+    """Win rate of opportunities closed in the period, by advance / SPIN mix / talk ratio band."""
+    return BehaviourOut.model_validate(service.behaviour_metrics(session, principal, period))
+
+
+add_crud_routes(router, "/targets", TARGETS, TargetOut, TargetIn, None, "target")
+
+
+@router.get("/targets")
+def read_targets(
+    session: SessionDep, principal: CurrentPrincipal, team_id: Id | None = None,
+    rep_id: Id | None = None, year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    limit: Limit = 50, offset: Offset = 0,
+) -> Page[TargetOut]:  # fmt: skip
+    conditions = where(
+        (team_id, lambda: Target.team_id == team_id),
+        (rep_id, lambda: Target.rep_id == rep_id),
+        (year, lambda: Target.year == year),
+    )
+    items, total = records.list_records(
+        session, TARGETS, principal, conditions, limit=limit, offset=offset
+    )
+    return page_of(items, total, TargetOut, limit, offset)
+
+
+@router.get("/targets/{target_id}/progress")
+def read_target_progress(
+    target_id: Id, session: SessionDep, state: StateDep, principal: CurrentPrincipal
+) -> TargetProgressOut:
+    """Target vs actual per quarter, month and week, and the activity the gap needs."""
+    progress = target_progress(session, target_id, principal, state.settings.timezone)
+    return TargetProgressOut.model_validate(progress)

@@ -1,0 +1,115 @@
+"""Response shapes of CRM records, their pages and CSV import reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CustomerOut",
+    "FollowUpOut",
+    "ImportReport",
+    "OpportunityOut",
+    "Page",
+    "RepOut",
+    "RowErrorOut",
+    "TeamOut",
+]
+
+Item = TypeVar("Item")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class TeamOut(_Out):
+    id: int
+    name: str
+    manager_id: int | None
+    external_id: str | None
+    created_at: datetime
+
+
+class RepOut(_Out):
+    id: int
+    name: str
+    team_id: int | None
+    email: str | None
+    active: bool
+    external_id: str | None
+    created_at: datetime
+
+
+class CustomerOut(_Out):
+    id: int
+    company: str
+    contact: str | None
+    phone: str | None
+    tier: str | None
+    source: str | None
+    owner_rep_id: int | None
+    external_id: str | None
+    created_at: datetime
+
+
+class OpportunityOut(_Out):
+    id: int
+    name: str
+    customer_id: int
+    owner_rep_id: int
+    stage: str
+    amount: float
+    status: str
+    created_on: date
+    expected_close: date | None
+    closed_on: date | None
+    loss_reason: str | None
+    external_id: str | None
+
+
+class FollowUpOut(_Out):
+    id: int
+    rep_id: int
+    customer_id: int
+    opportunity_id: int | None
+    call_id: int | None
+    occurred_at: datetime
+    channel: str
+    content: str
+    customer_needs: str | None
+    next_action: str | None
+    next_action_due: date | None
+    status: str
+    external_id: str | None
+    confirmed_at: datetime | None
+    overdue: bool = False
+
+
+class Page(BaseModel, Generic[Item]):
+    items: list[Item]
+    total: int
+    limit: int
+    offset: int
+
+
+class RowErrorOut(BaseModel):
+    row: int
+    field: str | None
+    message: str
+
+
+class ImportReport(BaseModel):
+    entity: str
+    dry_run: bool
+    rows: int
+    created: int
+    updated: int
+    failed: int
+    stopped_at_row: int | None = Field(
+        None, description="Set when the import stopped early: import again with start_row."
+    )
+    stopped_because: str | None = None
+    errors: list[RowErrorOut]

@@ -1,0 +1,164 @@
+"""Response shapes of sales targets and reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ActivityOut",
+    "BandOut",
+    "BehaviourOut",
+    "CommitmentRankOut",
+    "FunnelOut",
+    "FunnelStageOut",
+    "FunnelStepOut",
+    "RatesOut",
+    "RepMetricsOut",
+    "TargetOut",
+    "TargetPeriodOut",
+    "TargetProgressOut",
+    "TargetSpanOut",
+    "TrendPointOut",
+]
+
+
+class TargetOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    team_id: int | None
+    rep_id: int | None
+    year: int
+    quarter: int | None
+    amount: float
+
+
+class RepMetricsOut(BaseModel):
+    rep_id: int
+    rep: str
+    team_id: int | None
+    calls: int
+    analysed_calls: int
+    talk_time_s: float
+    commitment_rate: float
+    advances_per_call: float
+    spin_mix: dict[str, float]
+    implication_need_payoff_share: float
+    mean_score: float
+    mean_talk_ratio: float
+    opportunities_created: int
+    won: int
+    lost: int
+    win_rate: float
+    average_won_amount: float = Field(description="客单价: won amount / won deals")
+    mean_sales_cycle_days: float
+    pipeline_by_stage: dict[str, float]
+    pipeline_value: float
+    sales_velocity_per_day: float = Field(
+        description="opportunities_created × win_rate × average_won_amount / mean_sales_cycle_days"
+    )
+
+
+class TrendPointOut(BaseModel):
+    month: str
+    analysed_calls: int
+    commitment_rate: float
+    mean_talk_ratio: float
+
+
+class FunnelStageOut(BaseModel):
+    stage: str
+    reached: int
+
+
+class FunnelStepOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_stage: str = Field(alias="from")
+    to: str
+    conversion: float
+
+
+class FunnelOut(BaseModel):
+    stages: list[FunnelStageOut]
+    steps: list[FunnelStepOut]
+    created: int
+    won: int
+    lost: int
+    overall_conversion: float
+
+
+class CommitmentRankOut(BaseModel):
+    rep_id: int
+    rep: str
+    analysed_calls: int
+    committed_calls: int
+    commitment_rate: float
+    confidence_low: float
+    confidence_high: float
+    small_sample: bool
+    rank: int
+
+
+class BandOut(BaseModel):
+    band: str
+    opportunities: int
+    won: int
+    win_rate: float
+
+
+class BehaviourOut(BaseModel):
+    by_advance: list[BandOut]
+    by_spin_mix: list[BandOut]
+    by_talk_ratio: list[BandOut]
+
+
+class TargetSpanOut(BaseModel):
+    id: int
+    team_id: int | None
+    rep_id: int | None
+    year: int
+    quarter: int | None
+    amount: float
+    start: date
+    end: date
+
+
+class RatesOut(BaseModel):
+    average_deal_size: float
+    win_rate: float
+    opportunities_per_committed_call: float
+    commitment_rate: float
+
+
+class ActivityOut(BaseModel):
+    amount: float
+    deals: int | None
+    opportunities: int | None
+    calls_with_commitment: int | None
+    calls: int | None
+
+
+class TargetPeriodOut(BaseModel):
+    start: date
+    end: date
+    working_days: int
+    target: float
+    actual: float
+    gap: float
+    gap_activity: ActivityOut
+
+
+class TargetProgressOut(BaseModel):
+    target: TargetSpanOut
+    working_days: int
+    per_working_day: float
+    actual: float
+    attainment: float
+    rates: RatesOut
+    needed: ActivityOut
+    quarters: list[TargetPeriodOut]
+    months: list[TargetPeriodOut]
+    weeks: list[TargetPeriodOut]

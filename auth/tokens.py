@@ -1,0 +1,148 @@
+"""Users and API tokens: create, check, list, revoke. Tokens are random; only their SHA-256 is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from auth.permissions import MANAGE_USERS, authorize
+from auth.principal import Principal
+from core.errors import InvalidInput, NotFound, Unauthorized
+from models import (
+    ApiToken,
+    Rep,
+    Role,
+    SessionFactory,
+    Team,
+    User,
+    session_scope,
+    utcnow,
+)
+
+__all__ = [
+    "TokenUsage",
+    "authenticate",
+    "create_first_token",
+    "create_token",
+    "list_tokens",
+    "revoke_token",
+]
+
+_TOKEN_PREFIX = "hs_"
+
+
+def create_token(
+    session: Session,
+    name: str,
+    role: str,
+    principal: Principal,
+    *,
+    rep_id: int | None = None,
+    team_id: int | None = None,
+) -> tuple[ApiToken, str]:
+    """A new user with `role` and a token for them; the token is returned once, never stored."""
+    authorize(principal, MANAGE_USERS)
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("a token needs a name of 1 to 100 characters", field="name")
+    _check_role(session, role, rep_id, team_id)
+    user = User(name=name, role=role, rep_id=rep_id, team_id=team_id)
+    session.add(user)
+    session.flush()
+    token = _TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(name=name, role=role, token_hash=_hash(token), user_id=user.id)
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def _check_role(session: Session, role: str, rep_id: int | None, team_id: int | None) -> None:
+    if role not in Role.ALL:
+        raise InvalidInput(f"unknown role {role!r}; use one of {', '.join(Role.ALL)}", field="role")
+    if role == Role.REP and (rep_id is None or session.get(Rep, rep_id) is None):
+        raise InvalidInput(
+            "a rep user needs the id of an existing rep record (--rep-id)", field="rep_id"
+        )
+    if role == Role.MANAGER and (team_id is None or session.get(Team, team_id) is None):
+        raise InvalidInput(
+            "a manager needs the id of an existing team (--team-id)", field="team_id"
+        )
+
+
+def create_first_token(session: Session) -> str | None:
+    """On a fresh install, make one admin token so the API can be used at all; else None."""
+    if session.scalar(select(ApiToken.id).limit(1)) is not None:
+        return None
+    first = Principal.system("first start")
+    _, token = create_token(session, "first admin (created at first start)", Role.ADMIN, first)
+    return token
+
+
+def authenticate(session: Session, token: str | None, admin_token: str | None) -> Principal:
+    if not token:
+        raise Unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
+    if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
+        return Principal(token_id=None, name="admin (HUASHU_ADMIN_TOKEN)", role=Role.ADMIN)
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("invalid or revoked token")
+    user = session.get(User, row.user_id) if row.user_id is not None else None
+    if user is not None and not user.active:
+        raise Unauthorized("this user is deactivated")
+    if user is None:  # tokens from before users existed were admin tokens
+        return Principal(token_id=row.id, name=row.name, role=row.role)
+    team_id = user.team_id
+    if user.rep_id is not None and team_id is None:  # a rep belongs to their rep record's team
+        rep = session.get(Rep, user.rep_id)
+        team_id = rep.team_id if rep else None
+    return Principal(row.id, user.name, user.role, user.id, user.rep_id, team_id)
+
+
+class TokenUsage:
+    """When each token was last used, kept in memory and written in one batch now and then: a
+    request that only reads must not write (on SQLite every write waits for the one lock)."""
+
+    def __init__(self) -> None:
+        self._last_used: dict[int, datetime] = {}
+        self._lock = threading.Lock()
+
+    def record(self, token_id: int | None) -> None:
+        if token_id is not None:
+            with self._lock:
+                self._last_used[token_id] = utcnow()
+
+    def flush(self, factory: SessionFactory) -> int:
+        """Write what was recorded since the last flush; returns how many tokens it touched."""
+        with self._lock:
+            pending, self._last_used = self._last_used, {}
+        if pending:
+            with session_scope(factory) as session:
+                for token_id, when in pending.items():
+                    session.execute(
+                        update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when)
+                    )
+        return len(pending)
+
+
+def list_tokens(session: Session, principal: Principal) -> list[ApiToken]:
+    authorize(principal, MANAGE_USERS)
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
+
+
+def revoke_token(session: Session, token_id: int, principal: Principal) -> ApiToken:
+    authorize(principal, MANAGE_USERS)
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound(f"token {token_id} does not exist")
+    row.revoked_at = row.revoked_at or utcnow()
+    return row
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,223 @@
+"""Load benchmark: many concurrent clients against a real `huashu serve` on loopback.
+
+    .venv/bin/python bench/load.py                     # 100 clients for 60 s
+    .venv/bin/python bench/load.py --clients 20 --seconds 15    # quick look
+
+What it does:
+1. Prepares a fresh data folder: the demo seed (`huashu seed`), and one API token per client,
+   all idle (the case that used to turn every first read into a write).
+2. Starts `huashu serve` on a free loopback port (the real process: SQLite, worker, model).
+3. Runs `--clients` threads for `--seconds`. Each loops over a mix, with its own token: mostly
+   reads (calls list, one call, rep metrics, who am I), now and then an upload of a short
+   generated recording (different audio each time, so none is a duplicate), and one client
+   imports a CSV of `--csv-rows` customers every 15 s.
+4. Prints the requests made, the count of each status class, accepted uploads per second, the
+   CSV imports and their rows, and p50/p95 of the reads. The baseline in the same run is GET
+   /health from one client before the load starts.
+
+Exits 1 if any response was a 5xx (or a request failed to connect), else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from auth.principal import Principal
+from auth.tokens import create_token
+from huashu.runtime import open_services
+from huashu.seed import seed_demo
+from huashu.settings import Settings
+from models import session_scope
+
+BENCH = Principal.system("bench")
+ADMIN = "bench-admin-token-0123456789abcdef0123456789"
+
+
+@dataclass
+class Tally:
+    statuses: Counter[int] = field(default_factory=Counter)
+    read_ms: list[float] = field(default_factory=list)
+    uploads: int = 0
+    imported_rows: int = 0
+    imports: int = 0
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, status: int, read_ms: float | None = None, *, upload: bool = False) -> None:
+        with self.lock:
+            self.statuses[status] += 1
+            self.uploads += upload and status == 202
+            if read_ms is not None:
+                self.read_ms.append(read_ms)
+
+
+def prepare(folder: Path, clients: int) -> list[str]:
+    services = open_services(Settings(data_dir=folder, admin_token=ADMIN, _env_file=None))
+    with session_scope(services.session_factory) as session:
+        seed_demo(session, 2026, services.settings.funnel)
+        tokens = [create_token(session, f"client {n}", "admin", BENCH)[1] for n in range(clients)]
+    services.engine.dispose()
+    return tokens
+
+
+def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "HUASHU_DATA_DIR": str(folder), "HUASHU_ADMIN_TOKEN": ADMIN,
+           "HUASHU_MODEL_CACHE_DIR": str(Path("data/models").resolve())}  # fmt: skip
+    huashu = Path(sys.executable).with_name("huashu")
+    log = (folder / "server.log").open("wb")  # read it when something fails
+    server = subprocess.Popen([str(huashu), "serve", "--port", str(port)], env=env,
+                              stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    server.kill()
+    raise SystemExit("the server did not start within 5 minutes")
+
+
+def recording(rng: random.Random) -> bytes:
+    """Two seconds of tones and noise, different every time."""
+    t = np.arange(32_000) / 16_000
+    signal = 0.3 * np.sin(2 * np.pi * rng.uniform(150, 600) * t)
+    signal += 0.05 * np.random.default_rng(rng.randrange(2**32)).standard_normal(t.size)
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16_000)
+        w.writeframes((np.clip(signal, -1, 1) * 32767).astype("<i2").tobytes())
+    return out.getvalue()
+
+
+def client_loop(base: str, token: str, until: float, tally: Tally, seed: int) -> None:
+    rng = random.Random(seed)
+    headers = {"Authorization": f"Bearer {token}"}
+    reads = ["/api/v1/calls?limit=20", "/api/v1/calls/1", "/api/v1/me",
+             "/api/v1/metrics/reps?from=2026-01-01&to=2026-04-01"]  # fmt: skip
+    with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
+        while time.monotonic() < until:
+            try:
+                if rng.random() < 0.05:
+                    files = {"audio": ("load.wav", recording(rng), "audio/wav")}
+                    response = http.post("/api/v1/calls", files=files)
+                    tally.add(response.status_code, upload=True)
+                    continue
+                started = time.perf_counter()
+                response = http.get(rng.choice(reads))
+                tally.add(response.status_code, (time.perf_counter() - started) * 1000)
+            except httpx.HTTPError as exc:
+                with tally.lock:
+                    tally.errors.append(f"{type(exc).__name__}: {exc}")
+
+
+def importer_loop(base: str, until: float, rows: int, tally: Tally) -> None:
+    headers = {"Authorization": f"Bearer {ADMIN}"}
+    batch = 0
+    with httpx.Client(base_url=base, headers=headers, timeout=300) as http:
+        while time.monotonic() < until:
+            batch += 1
+            text = "company,external_id\n" + "".join(
+                f"负载客户{batch}-{n},LOAD-{batch}-{n}\n" for n in range(rows)
+            )
+            files = {"file": ("customers.csv", text.encode(), "text/csv")}
+            response = http.post("/api/v1/import/customers", files=files)
+            tally.add(response.status_code)
+            if response.status_code == 200:
+                tally.imports += 1
+                tally.imported_rows += response.json()["created"]
+            time.sleep(15)
+
+
+def baseline_ms(base: str) -> float:
+    times = []
+    with httpx.Client(base_url=base) as http:
+        for _ in range(30):
+            started = time.perf_counter()
+            http.get("/health")
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def run(clients: int, seconds: float, csv_rows: int) -> int:
+    folder = Path(tempfile.mkdtemp(prefix="huashu-load-")) / "data"
+    tokens = prepare(folder, clients)
+    server, base = start_server(folder)
+    tally = Tally()
+    try:
+        health = baseline_ms(base)
+        until = time.monotonic() + seconds
+        threads = [threading.Thread(target=client_loop, args=(base, t, until, tally, n))
+                   for n, t in enumerate(tokens)]  # fmt: skip
+        threads.append(threading.Thread(target=importer_loop, args=(base, until, csv_rows, tally)))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.terminate()
+        server.wait(30)
+        failed = report(tally, clients, seconds, health)
+        if failed:
+            print(f"server log: {folder / 'server.log'}")
+        else:
+            shutil.rmtree(folder.parent, ignore_errors=True)
+    return failed
+
+
+def report(tally: Tally, clients: int, seconds: float, health_ms: float) -> int:
+    classes = Counter(f"{status // 100}xx" for status in tally.statuses.elements())
+    reads = sorted(tally.read_ms)
+    p50 = statistics.median(reads) if reads else 0.0
+    p95 = reads[int(0.95 * (len(reads) - 1))] if reads else 0.0
+    print(f"{clients} clients for {seconds:.0f} s on loopback against `huashu serve` (SQLite)")
+    print(f"requests: {sum(tally.statuses.values())}  by class: {dict(sorted(classes.items()))}")
+    print(f"statuses: {dict(sorted(tally.statuses.items()))}")
+    print(f"uploads accepted: {tally.uploads} ({tally.uploads / seconds:.2f}/s)")
+    print(f"CSV imports: {tally.imports}, rows stored: {tally.imported_rows}")
+    print(f"reads: {len(reads)}  p50 {p50:.0f} ms  p95 {p95:.0f} ms  "
+          f"(GET /health alone, same run: {health_ms:.1f} ms; p95 = ×{p95 / health_ms:.0f})")  # fmt: skip
+    for error in tally.errors[:5]:
+        print("client error:", error)
+    failed = classes.get("5xx", 0) + len(tally.errors)
+    print("OK: no 5xx" if not failed else f"FAILED: {failed} 5xx responses or failed requests")
+    return 1 if failed else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--csv-rows", type=int, default=2000)
+    args = parser.parse_args()
+    raise SystemExit(run(args.clients, args.seconds, args.csv_rows))
+
+
+if __name__ == "__main__":
+    main()

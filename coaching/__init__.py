@@ -1,0 +1,4 @@
+"""Coaching: comments pinned to a call's turns, weighted scorecards, and team playlists of good
+moments."""
+
+__all__: list[str] = []

@@ -1,0 +1,313 @@
+"""Pipeline and conversion figures for sales leaders, aggregated in SQL.
+
+销售业绩 = 商机数量 × 转化率 × 客单价 / 销售周期: per rep, `opportunities_created × win_rate ×
+average_won_amount / mean_sales_cycle_days` is the yuan per day that rep's pipeline produces.
+Every rate over an empty denominator is 0, never NaN or an error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from auth.permissions import READ_METRICS, require_visible
+from auth.principal import Principal
+from core.errors import NotFound
+from models import Call, CallAnalysis, Opportunity, OpportunityStatus, Rep
+from sales.periods import Period, day_before, days_between, month_of, safe_ratio, scoped
+
+__all__ = [
+    "SMALL_SAMPLE",
+    "behaviour_metrics",
+    "commitment_ranking",
+    "commitment_trend",
+    "funnel_metrics",
+    "rep_metrics",
+    "wilson_interval",
+]
+
+SMALL_SAMPLE = 10  # fewer analysed calls than this: flagged, and never ranked above real samples
+_Z95 = 1.96
+
+
+def rep_metrics(session: Session, principal: Principal, period: Period) -> list[dict[str, Any]]:
+    period = scoped(principal, period)
+    reps = session.execute(_reps(period)).all()
+    calls = {row.rep_id: row for row in session.execute(_call_figures(period))}
+    opps = {row.owner_rep_id: row for row in session.execute(_opportunity_figures(session, period))}
+    pipeline = _pipeline_by_stage(session, period)
+    return [
+        _rep_row(
+            rep.id, rep.name, rep.team_id, calls.get(rep.id), opps.get(rep.id), pipeline[rep.id]
+        )
+        for rep in reps
+    ]
+
+
+def _reps(period: Period) -> Select[int, str, int | None]:
+    query = select(Rep.id, Rep.name, Rep.team_id).order_by(Rep.id)
+    return query.where(Rep.team_id == period.team_id) if period.team_id is not None else query
+
+
+def _call_figures(period: Period) -> Select[Any]:
+    start, end = period.call_bounds()
+    when = Call.happened_at
+    return (
+        select(
+            Call.rep_id,
+            func.count(Call.id).label("calls"),
+            func.coalesce(func.sum(Call.duration_s), 0).label("talk_time_s"),
+            func.count(CallAnalysis.call_id).label("analysed"),
+            func.coalesce(func.sum(case((CallAnalysis.commitment_secured, 1), else_=0)), 0).label(
+                "committed"
+            ),
+            func.coalesce(func.sum(CallAnalysis.advance_count), 0).label("advances"),
+            func.coalesce(func.sum(CallAnalysis.situation_count), 0).label("situation"),
+            func.coalesce(func.sum(CallAnalysis.problem_count), 0).label("problem"),
+            func.coalesce(func.sum(CallAnalysis.implication_count), 0).label("implication"),
+            func.coalesce(func.sum(CallAnalysis.need_payoff_count), 0).label("need_payoff"),
+            func.avg(CallAnalysis.score).label("mean_score"),
+            func.avg(CallAnalysis.talk_ratio).label("mean_talk_ratio"),
+        )
+        .outerjoin(CallAnalysis, CallAnalysis.call_id == Call.id)
+        .where(Call.rep_id.is_not(None), when >= start, when < end)
+        .group_by(Call.rep_id)
+    )
+
+
+def _opportunity_figures(session: Session, period: Period) -> Select[Any]:
+    created = Opportunity.created_on.between(period.start, day_before(period.end))
+    closed_in = Opportunity.closed_on.between(period.start, day_before(period.end))
+    won = and_(Opportunity.status == OpportunityStatus.WON, closed_in)
+    lost = and_(Opportunity.status == OpportunityStatus.LOST, closed_in)
+    cycle = days_between(session, Opportunity.closed_on, Opportunity.created_on)
+    return select(
+        Opportunity.owner_rep_id,
+        func.sum(case((created, 1), else_=0)).label("created"),
+        func.sum(case((won, 1), else_=0)).label("won"),
+        func.sum(case((lost, 1), else_=0)).label("lost"),
+        func.sum(case((won, Opportunity.amount), else_=0)).label("won_amount"),
+        func.avg(case((won, cycle), else_=None)).label("mean_cycle_days"),
+    ).group_by(Opportunity.owner_rep_id)
+
+
+def _pipeline_by_stage(session: Session, period: Period) -> dict[int, dict[str, float]]:
+    rows = session.execute(
+        select(Opportunity.owner_rep_id, Opportunity.stage, func.sum(Opportunity.amount))
+        .where(Opportunity.status == OpportunityStatus.OPEN)
+        .group_by(Opportunity.owner_rep_id, Opportunity.stage)
+    )
+    pipeline: dict[int, dict[str, float]] = defaultdict(dict)
+    for rep_id, stage, amount in rows:
+        pipeline[rep_id][stage] = round(float(amount or 0), 2)
+    return pipeline
+
+
+def _rep_row(
+    rep_id: int, name: str, team_id: int | None, calls: Any, opps: Any, pipeline: dict[str, float]
+) -> dict[str, Any]:
+    c = _call_part(calls)
+    o = _opportunity_part(opps)
+    velocity = safe_ratio(
+        o["opportunities_created"] * o["win_rate"] * o["average_won_amount"],
+        o["mean_sales_cycle_days"],
+        2,
+    )
+    return {"rep_id": rep_id, "rep": name, "team_id": team_id, **c, **o,
+            "pipeline_by_stage": pipeline, "pipeline_value": round(sum(pipeline.values()), 2),
+            "sales_velocity_per_day": velocity}  # fmt: skip
+
+
+def _call_part(row: Any) -> dict[str, Any]:
+    analysed = row.analysed if row else 0
+    spin = {
+        k: int(getattr(row, k) or 0) if row else 0
+        for k in ("situation", "problem", "implication", "need_payoff")
+    }
+    spin_total = sum(spin.values())
+    return {
+        "calls": row.calls if row else 0,
+        "analysed_calls": analysed,
+        "talk_time_s": round(float(row.talk_time_s), 1) if row else 0.0,
+        "commitment_rate": safe_ratio(row.committed if row else 0, analysed),
+        "advances_per_call": safe_ratio(row.advances if row else 0, analysed),
+        "spin_mix": {k: safe_ratio(v, spin_total) for k, v in spin.items()},
+        "implication_need_payoff_share": safe_ratio(
+            spin["implication"] + spin["need_payoff"], spin_total
+        ),
+        "mean_score": round(float(row.mean_score), 1)
+        if row and row.mean_score is not None
+        else 0.0,
+        "mean_talk_ratio": round(float(row.mean_talk_ratio), 3)
+        if row and row.mean_talk_ratio is not None
+        else 0.0,
+    }
+
+
+def _opportunity_part(row: Any) -> dict[str, Any]:
+    created, won, lost = (
+        (int(row.created or 0), int(row.won or 0), int(row.lost or 0)) if row else (0, 0, 0)
+    )
+    return {
+        "opportunities_created": created,
+        "won": won,
+        "lost": lost,
+        "win_rate": safe_ratio(won, won + lost),
+        "average_won_amount": safe_ratio(row.won_amount if row else 0, won, 2),
+        "mean_sales_cycle_days": round(float(row.mean_cycle_days), 1)
+        if row and row.mean_cycle_days is not None
+        else 0.0,
+    }
+
+
+def commitment_trend(
+    session: Session, principal: Principal, period: Period, rep_id: int | None
+) -> list[dict[str, Any]]:
+    """Per calendar month (UTC) of the period: analysed calls, commitment rate, mean talk ratio;
+    for one rep, or for the whole team / everyone in scope."""
+    period = scoped(principal, period)
+    if rep_id is not None:
+        _require_rep_in_scope(session, principal, rep_id)
+    month = month_of(session, Call.happened_at).label("month")
+    start, end = period.call_bounds()
+    query = (
+        select(month, func.count(CallAnalysis.call_id),
+               func.sum(case((CallAnalysis.commitment_secured, 1), else_=0)), func.avg(CallAnalysis.talk_ratio))
+        .join(CallAnalysis, CallAnalysis.call_id == Call.id)
+        .where(Call.happened_at >= start, Call.happened_at < end)
+    )  # fmt: skip
+    if rep_id is not None:
+        query = query.where(Call.rep_id == rep_id)
+    elif period.team_id is not None:
+        query = query.where(Call.rep_id.in_(select(Rep.id).where(Rep.team_id == period.team_id)))
+    rows = session.execute(query.group_by("month").order_by("month")).all()
+    return [{"month": m, "analysed_calls": n, "commitment_rate": safe_ratio(c, n),
+             "mean_talk_ratio": round(float(t), 3) if t is not None else 0.0} for m, n, c, t in rows]  # fmt: skip
+
+
+def funnel_metrics(
+    session: Session, principal: Principal, period: Period, stages: tuple[str, ...]
+) -> dict[str, Any]:
+    """Opportunities created in the period: how many reached each stage, and stage-to-stage rates.
+    An opportunity has reached every stage up to its current one; a won one has reached all."""
+    period = scoped(principal, period)
+    query = select(Opportunity.stage, Opportunity.status, func.count()).where(
+        Opportunity.created_on.between(period.start, day_before(period.end))
+    )
+    if period.team_id is not None:
+        query = query.join(Rep, Rep.id == Opportunity.owner_rep_id).where(
+            Rep.team_id == period.team_id
+        )
+    counts = session.execute(query.group_by(Opportunity.stage, Opportunity.status)).all()
+    reached = [0] * len(stages)
+    for stage, status, count in counts:
+        depth = (
+            len(stages)
+            if status == OpportunityStatus.WON
+            else stages.index(stage) + 1
+            if stage in stages
+            else 1
+        )
+        for i in range(depth):
+            reached[i] += count
+    steps = [{"from": stages[i], "to": stages[i + 1], "conversion": safe_ratio(reached[i + 1], reached[i])}
+             for i in range(len(stages) - 1)]  # fmt: skip
+    lost = sum(c for _, status, c in counts if status == OpportunityStatus.LOST)
+    return {"stages": [{"stage": s, "reached": n} for s, n in zip(stages, reached, strict=True)], "steps": steps,
+            "created": reached[0], "won": reached[-1], "lost": lost,
+            "overall_conversion": safe_ratio(reached[-1], reached[0])}  # fmt: skip
+
+
+def _require_rep_in_scope(session: Session, principal: Principal, rep_id: int) -> None:
+    rep = session.get(Rep, rep_id)
+    if rep is None:
+        raise NotFound(f"rep {rep_id} does not exist", field="rep_id")
+    require_visible(session, principal, READ_METRICS, rep)
+
+
+def wilson_interval(successes: int, n: int) -> tuple[float, float]:
+    """95 % Wilson score interval: honest for small samples, unlike successes / n ± …"""
+    if n == 0:
+        return 0.0, 0.0
+    p = successes / n
+    centre = (p + _Z95**2 / (2 * n)) / (1 + _Z95**2 / n)
+    half = _Z95 * math.sqrt(p * (1 - p) / n + _Z95**2 / (4 * n * n)) / (1 + _Z95**2 / n)
+    return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
+
+
+def commitment_ranking(
+    session: Session, principal: Principal, period: Period
+) -> list[dict[str, Any]]:
+    """Reps by commitment rate; ranked on the interval's lower bound, small samples last."""
+    rows = []
+    for rep in rep_metrics(session, principal, period):
+        n, rate = rep["analysed_calls"], rep["commitment_rate"]
+        committed = round(rate * n)
+        low, high = wilson_interval(committed, n)
+        rows.append({"rep_id": rep["rep_id"], "rep": rep["rep"], "analysed_calls": n, "committed_calls": committed,
+                     "commitment_rate": rate, "confidence_low": low, "confidence_high": high,
+                     "small_sample": n < SMALL_SAMPLE})  # fmt: skip
+    rows.sort(key=lambda r: (r["small_sample"], -r["confidence_low"], -r["commitment_rate"]))
+    for rank, row in enumerate(rows, 1):
+        row["rank"] = rank
+    return rows
+
+
+def behaviour_metrics(session: Session, principal: Principal, period: Period) -> dict[str, Any]:
+    """Win rate of opportunities closed in the period, by what happened on their calls."""
+    period = scoped(principal, period)
+    per_opp = _closed_opportunities_with_calls(period).subquery()
+    return {
+        "by_advance": _bands(session, per_opp, case(
+            (per_opp.c.had_advance > 0, "with advance"), else_="without advance")),
+        "by_spin_mix": _bands(session, per_opp, case(
+            (per_opp.c.deep_share.is_(None), "no questions"),
+            (per_opp.c.deep_share < 0.2, "implication+need-payoff < 20%"),
+            (per_opp.c.deep_share < 0.4, "implication+need-payoff 20–40%"),
+            else_="implication+need-payoff ≥ 40%")),
+        "by_talk_ratio": _bands(session, per_opp, case(
+            (per_opp.c.talk_ratio.is_(None), "unknown"),
+            (per_opp.c.talk_ratio < 0.4, "rep talk < 40%"),
+            (per_opp.c.talk_ratio < 0.6, "rep talk 40–60%"),
+            else_="rep talk ≥ 60%")),
+    }  # fmt: skip
+
+
+def _closed_opportunities_with_calls(period: Period) -> Select[Any]:
+    questions = func.sum(CallAnalysis.question_count)
+    deep = func.sum(CallAnalysis.implication_count + CallAnalysis.need_payoff_count)
+    query = (
+        select(
+            Opportunity.id,
+            func.max(case((Opportunity.status == OpportunityStatus.WON, 1), else_=0)).label("won"),
+            func.max(case((CallAnalysis.commitment_secured, 1), else_=0)).label("had_advance"),
+            case((questions > 0, deep * 1.0 / questions), else_=None).label("deep_share"),
+            func.avg(CallAnalysis.talk_ratio).label("talk_ratio"),
+        )
+        .join(Call, Call.opportunity_id == Opportunity.id)
+        .join(CallAnalysis, CallAnalysis.call_id == Call.id)
+        .where(
+            Opportunity.status.in_((OpportunityStatus.WON, OpportunityStatus.LOST)),
+            Opportunity.closed_on.between(period.start, day_before(period.end)),
+        )
+        .group_by(Opportunity.id)
+    )
+    if period.team_id is not None:
+        query = query.join(Rep, Rep.id == Opportunity.owner_rep_id).where(
+            Rep.team_id == period.team_id
+        )
+    return query
+
+
+def _bands(session: Session, per_opp: Any, band: Any) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(band.label("band"), func.count(), func.sum(per_opp.c.won))
+        .select_from(per_opp)
+        .group_by("band")
+    )
+    return [{"band": name, "opportunities": n, "won": int(won or 0), "win_rate": safe_ratio(won, n)}
+            for name, n, won in sorted(rows, key=lambda r: str(r[0]))]  # fmt: skip
