@@ -50,6 +50,7 @@ __all__ = [
     "ACTIONS",
     "ANALYZE_TEXT",
     "APPEAL_REVIEWS",
+    "CHANGE_PASSWORD",
     "COMMENT_CALLS",
     "CURATE_PLAYLISTS",
     "DECIDE_APPEALS",
@@ -152,6 +153,8 @@ DECIDE_APPEALS = Action("decide_appeals", "decide appeals", "decide", {_A: _ALL,
 READ_QA_REPORTS = Action("read_qa_reports", "see QA reports", "see", {_A: _ALL, _M: _TEAM, _Q: _ALL})
 MANAGE_USERS = Action("manage_users", "manage users and tokens", "change", {_A: _ALL})
 READ_SELF = Action("read_self", "see who they are", "see", {_A: _ALL, _M: _ALL, _R: _ALL, _Q: _ALL})
+CHANGE_PASSWORD = Action("change_password", "change their own password", "change",
+                         {_A: _ALL, _M: _ALL, _R: _ALL, _Q: _ALL})
 # fmt: on
 
 ACTIONS: tuple[Action, ...] = (
@@ -190,6 +193,7 @@ ACTIONS: tuple[Action, ...] = (
     READ_QA_REPORTS,
     MANAGE_USERS,
     READ_SELF,
+    CHANGE_PASSWORD,
 )
 
 # Who a record belongs to, per table: the rep it belongs to, the team it belongs to directly,
