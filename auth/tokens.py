@@ -54,6 +54,11 @@ def create_token(
     if not name or len(name) > 100:
         raise InvalidInput("a token needs a name of 1 to 100 characters", field="name")
     check_role(session, role, rep_id, team_id)
+    # Only a rep user points at a rep record and only a manager at a team (as for accounts).
+    rep_id, team_id = (
+        (rep_id if role == Role.REP else None),
+        (team_id if role == Role.MANAGER else None),
+    )
     user = User(name=name, role=role, rep_id=rep_id, team_id=team_id)
     session.add(user)
     session.flush()

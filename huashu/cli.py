@@ -37,7 +37,7 @@ from huashu.settings import Settings, describe_errors
 from ingest.analysis import AnalyzerHolder
 from ingest.calls import CallMetadata
 from ingest.folder import FileOutcome, Outcome, find_files, ingest_folder
-from models import Role, Team, session_scope
+from models import Rep, Role, Team, session_scope
 
 T = TypeVar("T")
 
@@ -182,8 +182,13 @@ def seed(
             raise typer.Exit(1)
         counts = seed_demo(session, year, settings.funnel)
         accounts = seed_accounts(session)
+        teams = {t.id: t.name for t in session.scalars(select(Team).order_by(Team.id))}
+        reps = [(r.id, r.name, teams.get(r.team_id or 0, "-")) for r in session.scalars(
+            select(Rep).order_by(Rep.id))]  # fmt: skip
     first = ensure_first_admin_file(services)
     typer.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
+    typer.echo("Teams: " + ", ".join(f"{name} (id {i})" for i, name in teams.items()))
+    typer.echo("Reps:  " + ", ".join(f"{name} (id {i}, {team})" for i, name, team in reps))
     typer.echo("\nDemo accounts (passwords are shown only now):")
     for account in accounts:
         typer.echo(f"  {account.login:<10} {account.password}  {account.name} ({account.role})")

@@ -304,6 +304,7 @@ def test_manager_uploads_for_a_rep_and_curates_a_playlist(site: Site, new_page: 
     page.locator("#rows a").first.click()
     page.wait_for_selector("li.turn .badge.spin")
     assert "无录音" in page.inner_text("#audio-box")
+    axe_clean(page)
     assert "NaN" not in page.inner_text("main") and "undefined" not in page.inner_text("main")
     page.fill("#moment-from", "5")
     page.fill("#moment-to", "6")
@@ -437,6 +438,7 @@ def test_rep_uploads_their_own_call_and_sees_no_other_controls(site: Site, new_p
     for control in ("#scorecard", "#qa-review", "#moment-form"):
         assert page.locator(control).count() == 0, control
     assert page.locator("#comment-form label[for=comment-text]").count() == 1
+    axe_clean(page)
     turn = page.locator("li.turn").nth(2)
     turn.focus()
     assert page.evaluate("document.activeElement.classList.contains('turn')")

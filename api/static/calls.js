@@ -49,12 +49,11 @@ function fromAddress() {
 
 async function fillReps() {
   const select = document.getElementById("filter-rep");
-  if (!select) return;
+  const upload = document.getElementById("up-rep");
+  if (!select && !upload) return;
   const reps = await allItems("/api/v1/reps");
   const wanted = new URLSearchParams(window.location.search).get("rep_id") || "";
-  options(select, reps, (r) => r.name, (r) => r.id, "全部");
-  select.value = wanted;
-  const upload = document.getElementById("up-rep");
+  if (select) { options(select, reps, (r) => r.name, (r) => r.id, "全部"); select.value = wanted; }
   if (upload) options(upload, reps, (r) => r.name, (r) => r.id, "不指定");
 }
 
