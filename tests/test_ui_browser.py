@@ -31,6 +31,17 @@ def _sign_in(page, server: Server, login: str, password: str) -> None:  # type: 
     page.wait_for_url("**/ui/calls")
 
 
+def _until(page, expression: str, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+    """Poll `expression` from here: Playwright's wait_for_function evaluates its predicate with
+    eval inside the page, which the pages' Content-Security-Policy (no unsafe-eval) refuses."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"not true within {timeout} s: {expression}"
+        time.sleep(0.2)
+
+
 def _admin_password(server: Server) -> str:  # noqa: F811
     """The first start made the admin account (HUASHU_ADMIN_TOKEN set or not)."""
     return (server.data_dir / "first-admin-password.txt").read_text().strip()
@@ -56,7 +67,9 @@ def page() -> Iterator[object]:
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--mute-audio", "--autoplay-policy=no-user-gesture-required"],
         )  # fmt: skip
-        context = browser.new_context(viewport={"width": 1366, "height": 850}, locale="zh-CN")
+        context = browser.new_context(
+            viewport={"width": 1366, "height": 850}, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
         yield context.new_page()
         browser.close()
 
@@ -88,7 +101,7 @@ def test_sign_in_upload_review_and_seek(server: Server, page) -> None:  # type: 
     third = turns.nth(4)
     start = float(third.get_attribute("data-start") or 0)
     third.click()
-    page.wait_for_function("document.getElementById('player').currentTime > 0", timeout=30_000)
+    _until(page, "document.getElementById('player').currentTime > 0", timeout=30)
     position = page.evaluate("document.getElementById('player').currentTime")
     assert abs(position - start) < 2.0  # clicking a turn seeks the audio to it
     page.wait_for_selector("li.turn.current", timeout=10_000)  # and the playing turn is highlighted
@@ -207,6 +220,4 @@ def test_dashboard_shows_trend_mix_funnel_and_leaderboard(server: Server, page) 
     ][0]["start"]
     page.click("nav a[href='/ui/playlists']")
     page.click("#playlists a")
-    page.wait_for_function(
-        f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.5"
-    )
+    _until(page, f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.5")

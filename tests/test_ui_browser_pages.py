@@ -460,7 +460,6 @@ def test_qa_reviews_and_only_a_second_reviewer_decides_the_appeal(
     qa.fill("input[name=amount]", "10")
     qa.click("#plan-form button[type=submit]")
     qa.wait_for_selector("#plan-status:has-text('已抽取')")
-    qa.screenshot(path=str(DOCS / "qa-queue.png"), full_page=True)
     qa.locator("#queue a:has-text('王磊的客户01')").first.click()
     qa.wait_for_selector("#qa-rules")
     qa.fill("#qa-note", "开场规范，结尾没有约定时间")

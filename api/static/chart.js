@@ -36,9 +36,10 @@ function barChart(label, rows, max) {
   return finish(svg);
 }
 
-// Columns over time: points of {label, value, text}; values are fractions when max is 1.
+// Columns over time: points of {label, value, text, sub?}; the text sits on the column, the
+// label and sub (e.g. the sample size) below it.
 function columnChart(label, points, max) {
-  const width = 720, height = 220, bottom = 30, left = 40;
+  const width = 720, height = 220, bottom = 40, left = 40;
   const top = max ?? Math.max(0, ...points.map((p) => p.value || 0));
   const svg = chartRoot(width, height, label);
   const plotH = height - bottom - 20, step = (width - left) / Math.max(1, points.length);
@@ -47,10 +48,11 @@ function columnChart(label, points, max) {
     const h = top > 0 ? plotH * (p.value || 0) / top : 0;
     const x = left + i * step + step * 0.15, w = step * 0.7, y = height - bottom - h;
     const group = svgEl("g");
-    group.append(svgEl("title", {}, `${p.label}：${p.text}`));
+    group.append(svgEl("title", {}, `${p.label}：${p.text}${p.sub ? `（${p.sub}）` : ""}`));
     group.append(svgEl("rect", {x, y, width: w, height: h, fill: CHART_COLORS[0], rx: 2}));
     group.append(svgEl("text", {x: x + w / 2, y: y - 4, "text-anchor": "middle"}, p.text));
     group.append(svgEl("text", {x: x + w / 2, y: height - bottom + 16, "text-anchor": "middle"}, p.label));
+    if (p.sub) group.append(svgEl("text", {x: x + w / 2, y: height - bottom + 30, "text-anchor": "middle"}, p.sub));
     svg.append(p.href ? wrapLink(group, p.href) : group);
   });
   return finish(svg);

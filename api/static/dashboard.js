@@ -23,7 +23,7 @@ async function draw() {
   const trend = repId ? await api(`/api/v1/metrics/trend?${period()}&rep_id=${repId}`) : [];
   document.getElementById("trend").replaceChildren(trend.length
     ? columnChart("每月承诺率", trend.map((m) => ({label: m.month.slice(5) + "月", value: m.commitment_rate,
-        text: `${pct(m.commitment_rate)}（${m.analysed_calls}通）`,
+        text: pct(m.commitment_rate), sub: `${m.analysed_calls} 通`,
         href: `/ui/calls?rep_id=${repId}&from=${m.month}-01&to=${nextMonth(m.month)}`})), 1)
     : el("p", "期间内没有分析过的通话", "muted"));
   const mix = me ? me.spin_mix : {};
