@@ -107,12 +107,35 @@ async function createToken(event) {
   } catch (e) { showStatus("token-status", `创建失败：${e.message}`, true); }
 }
 
-async function start() {
+async function loadTeamsAndReps() {
   [reps, teams] = await Promise.all([allItems("/api/v1/reps"), allItems("/api/v1/teams")]);
   for (const id of ["user-rep", "token-rep"]) options(document.getElementById(id), reps, (r) => r.name, (r) => r.id, "无");
-  for (const id of ["user-team", "token-team"]) options(document.getElementById(id), teams, (t) => t.name, (t) => t.id, "无");
+  for (const id of ["user-team", "token-team", "rep-team"]) options(document.getElementById(id), teams, (t) => t.name, (t) => t.id, "无");
+  document.getElementById("teams").replaceChildren(...(teams.length ? teams.map((t) =>
+    row(t.name, reps.filter((r) => r.team_id === t.id).length)) : [emptyRow("还没有团队", 2)]));
+  document.getElementById("reps").replaceChildren(...(reps.length ? reps.map((r) =>
+    row(r.name, r.team_id ? teamName(r.team_id) : "–", r.active ? "在职" : "停用")) : [emptyRow("还没有销售", 3)]));
+}
+
+async function createRecord(event, path, body) {
+  event.preventDefault();
+  try {
+    await send(path, "POST", body);
+    event.target.reset(); showStatus("crm-status", "已保存"); await loadTeamsAndReps();
+  } catch (e) { showStatus("crm-status", `保存失败：${e.message}`, true); }
+}
+
+async function start() {
+  await loadTeamsAndReps();
   await Promise.all([loadUsers(), loadTokens()]);
 }
+
+document.getElementById("team-form").addEventListener("submit", (e) =>
+  createRecord(e, "/api/v1/teams", {name: formObject(e.target).name}));
+document.getElementById("rep-form").addEventListener("submit", (e) => {
+  const f = formObject(e.target);
+  createRecord(e, "/api/v1/reps", {name: f.name, team_id: numberOrNull(f.team_id)});
+});
 
 userForm.elements.role.addEventListener("change", showRoleFields);
 userForm.addEventListener("submit", saveUser);
