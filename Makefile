@@ -1,11 +1,13 @@
 # Everything a fresh machine needs: Python 3.11+ with venv, and make.
-#   make serve   set up, then start the service on http://127.0.0.1:8000
+#   make serve   set up, then start the service on http://127.0.0.1:8000 (make serve PORT=8080)
 #   make test    set up, then run the whole test suite (lint, types, unit, end-to-end)
 
 VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
 
 .PHONY: setup serve test lint bench clean
 
@@ -18,7 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/huashu serve
+	$(BIN)/huashu serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.state import AppState
+from auth.accounts import session_principal
 from auth.principal import Principal
 from auth.tokens import authenticate
 from core.errors import Unauthorized
@@ -61,7 +62,7 @@ def get_store(state: StateDep) -> AudioStore:
 StoreDep = Annotated[AudioStore, Depends(get_store)]
 
 
-SESSION_COOKIE = "huashu_token"
+SESSION_COOKIE = "huashu_session"
 
 
 def get_principal(
@@ -69,11 +70,15 @@ def get_principal(
     state: StateDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller, from the Authorization header or, for the web UI, its sign-in cookie (an
-    <audio> element cannot send headers). The cookie is HttpOnly and SameSite=Strict. Read in a
-    short session of its own, so it never waits for (or holds) a writing request's lock."""
-    token = credentials.credentials if credentials else request.cookies.get(SESSION_COOKIE)
+    """The caller, from the Authorization header (API tokens) or, for the web UI, its session
+    cookie (an <audio> element cannot send headers). The cookie is HttpOnly and SameSite=Strict
+    and holds a random session id. Read in a short session of its own, so it never waits for
+    (or holds) a writing request's lock."""
+    cookie = request.cookies.get(SESSION_COOKIE)
     with session_scope(state.session_factory, write=False) as session:
+        if credentials is None and cookie:
+            return session_principal(session, cookie)
+        token = credentials.credentials if credentials else None
         principal = check_token(request, state, session, token)
     state.token_usage.record(principal.token_id)
     return principal

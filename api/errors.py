@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.templating import error_page, wants_page
 from core.errors import HuashuError, TooManyRequests, Unauthorized
 
 __all__ = ["ErrorOut", "error_body", "install_error_handlers", "use_our_error_schema"]
@@ -57,6 +58,8 @@ def error_body(detail: str, code: str, field: str | None = None) -> dict[str, st
 async def _handle_huashu_error(request: Request, exc: HuashuError) -> Response:
     if isinstance(exc, Unauthorized) and request.url.path.startswith("/ui/"):
         return RedirectResponse("/ui/sign-in", status_code=303)  # a person, not an API client
+    if wants_page(request):
+        return error_page(request, exc.status_code)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
     if isinstance(exc, TooManyRequests):
         headers = {"Retry-After": str(exc.retry_after)}
@@ -64,8 +67,10 @@ async def _handle_huashu_error(request: Request, exc: HuashuError) -> Response:
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
 
-async def _handle_validation_error(_request: Request, exc: RequestValidationError) -> Response:
+async def _handle_validation_error(request: Request, exc: RequestValidationError) -> Response:
     """FastAPI lists every problem; we name the first, with where it is, like our own errors."""
+    if wants_page(request):
+        return error_page(request, 422)
     first: dict[str, Any] = exc.errors()[0] if exc.errors() else {}
     where = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
     field = ".".join(where) or None
@@ -74,7 +79,9 @@ async def _handle_validation_error(_request: Request, exc: RequestValidationErro
     return JSONResponse(error_body(detail, "invalid_input", field), status_code=422)
 
 
-async def _handle_http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+async def _handle_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if wants_page(request):
+        return error_page(request, exc.status_code)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     return JSONResponse(
         error_body(str(exc.detail), code), status_code=exc.status_code, headers=exc.headers

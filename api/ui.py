@@ -1,28 +1,34 @@
 """The web UI: server-rendered page shells (Jinja2) whose data comes from the JSON API.
 
-Sign-in takes a token and keeps it in an HttpOnly, SameSite=Strict cookie, so the pages' fetch()
-calls and the <audio> element are authenticated like any API client. Every page checks the
-caller's role through the same API the pages call, so the UI can show nothing the API refuses.
+People sign in with a login name (or phone or e-mail) and a password; the browser then holds a
+random session id in an HttpOnly, SameSite=Strict cookie, so the pages' fetch() calls and the
+<audio> element are authenticated like any API client. Each page is open only to the roles
+that may use it (others get a Chinese 403 page), and the templates show a control only when the
+permission model lets the viewer use it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
-from api.deps import SESSION_COOKIE, CurrentPrincipal, SessionDep, StateDep, check_token
-from core.errors import Unauthorized
+from api.deps import SESSION_COOKIE, CurrentPrincipal, SessionDep, StateDep
+from api.templating import ROLE_NAMES, STATIC_DIR, templates
+from auth import permissions as p
+from auth.accounts import SESSION_DAYS, end_session, sign_in, start_session
+from auth.principal import Principal
+from core.errors import TooManyRequests, Unauthorized
+from core.types import Id
 from ingest.calls import get_call
-from models import session_scope
+from models import User, session_scope
+
+__all__ = ["STATIC_DIR", "router"]
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
-STATIC_DIR = Path(__file__).with_name("static")
-_ROLE_NAMES = {"admin": "管理员", "manager": "销售经理", "rep": "销售代表", "qa": "质检员"}
+_MAX_FIELD = 200
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
@@ -31,66 +37,105 @@ def read_sign_in(request: Request, error: str | None = None) -> Response:
 
 
 @router.post("/sign-in")
-def create_sign_in(request: Request, token: Annotated[str, Form()], state: StateDep) -> Response:
-    """Too many wrong tokens from one address get 429 (with Retry-After), not another try."""
+def create_sign_in(
+    request: Request,
+    login: Annotated[str, Form(max_length=_MAX_FIELD)],
+    password: Annotated[str, Form(max_length=_MAX_FIELD)],
+    state: StateDep,
+) -> Response:
+    """Wrong passwords count against the client's address and against the account: too many
+    get 429 (with Retry-After) instead of another try."""
+    keys = (f"client:{request.client.host}" if request.client else None,
+            f"account:{login.strip().lower()}")  # fmt: skip
     try:
+        state.sign_ins.check(*keys)
+    except TooManyRequests as exc:
+        return _throttled(request, exc.retry_after)
+    try:  # the password check (argon2, tens of ms) runs outside the write transaction
         with session_scope(state.session_factory, write=False) as session:
-            check_token(request, state, session, token.strip())
+            user_id = sign_in(session, login, password).id
     except Unauthorized:
+        state.sign_ins.fail(*keys)
         return RedirectResponse("/ui/sign-in?error=1", status_code=303)
+    with session_scope(state.session_factory) as session:
+        secret = start_session(session, _user(session, user_id))
     response = RedirectResponse("/ui/calls", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE, token.strip(), httponly=True, samesite="strict", max_age=30 * 86400
-    )
+    response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="strict",
+                        max_age=SESSION_DAYS * 86400)  # fmt: skip
     return response
 
 
+def _throttled(request: Request, retry_after: int) -> Response:
+    context = {"error": "throttled", "wait": retry_after}
+    return templates.TemplateResponse(request, "sign_in.html", context, status_code=429,
+                                      headers={"Retry-After": str(retry_after)})  # fmt: skip
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:  # deleted between the two transactions
+        raise Unauthorized("wrong login or password")
+    return user
+
+
 @router.post("/sign-out")
-def delete_sign_in() -> Response:
+def delete_sign_in(request: Request, state: StateDep) -> Response:
+    with session_scope(state.session_factory) as session:
+        end_session(session, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/ui/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
 
 
-@router.get("/calls", response_class=HTMLResponse)
-def read_calls_page(request: Request, principal: CurrentPrincipal) -> Response:
-    return _page(request, "calls.html", principal)
+# Each page and the action a viewer needs to open it (None: everyone signed in).
+_PAGES: dict[str, tuple[str, p.Action | None]] = {
+    "calls": ("calls.html", None),
+    "dashboard": ("dashboard.html", p.READ_METRICS),
+    "team": ("team.html", p.READ_TARGETS),  # managers and admins: the team side by side
+    "playlists": ("playlists.html", p.READ_PLAYLISTS),
+    "feedback": ("feedback.html", p.APPEAL_REVIEWS),
+    "qa": ("qa.html", p.READ_QA_REPORTS),
+    "qa-rules": ("qa_rules.html", p.READ_QA_RULES),
+    "scorecard": ("scorecard.html", p.EDIT_SCORECARD),
+    "customers": ("customers.html", p.READ_CUSTOMERS),
+    "opportunities": ("opportunities.html", p.READ_OPPORTUNITIES),
+    "follow-ups": ("follow_ups.html", p.READ_FOLLOW_UPS),
+    "targets": ("targets.html", p.READ_TARGETS),
+    "users": ("users.html", p.MANAGE_USERS),
+    "password": ("password.html", p.CHANGE_PASSWORD),
+}
 
 
-@router.get("/dashboard", response_class=HTMLResponse)
-def read_dashboard_page(request: Request, principal: CurrentPrincipal) -> Response:
-    return _page(request, "dashboard.html", principal, rep_id=principal.rep_id)
+def _page_route(name: str, template: str, action: p.Action | None) -> None:
+    def read_page(request: Request, principal: CurrentPrincipal) -> Response:
+        if action is not None:
+            p.authorize(principal, action)
+        return _page(request, template, principal)
+
+    read_page.__name__ = f"read_{name.replace('-', '_')}_page"
+    router.add_api_route(f"/{name}", read_page, methods=["GET"], response_class=HTMLResponse)
 
 
-@router.get("/playlists", response_class=HTMLResponse)
-def read_playlists_page(request: Request, principal: CurrentPrincipal) -> Response:
-    return _page(request, "playlists.html", principal)
-
-
-@router.get("/feedback", response_class=HTMLResponse)
-def read_feedback_page(request: Request, principal: CurrentPrincipal) -> Response:
-    return _page(request, "feedback.html", principal)
-
-
-@router.get("/qa", response_class=HTMLResponse)
-def read_qa_page(request: Request, principal: CurrentPrincipal) -> Response:
-    return _page(request, "qa.html", principal)
+for _name, (_template, _action) in _PAGES.items():
+    _page_route(_name, _template, _action)
 
 
 @router.get("/calls/{call_id}", response_class=HTMLResponse)
 def read_call_page(
-    request: Request, call_id: int, session: SessionDep, principal: CurrentPrincipal
+    request: Request, call_id: Id, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     get_call(session, call_id, principal)  # a call the viewer may not open has no page either
     return _page(request, "call.html", principal, call_id=call_id)
 
 
-def _page(
-    request: Request, template: str, principal: CurrentPrincipal, **context: object
-) -> Response:
+def _page(request: Request, template: str, principal: Principal, **context: object) -> Response:
     who = {
         "name": principal.name,
         "role": principal.role,
-        "role_name": _ROLE_NAMES.get(principal.role, ""),
+        "role_name": ROLE_NAMES.get(principal.role, ""),
+        "user_id": principal.user_id,
+        "rep_id": principal.rep_id,
+        "team_id": principal.team_id,
     }
-    return templates.TemplateResponse(request, template, {"who": who, **context})
+    can = {action.key: p.scope_of(principal, action) is not None for action in p.ACTIONS}
+    return templates.TemplateResponse(request, template, {"who": who, "can": can, **context})

@@ -50,6 +50,7 @@ __all__ = [
     "ACTIONS",
     "ANALYZE_TEXT",
     "APPEAL_REVIEWS",
+    "CHANGE_PASSWORD",
     "COMMENT_CALLS",
     "CURATE_PLAYLISTS",
     "DECIDE_APPEALS",
@@ -154,6 +155,8 @@ READ_QA_REPORTS = Action("read_qa_reports", "see QA reports", "see", {_A: _ALL, 
 READ_OPERATIONS = Action("read_operations", "read the service's metrics", "read", {_A: _ALL})
 MANAGE_USERS = Action("manage_users", "manage users and tokens", "change", {_A: _ALL})
 READ_SELF = Action("read_self", "see who they are", "see", {_A: _ALL, _M: _ALL, _R: _ALL, _Q: _ALL})
+CHANGE_PASSWORD = Action("change_password", "change their own password", "change",
+                         {_A: _ALL, _M: _ALL, _R: _ALL, _Q: _ALL})
 # fmt: on
 
 ACTIONS: tuple[Action, ...] = (
@@ -193,6 +196,7 @@ ACTIONS: tuple[Action, ...] = (
     READ_OPERATIONS,
     MANAGE_USERS,
     READ_SELF,
+    CHANGE_PASSWORD,
 )
 
 # Who a record belongs to, per table: the rep it belongs to, the team it belongs to directly,

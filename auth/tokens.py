@@ -6,11 +6,13 @@ import hashlib
 import hmac
 import secrets
 import threading
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from auth.accounts import check_role, user_principal
 from auth.permissions import MANAGE_USERS, authorize
 from auth.principal import Principal
 from core.errors import InvalidInput, NotFound, Unauthorized
@@ -26,9 +28,9 @@ from models import (
 )
 
 __all__ = [
+    "TokenInfo",
     "TokenUsage",
     "authenticate",
-    "create_first_token",
     "create_token",
     "list_tokens",
     "revoke_token",
@@ -51,7 +53,12 @@ def create_token(
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("a token needs a name of 1 to 100 characters", field="name")
-    _check_role(session, role, rep_id, team_id)
+    check_role(session, role, rep_id, team_id)
+    # Only a rep user points at a rep record and only a manager at a team (as for accounts).
+    rep_id, team_id = (
+        (rep_id if role == Role.REP else None),
+        (team_id if role == Role.MANAGER else None),
+    )
     user = User(name=name, role=role, rep_id=rep_id, team_id=team_id)
     session.add(user)
     session.flush()
@@ -60,28 +67,6 @@ def create_token(
     session.add(row)
     session.flush()
     return row, token
-
-
-def _check_role(session: Session, role: str, rep_id: int | None, team_id: int | None) -> None:
-    if role not in Role.ALL:
-        raise InvalidInput(f"unknown role {role!r}; use one of {', '.join(Role.ALL)}", field="role")
-    if role == Role.REP and (rep_id is None or session.get(Rep, rep_id) is None):
-        raise InvalidInput(
-            "a rep user needs the id of an existing rep record (--rep-id)", field="rep_id"
-        )
-    if role == Role.MANAGER and (team_id is None or session.get(Team, team_id) is None):
-        raise InvalidInput(
-            "a manager needs the id of an existing team (--team-id)", field="team_id"
-        )
-
-
-def create_first_token(session: Session) -> str | None:
-    """On a fresh install, make one admin token so the API can be used at all; else None."""
-    if session.scalar(select(ApiToken.id).limit(1)) is not None:
-        return None
-    first = Principal.system("first start")
-    _, token = create_token(session, "first admin (created at first start)", Role.ADMIN, first)
-    return token
 
 
 def authenticate(session: Session, token: str | None, admin_token: str | None) -> Principal:
@@ -97,11 +82,7 @@ def authenticate(session: Session, token: str | None, admin_token: str | None) -
         raise Unauthorized("this user is deactivated")
     if user is None:  # tokens from before users existed were admin tokens
         return Principal(token_id=row.id, name=row.name, role=row.role)
-    team_id = user.team_id
-    if user.rep_id is not None and team_id is None:  # a rep belongs to their rep record's team
-        rep = session.get(Rep, user.rep_id)
-        team_id = rep.team_id if rep else None
-    return Principal(row.id, user.name, user.role, user.id, user.rep_id, team_id)
+    return user_principal(session, user, row.id)
 
 
 class TokenUsage:
@@ -130,9 +111,38 @@ class TokenUsage:
         return len(pending)
 
 
-def list_tokens(session: Session, principal: Principal) -> list[ApiToken]:
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """A token as its list shows it: never the token, but whose it is (rep and team)."""
+
+    id: int
+    name: str
+    role: str
+    user_id: int | None
+    rep_id: int | None
+    rep: str | None
+    team_id: int | None
+    team: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def list_tokens(session: Session, principal: Principal) -> list[TokenInfo]:
     authorize(principal, MANAGE_USERS)
-    return list(session.scalars(select(ApiToken).order_by(ApiToken.id)))
+    rows = session.scalars(select(ApiToken).order_by(ApiToken.id))
+    return [token_info(session, row) for row in rows]
+
+
+def token_info(session: Session, row: ApiToken) -> TokenInfo:
+    user = session.get(User, row.user_id) if row.user_id is not None else None
+    rep = session.get(Rep, user.rep_id) if user and user.rep_id is not None else None
+    team_id = user.team_id if user and user.team_id is not None else (rep.team_id if rep else None)
+    team = session.get(Team, team_id) if team_id is not None else None
+    return TokenInfo(
+        row.id, row.name, row.role, row.user_id, rep.id if rep else None, rep.name if rep else None,
+        team_id, team.name if team else None, row.created_at, row.last_used_at, row.revoked_at,
+    )  # fmt: skip
 
 
 def revoke_token(session: Session, token_id: int, principal: Principal) -> ApiToken:

@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from auth.permissions import EDIT_SCORECARD, SCORE_CALLS, authorize
+from auth.permissions import EDIT_SCORECARD, SCORE_CALLS, authorize, scope_of
 from auth.principal import Principal
 from core.errors import InvalidInput
 from ingest.calls import get_call
 from models import Scorecard, ScorecardCriterion
 
-__all__ = ["active_criteria", "read_scorecard", "save_criteria", "save_scorecard"]
+__all__ = ["active_criteria", "list_criteria", "read_scorecard", "save_criteria", "save_scorecard"]
 
 
 MAX_RATING = 5
@@ -41,6 +41,13 @@ def save_criteria(
     session.add_all(rows)
     session.flush()
     return rows
+
+
+def list_criteria(session: Session, viewer: Principal) -> list[ScorecardCriterion]:
+    """The criteria calls are scored on now (for those who score calls or change them)."""
+    if scope_of(viewer, EDIT_SCORECARD) is None:
+        authorize(viewer, SCORE_CALLS)
+    return active_criteria(session)
 
 
 def active_criteria(session: Session) -> list[ScorecardCriterion]:

@@ -14,12 +14,14 @@ from sqlalchemy import select
 from tqdm import tqdm
 
 from asr import FORMATS, ASRError, ChannelLayout, render
+from auth.accounts import AccountIn, create_account, list_accounts, reset_password
 from auth.principal import Principal
 from auth.tokens import create_token, list_tokens, revoke_token
 from core.errors import HuashuError
 from core.logs import setup_logging
 from huashu.doctor import run_checks
 from huashu.runtime import (
+    FIRST_ADMIN_FILE,
     Services,
     StartupError,
     build_analyzer,
@@ -27,18 +29,18 @@ from huashu.runtime import (
     build_celery_jobs,
     build_transcriber,
     build_worker,
-    ensure_first_token,
+    ensure_first_admin_file,
     lock_worker,
     model_label,
     open_services,
     run_celery_worker,
 )
-from huashu.seed import seed_demo
+from huashu.seed import seed_accounts, seed_demo
 from huashu.settings import Settings, describe_errors
 from ingest.analysis import AnalyzerHolder
 from ingest.calls import CallMetadata, IntakeRules
 from ingest.folder import FileOutcome, Outcome, find_files, ingest_folder
-from models import Role, Team, session_scope
+from models import Rep, Role, Team, session_scope
 from worker.celery_app import QUEUES
 
 T = TypeVar("T")
@@ -50,6 +52,8 @@ app = typer.Typer(
 )
 token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+user_app = typer.Typer(help="User accounts that sign in to the web UI.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
 
 ChannelsOption = Annotated[
     ChannelLayout,
@@ -82,8 +86,12 @@ def serve(
     settings = _settings()
     _log_setup(settings)
     services = _or_exit(lambda: open_services(settings))
-    if (token_file := ensure_first_token(services)) is not None:
-        typer.echo(f"First start: an admin token was created and saved in {token_file}", err=True)
+    if (first := ensure_first_admin_file(services)) is not None:
+        typer.echo(
+            f"First start: sign in at http://{host}:{port}/ui/sign-in as '{first.login}' with the "
+            f"password in {first.password_file} (change it under 修改密码 once signed in)",
+            err=True,
+        )
     analyzer = build_analyzer(settings)
     analyzer.warm_up()  # jieba and the classifiers load in the background while we start
     if settings.broker_url:
@@ -231,7 +239,26 @@ def seed(
             )
             raise typer.Exit(1)
         counts = seed_demo(session, year, settings.funnel)
+        accounts = seed_accounts(session)
+        teams = {t.id: t.name for t in session.scalars(select(Team).order_by(Team.id))}
+        reps = [(r.id, r.name, teams.get(r.team_id or 0, "-")) for r in session.scalars(
+            select(Rep).order_by(Rep.id))]  # fmt: skip
+    first = ensure_first_admin_file(services)
     typer.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
+    typer.echo("Teams: " + ", ".join(f"{name} (id {i})" for i, name in teams.items()))
+    typer.echo("Reps:  " + ", ".join(f"{name} (id {i}, {team})" for i, name, team in reps))
+    typer.echo("\nDemo accounts (passwords are shown only now):")
+    for account in accounts:
+        typer.echo(f"  {account.login:<10} {account.password}  {account.name} ({account.role})")
+    typer.echo(
+        "\nNext steps:\n"
+        "  1. make serve (or: huashu serve), then open http://127.0.0.1:8000/ui/sign-in\n"
+        "  2. sign in as manager to see the team dashboard (团队看板), targets and CRM records,\n"
+        "     or as wanglei for a rep's own calls; the admin account's password is in "
+        f"{first.password_file if first else settings.data_dir / FIRST_ADMIN_FILE}\n"
+        f"  3. the demo calls are in {year} (set the dashboards' period to that year); they have\n"
+        "     transcripts and analyses but no recordings (无录音)"
+    )
 
 
 @token_app.command("create")
@@ -262,9 +289,10 @@ def token_list() -> None:
     with session_scope(services.session_factory) as session:
         for row in list_tokens(session, CLI):
             state = "revoked" if row.revoked_at else "active"
-            typer.echo(
-                f"{row.id}\t{row.name}\t{row.role}\t{state}\tcreated {row.created_at:%Y-%m-%d}"
-            )
+            rep = f"rep {row.rep_id} {row.rep}" if row.rep_id is not None else "no rep"
+            team = f"team {row.team_id} {row.team}" if row.team_id is not None else "no team"
+            typer.echo(f"{row.id}\t{row.name}\t{row.role}\t{state}\t{rep}\t{team}\t"
+                       f"created {row.created_at:%Y-%m-%d}")  # fmt: skip
 
 
 @token_app.command("revoke")
@@ -276,6 +304,47 @@ def token_revoke(
     with session_scope(services.session_factory) as session:
         row = _or_exit(lambda: revoke_token(session, token_id, CLI))
         typer.echo(f"revoked token {row.id} ({row.name})")
+
+
+@user_app.command("create")
+def user_create(
+    login: Annotated[str, typer.Option(help="The login name they sign in with.")],
+    name: Annotated[str, typer.Option(help="Their name as pages show it.")],
+    role: Annotated[str, typer.Option(help=f"One of {', '.join(Role.ALL)}.")] = Role.REP,
+    rep_id: Annotated[int | None, typer.Option(help="For --role rep: their rep record.")] = None,
+    team_id: Annotated[int | None, typer.Option(help="For --role manager: their team.")] = None,
+    phone: Annotated[str | None, typer.Option(help="May sign in with it instead.")] = None,
+    email: Annotated[str | None, typer.Option(help="May sign in with it instead.")] = None,
+) -> None:
+    """Create a user who signs in to the web UI; prints their generated password once."""
+    account = AccountIn(name, role, login, phone, email, rep_id, team_id)
+    services = open_services(_settings())
+    with session_scope(services.session_factory) as session:
+        user, password = _or_exit(lambda: create_account(session, account, CLI))
+        typer.echo(f"user {user.id} ({user.role}) {user.login}; password:", err=True)
+    typer.echo(password)
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List users: id, login, name, role, rep, team, active or disabled."""
+    services = open_services(_settings())
+    with session_scope(services.session_factory) as session:
+        for user in list_accounts(session, CLI):
+            state = "active" if user.active else "disabled"
+            typer.echo(f"{user.id}\t{user.login or '-'}\t{user.name}\t{user.role}\t"
+                       f"rep {user.rep_id or '-'}\tteam {user.team_id or '-'}\t{state}")  # fmt: skip
+
+
+@user_app.command("reset-password")
+def user_reset_password(
+    user_id: Annotated[int, typer.Argument(help="The user's id from `user list`.")],
+) -> None:
+    """Give a user a new generated password (printed once) and sign out their browsers."""
+    services = open_services(_settings())
+    with session_scope(services.session_factory) as session:
+        password = _or_exit(lambda: reset_password(session, user_id, CLI))
+    typer.echo(password)
 
 
 def _or_exit(action: Callable[[], T]) -> T:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from api import AppState, create_app
 from asr import BUNDLED_MODEL, Transcriber, TranscriptionOptions, WhisperTranscriber, resolve_model
-from auth.tokens import create_first_token
+from auth.accounts import ensure_first_admin
 from huashu.settings import Settings
 from ingest.analysis import AnalyzerHolder
 from ingest.storage import AudioStore, LocalAudioStore, S3AudioStore
@@ -27,7 +27,8 @@ from worker.dispatch import CeleryJobs
 from worker.runner import JobExecutor, JobQueue
 
 __all__ = [
-    "FIRST_TOKEN_FILE",
+    "FIRST_ADMIN_FILE",
+    "FirstAdmin",
     "Services",
     "StartupError",
     "build_analyzer",
@@ -36,7 +37,7 @@ __all__ = [
     "build_store",
     "build_transcriber",
     "build_worker",
-    "ensure_first_token",
+    "ensure_first_admin_file",
     "lock_worker",
     "model_label",
     "open_services",
@@ -130,22 +131,28 @@ def _migrated_engine(url: str) -> Engine:
     return engine
 
 
-FIRST_TOKEN_FILE = "first-admin-token.txt"
+FIRST_ADMIN_FILE = "first-admin-password.txt"
 
 
-def ensure_first_token(services: Services) -> Path | None:
-    """Fresh install without HUASHU_ADMIN_TOKEN: create an admin token and leave it in a file
-    only the owner can read, so the person who started the service can sign in."""
-    if services.settings.admin_token is not None:
-        return None
+@dataclass(frozen=True)
+class FirstAdmin:
+    login: str
+    password_file: Path
+
+
+def ensure_first_admin_file(services: Services) -> FirstAdmin | None:
+    """Fresh install: create the admin account and leave its password in a file only the owner
+    can read, so the person who started the service can sign in (and then change it)."""
     with session_scope(services.session_factory) as session:
-        token = create_first_token(session)
-    if token is None:
-        return None
-    path = services.settings.data_dir / FIRST_TOKEN_FILE
+        made = ensure_first_admin(session)
+        if made is None:
+            return None
+        user, password = made
+        login = user.login or ""
+    path = services.settings.data_dir / FIRST_ADMIN_FILE
     path.touch(mode=0o600, exist_ok=True)
-    path.write_text(token + "\n", encoding="utf-8")
-    return path
+    path.write_text(password + "\n", encoding="utf-8")
+    return FirstAdmin(login, path)
 
 
 def build_transcriber(settings: Settings) -> WhisperTranscriber:

@@ -9,19 +9,43 @@ Built by rules simple enough to compute every metric by hand (the tests do):
   the day-5 call secured an advance unless the opportunity was lost; every call asked 2
   situation and 1 problem question, plus 1 implication and 1 need-payoff question when the
   opportunity was won; score 80 (won) or 50; rep talk ratio 0.5 (won) or 0.7.
+
+Each call opens fully: a scripted two-sided conversation (transcript segments and labelled turns
+that follow the rules above: the questions, the customer's advance, continuation or decline),
+metrics computed from those turns, and no recording (the pages say 无录音).
+`seed_accounts` adds sign-in accounts for the demo: the manager of 华东, one per rep, a QA user.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Call, CallAnalysis, CallStatus, Customer, Opportunity, Rep, Team, utcnow
+from analysis.metrics import call_metrics
+from analysis.types import Question, Turn
+from auth.accounts import AccountIn, create_account
+from auth.principal import Principal
+from models import (
+    Call,
+    CallAnalysis,
+    CallStatus,
+    CallTurn,
+    Customer,
+    Opportunity,
+    Rep,
+    Role,
+    Team,
+    TranscriptSegment,
+    User,
+    utcnow,
+)
 
-__all__ = ["SEED_REPS", "seed_demo"]
+__all__ = ["SEED_REPS", "DemoAccount", "seed_accounts", "seed_demo"]
 
 SEED_REPS = (("王磊", "华东"), ("李娜", "华东"), ("张伟", "华南"))
 _BEIJING = ZoneInfo("Asia/Shanghai")
@@ -82,6 +106,7 @@ def _analysed_call(session: Session, rep: Rep, opportunity: Opportunity, day_off
     key = f"seed-{opportunity.id}-{day_offset}"
     call = Call(
         title=f"{opportunity.name} 第{day_offset + 1}通", rep=rep.name, rep_id=rep.id,
+        customer=customer.company if (customer := session.get(Customer, opportunity.customer_id)) else None,
         customer_id=opportunity.customer_id, opportunity_id=opportunity.id,
         occurred_at=datetime.combine(day, time(10), _BEIJING),
         happened_at=datetime.combine(day, time(10), _BEIJING), channels="rep-left", status=CallStatus.DONE,
@@ -92,10 +117,120 @@ def _analysed_call(session: Session, rep: Rep, opportunity: Opportunity, day_off
     session.add(call)
     session.flush()
     advance = day_offset == 0 and opportunity.status != "lost"
+    outcome = (
+        "advance" if advance else "decline" if opportunity.status == "lost" else "continuation"
+    )
+    turns = _script(rep.name, won, outcome, day, 0.5 if won else 0.7)
+    _store_turns(session, call.id, turns)
+    score = 80 if won else 50
     session.add(CallAnalysis(
-        call_id=call.id, commitment_secured=advance, score=80 if won else 50, talk_ratio=0.5 if won else 0.7,
+        call_id=call.id, commitment_secured=advance, score=score, talk_ratio=0.5 if won else 0.7,
         question_count=5 if won else 3, situation_count=2, problem_count=1,
         implication_count=1 if won else 0, need_payoff_count=1 if won else 0, advance_count=int(advance),
-        metrics={}, score_reasons=[], commitments=[], speaker_method="channels", speaker_confidence=1.0,
-        speaker_reasons=[],
+        metrics=call_metrics(turns, _CALL_S, stereo=True), commitments=_commitments(turns),
+        score_reasons=[{"criterion": "demo", "points": score,
+                        "reason": "演示数据：评分按演示规则设定（赢单商机的通话 80 分，其余 50 分）"}],
+        speaker_method="channels", speaker_confidence=1.0, speaker_reasons=["演示数据：立体声，左声道为销售"],
     ))  # fmt: skip
+
+
+_CALL_S = 600.0
+_SPEECH_S = 540.0  # the rest of the call is pauses between turns
+_OUTCOMES = {
+    "advance": ("好的，那就下周二下午来给我们做个演示吧。", "演示", "下周二下午"),
+    "continuation": ("我们内部再商量一下，回头联系您。", None, None),
+    "decline": ("暂时不需要了，价格超出我们的预算，谢谢。", None, None),
+}
+
+
+def _lines(rep: str, won: bool, outcome: str) -> list[tuple[str, str, str | None]]:
+    """(speaker, text, question type) of the scripted conversation."""
+    lines = [
+        ("rep", f"您好，我是{rep}，今天想跟您聊聊贵公司的销售管理。", None), ("customer", "好的，您说。", None),
+        ("rep", "贵公司现在有多少销售人员？", "situation"), ("customer", "大概二十个人，分两个区域。", None),
+        ("rep", "目前客户信息是用什么系统管理的？", "situation"), ("customer", "主要用表格，各自记录。", None),
+        ("rep", "跟进客户的时候，遇到最大的困难是什么？", "problem"),
+        ("customer", "经常忘记回访，客户流失比较多。", None),
+    ]  # fmt: skip
+    if won:
+        lines += [
+            ("rep", "这些流失的客户，对这个季度的业绩影响有多大？", "implication"),
+            ("customer", "影响挺大的，差不多少了两成。", None),
+            ("rep", "如果每次回访都能自动提醒，对团队会有什么帮助？", "need_payoff"),
+            ("customer", "那能省很多事，业绩也会更稳。", None),
+        ]
+    return [*lines, ("rep", "我们可以先给您安排一次产品演示。", None),
+            ("customer", _OUTCOMES[outcome][0], None)]  # fmt: skip
+
+
+def _script(rep: str, won: bool, outcome: str, day: date, talk_ratio: float) -> list[Turn]:
+    """The conversation as analysed turns, timed so the rep speaks `talk_ratio` of the time."""
+    lines = _lines(rep, won, outcome)
+    per_side = {side: sum(1 for s, _, _ in lines if s == side) for side in ("rep", "customer")}
+    share = {"rep": talk_ratio, "customer": 1 - talk_ratio}
+    gap, clock, turns = (_CALL_S - _SPEECH_S) / len(lines), 0.0, []
+    for index, (speaker, text, kind) in enumerate(lines):
+        length = _SPEECH_S * share[speaker] / per_side[speaker]
+        questions = (Question(text, kind),) if kind else ()
+        last = index == len(lines) - 1
+        commitment = outcome if last else None
+        action = _OUTCOMES[outcome][1] if last else None
+        due = _next_tuesday(day) if action else None
+        turns.append(Turn(index, speaker, round(clock, 2), round(clock + length, 2), text, (), kind,
+                          questions, commitment, action, due))  # fmt: skip
+        clock += length + gap
+    return turns
+
+
+def _next_tuesday(day: date) -> date:
+    """下周二: the Tuesday of the week after the call's."""
+    return day + timedelta(days=7 - day.weekday() + 1)
+
+
+def _store_turns(session: Session, call_id: int, turns: list[Turn]) -> None:
+    for t in turns:
+        assert t.start is not None and t.end is not None
+        session.add(TranscriptSegment(call_id=call_id, idx=t.index, start=t.start, end=t.end,
+                                      speaker=t.speaker, text=t.text, words=[]))  # fmt: skip
+        session.add(CallTurn(
+            call_id=call_id, idx=t.index, speaker=t.speaker, start=t.start, end=t.end, text=t.text,
+            tokens=[], question_type=t.question_type,
+            questions=[{"text": q.text, "question_type": q.question_type} for q in t.questions],
+            commitment=t.commitment, commitment_action=t.commitment_action, commitment_due=t.commitment_due,
+            evidence=["演示数据"] if t.question_type or t.commitment else [],
+        ))  # fmt: skip
+
+
+def _commitments(turns: list[Turn]) -> list[dict[str, object]]:
+    return [
+        {"turn_index": t.index, "action": t.commitment_action,
+         "due": t.commitment_due.isoformat() if t.commitment_due else None,
+         "time_text": _OUTCOMES["advance"][2], "text": t.text}
+        for t in turns if t.commitment == "advance"
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    login: str
+    name: str
+    role: str
+    password: str
+
+
+_DEMO_LOGINS = {"王磊": "wanglei", "李娜": "lina", "张伟": "zhangwei"}
+
+
+def seed_accounts(session: Session) -> list[DemoAccount]:
+    """Sign-in accounts for the demo data: the manager of 华东, each rep, a QA reviewer (a login
+    that is already taken is left alone)."""
+    seeder = Principal.system("seed")
+    team = session.scalar(select(Team).where(Team.external_id == "seed-team-华东"))
+    reps = session.scalars(select(Rep).where(Rep.external_id.like("seed-rep-%")).order_by(Rep.id))
+    wanted = [AccountIn("华东经理", Role.MANAGER, "manager", team_id=team.id if team else None)]
+    wanted += [AccountIn(r.name, Role.REP, _DEMO_LOGINS.get(r.name, f"rep{r.id}"), rep_id=r.id)
+               for r in reps]  # fmt: skip
+    wanted.append(AccountIn("质检员", Role.QA, "qa"))
+    taken = set(session.scalars(select(User.login).where(User.login.is_not(None))))
+    made = [create_account(session, a, seeder) for a in wanted if a.login not in taken]
+    return [DemoAccount(u.login or "", u.name, u.role, password) for u, password in made]

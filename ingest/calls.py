@@ -209,6 +209,8 @@ def create_call(
         incoming.discard()
         return CreatedCall(existing, created=False)
     links = resolve_call_links(session, meta.rep_ref, meta.customer_ref, meta.opportunity_ref)
+    if links.rep is None and meta.rep:
+        links = replace(links, rep=_rep_named(session, uploader, meta.rep))
     _check_links(session, uploader, links)
     info = _probe(incoming.path, rules.limits)
     _check_layout(meta.channels, info)
@@ -385,6 +387,14 @@ def _check_links(session: Session, uploader: Principal, links: CallLinks) -> Non
         require_visible(session, uploader, READ_CUSTOMERS, links.customer)
     if links.opportunity is not None:
         require_visible(session, uploader, READ_OPPORTUNITIES, links.opportunity)
+
+
+def _rep_named(session: Session, uploader: Principal, name: str) -> Rep | None:
+    """`rep=王磊` (a display name) links the call to that rep record when exactly one rep the
+    uploader may upload for has that name; otherwise the call keeps the name only."""
+    condition = visible(uploader, UPLOAD_CALLS, Rep)
+    found = list(session.scalars(select(Rep).where(Rep.name == name, condition).limit(2)))
+    return found[0] if len(found) == 1 else None
 
 
 def _may_upload_for(session: Session, uploader: Principal, rep: Rep) -> bool:

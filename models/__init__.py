@@ -28,7 +28,7 @@ from models.db import (
 )
 from models.job import Job, JobKind, JobState
 from models.qa import CallRuleHit, QaPlan, QaQueueItem, QaReview, QaRule, QaRulesVersion
-from models.token import ApiToken, Role, User
+from models.token import ApiToken, Role, User, UserSession
 
 __all__ = [
     "ApiToken",
@@ -64,6 +64,7 @@ __all__ = [
     "TranscriptSegment",
     "UTCDateTime",
     "User",
+    "UserSession",
     "begin_writing",
     "create_db_engine",
     "make_session_factory",

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
 
-__all__ = ["ApiToken", "Role", "User"]
+__all__ = ["ApiToken", "Role", "User", "UserSession"]
 
 
 class Role:
@@ -37,6 +37,23 @@ class User(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Signing in to the web UI: any of login, phone or e-mail, and a password (argon2 hash).
+    login: Mapped[str | None] = mapped_column(String(100), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(30), unique=True)
+    email: Mapped[str | None] = mapped_column(String(200), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie holds a random id, only its SHA-256 is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ApiToken(Base):

@@ -30,6 +30,7 @@ __all__ = [
     "list_rules",
     "refresh_hits",
     "rule_report",
+    "try_rule",
     "update_rule",
 ]
 
@@ -77,6 +78,25 @@ def delete_rule(session: Session, rule_id: int, editor: Principal) -> None:
 def list_rules(session: Session, viewer: Principal) -> list[QaRule]:
     authorize(viewer, READ_QA_RULES)
     return list(session.scalars(select(QaRule).order_by(QaRule.id)))
+
+
+def try_rule(
+    session: Session, rule: RuleIn, call_id: int, editor: Principal
+) -> list[dict[str, Any]]:
+    """What an unsaved rule would hit on one analysed call (“test on this call”); stores nothing."""
+    authorize(editor, WRITE_QA_RULES)
+    _validate(rule)
+    call = get_call(session, call_id, editor)
+    summary = session.get(CallAnalysis, call_id)
+    if summary is None:
+        raise TranscriptNotReady(
+            f"call {call_id} has not been analysed yet (status: {call.status})"
+        )
+    rows = session.scalars(
+        select(CallTurn).where(CallTurn.call_id == call_id).order_by(CallTurn.idx)
+    )
+    hits = evaluate(rule.kind, rule.params, [_turn(row) for row in rows], summary.metrics)
+    return [{"turn_index": h.turn_index, "start": h.start, "detail": h.detail} for h in hits]
 
 
 def check_call(session: Session, call_id: int, principal: Principal) -> None:

@@ -39,7 +39,7 @@ from qa.rules import refresh_hits
 from qa.schemas import PlanFilters
 from sales.periods import Period
 
-__all__ = ["PlanIn", "create_plan", "draw_plan", "queue"]
+__all__ = ["PlanIn", "create_plan", "draw_plan", "queue", "reviewers"]
 
 METHODS = ("percent", "count", "stratified", "risk")
 
@@ -55,6 +55,14 @@ class PlanIn:
     reviewer_user_id: int
     filters: dict[str, Any]
     exclude_reviewed: bool = True
+
+
+def reviewers(session: Session, author: Principal) -> list[User]:
+    """Whom a plan's queue may go to: the active users who review calls (QA staff)."""
+    authorize(author, PLAN_QA)
+    roles = list(REVIEW_CALLS.may)
+    query = select(User).where(User.role.in_(roles), User.active).order_by(User.id)
+    return list(session.scalars(query))
 
 
 def create_plan(session: Session, plan: PlanIn, author: Principal) -> QaPlan:

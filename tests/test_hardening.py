@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from analysis.rules import MAX_EXPRESSION_TERMS
+from auth.accounts import ensure_first_admin
 from auth.throttle import FailureThrottle
 from auth.tokens import create_token
 from core.errors import TooManyRequests
@@ -23,7 +24,6 @@ from huashu.settings import Settings, describe_errors
 from models import ApiToken, Call, QaPlan, QaRule, session_scope
 from tests.audio_files import CALLS, SHORT_SPEECH, silence_wav
 from tests.conftest import (
-    ADMIN_TOKEN,
     AUTH,
     SYSTEM,
     FakeTranscriber,
@@ -317,8 +317,19 @@ def test_one_worker_per_data_folder(settings: Settings) -> None:
 # ---------------------------------------------------------------- browser security
 
 
+def _admin_account(client: TestClient) -> dict[str, str]:
+    """An admin who signs in with a password (made as the first start makes it)."""
+    services = client.app.state.huashu  # type: ignore[attr-defined]
+    with session_scope(services.session_factory) as session:
+        made = ensure_first_admin(session)
+    assert made is not None
+    return {"login": "admin", "password": made[1]}
+
+
 def _cookie_client(client: TestClient) -> TestClient:
-    client.cookies.set("huashu_token", ADMIN_TOKEN)
+    signed_in = client.post("/ui/sign-in", data=_admin_account(client), headers=SAME_SITE,
+                            follow_redirects=False)  # fmt: skip
+    assert signed_in.status_code == 303 and "huashu_session" in client.cookies
     return client
 
 
@@ -334,12 +345,12 @@ def test_cookie_writes_from_another_origin_are_refused(client: TestClient) -> No
 
 
 def test_sign_in_from_another_site_is_refused(client: TestClient) -> None:
-    form = {"token": ADMIN_TOKEN}
+    form = _admin_account(client)
     evil = client.post("/ui/sign-in", data=form, headers={"Origin": "https://evil.example"},
                        follow_redirects=False)  # fmt: skip
-    assert evil.status_code == 403 and "huashu_token" not in evil.cookies
+    assert evil.status_code == 403 and "huashu_session" not in evil.cookies
     ours = client.post("/ui/sign-in", data=form, headers=SAME_SITE, follow_redirects=False)
-    assert ours.status_code == 303 and "huashu_token" in ours.cookies
+    assert ours.status_code == 303 and "huashu_session" in ours.cookies
 
 
 def test_every_response_carries_the_security_headers(client: TestClient) -> None:

@@ -401,6 +401,9 @@ def _qa_rows() -> list[Row]:
         return Req("", json={"name": "计划", "period_from": "2020-01-01", "period_to": "2030-01-01",
                              "method": "percent", "amount": 50, "reviewer_user_id": qa_user})  # fmt: skip
 
+    def try_rule(world: World, scope: str, role: str) -> Req:
+        return Req("", json={**rule, "call_id": world.id("calls", scope)})
+
     def review(kind: str, payload: dict[str, Any]) -> Build:
         def build(world: World, scope: str, role: str) -> Req:
             action = "appeal" if kind == "reviews" else "decision"
@@ -414,6 +417,8 @@ def _qa_rows() -> list[Row]:
         Row("PUT", "/api/v1/qa/rules/{rule_id}", (200,), may("*", "", "", "*"), body(rule), NO_SCOPE),
         Row("DELETE", "/api/v1/qa/rules/{rule_id}", (204,), may("*", "", "", "*"), scopes=NO_SCOPE),
         Row("GET", "/api/v1/calls/{call_id}/qa", (200,), may("*", "own team", "own", "own")),
+        Row("POST", "/api/v1/qa/rules/test", (200,), may("*", "", "", "own"), try_rule),
+        Row("GET", "/api/v1/qa/reviewers", (200,), may("*", "*", "", "*"), scopes=NO_SCOPE),
         Row("POST", "/api/v1/qa/plans", (201,), may("*", "*", "", "*"), plan, NO_SCOPE),
         Row("POST", "/api/v1/qa/plans/{plan_id}/draw", (200,), may("*", "*", "", "*"), scopes=NO_SCOPE),
         Row("GET", "/api/v1/qa/queue", (200,), may("*", "", "", "*"), scopes=NO_SCOPE),
@@ -443,6 +448,7 @@ def _coaching_rows() -> list[Row]:
         Row("GET", "/api/v1/calls/{call_id}/comments", (200,), read),
         Row("PUT", "/api/v1/calls/{call_id}/scorecard", (200,), may("*", "own team"), body(scorecard)),
         Row("GET", "/api/v1/calls/{call_id}/scorecard", (200,), read),
+        Row("GET", "/api/v1/scorecard/criteria", (200,), may("*", "*"), scopes=NO_SCOPE),
         Row("PUT", "/api/v1/scorecard/criteria", (200,), may("*"),
             body([{"key": "all", "name": "整体", "weight": 100}]), NO_SCOPE),
         Row("POST", "/api/v1/playlists", (201,), may("*", "*"), body({"name": "新的"}), NO_SCOPE),
@@ -452,13 +458,48 @@ def _coaching_rows() -> list[Row]:
     ]  # fmt: skip
 
 
+# Who may open each page of the web UI (the others get a Chinese 403 page).
+UI_PAGES = {
+    "calls": EVERYONE, "dashboard": may("*", "*", "*"), "team": may("*", "*"),
+    "playlists": may("*", "*", "*"), "feedback": may("", "", "*"), "qa": may("*", "*", "", "*"),
+    "qa-rules": may("*", "*", "", "*"), "scorecard": may("*"), "customers": may("*", "*", "*"),
+    "opportunities": may("*", "*", "*"), "follow-ups": may("*", "*", "*"),
+    "targets": may("*", "*"), "users": may("*"), "password": EVERYONE,
+}  # fmt: skip
+
+
+def _user_rows() -> list[Row]:
+    def qa_user(world: World, scope: str, role: str) -> Req:
+        qa = world.ids["users"]["qa"]
+        return Req(f"/api/v1/users/{qa}", json={"name": "质检员", "role": "qa", "login": "qa1"})
+
+    def reset(world: World, scope: str, role: str) -> Req:
+        return Req(f"/api/v1/users/{world.ids['users']['qa']}/password")
+
+    new_user = {"name": "新人", "role": "qa", "login": "new-qa"}
+    token = {"name": "CRM 同步", "role": "admin"}
+    change = {"old_password": "not-the-password", "new_password": "a-new-password"}
+    return [
+        Row("POST", "/api/v1/me/password", (204, 422), EVERYONE, body(change), NO_SCOPE),
+        Row("GET", "/api/v1/users", (200,), may("*"), scopes=NO_SCOPE),
+        Row("POST", "/api/v1/users", (201,), may("*"), body(new_user), NO_SCOPE),
+        Row("PUT", "/api/v1/users/{user_id}", (200,), may("*"), qa_user, NO_SCOPE),
+        Row("POST", "/api/v1/users/{user_id}/password", (200,), may("*"), reset, NO_SCOPE),
+        Row("GET", "/api/v1/tokens", (200,), may("*"), scopes=NO_SCOPE),
+        Row("POST", "/api/v1/tokens", (201,), may("*"), body(token), NO_SCOPE),
+        Row("DELETE", "/api/v1/tokens/{token_id}", (204,), may("*"),
+            lambda w, s, r: Req("/api/v1/tokens/1"), NO_SCOPE),
+    ]  # fmt: skip
+
+
 def _other_rows() -> list[Row]:
     def sign_in(world: World, scope: str, role: str) -> Req:
-        return Req("", data={"token": world.tokens[role]})
+        return Req("", data={"login": role, "password": "not-the-password"})
 
-    pages = [Row("GET", f"/ui/{page}", (200,), EVERYONE, scopes=NO_SCOPE)
-             for page in ("calls", "dashboard", "playlists", "feedback", "qa")]  # fmt: skip
+    pages = [Row("GET", f"/ui/{page}", (200,), who, scopes=NO_SCOPE)
+             for page, who in UI_PAGES.items()]  # fmt: skip
     return [
+        *_user_rows(),
         *pages,
         Row("GET", "/ui/calls/{call_id}", (200,), may("*", "own team", "own", "own")),
         Row("GET", "/ui/sign-in", (200,), EVERYONE, scopes=NO_SCOPE),
@@ -536,7 +577,9 @@ def test_permission(
         finally:
             services.engine.dispose()
     assert response.status_code in _expected(row, role, scope), response.text[:300]
-    if response.status_code == 403:
+    if response.status_code == 403 and row.path.startswith("/ui/"):
+        assert "没有权限" in response.text  # a person gets a page in Chinese, not JSON
+    elif response.status_code == 403:
         assert response.json()["code"] == "forbidden"
 
 

@@ -52,6 +52,12 @@ def read_scorecard(call_id: Id, session: SessionDep, principal: CurrentPrincipal
     return ScorecardOut.model_validate(scorecards.read_scorecard(session, call_id, principal))
 
 
+@router.get("/scorecard/criteria")
+def read_criteria(session: SessionDep, principal: CurrentPrincipal) -> list[CriterionBody]:
+    rows = scorecards.list_criteria(session, principal)
+    return [CriterionBody(key=r.key, name=r.name, weight=r.weight) for r in rows]
+
+
 @router.put("/scorecard/criteria")
 def update_criteria(
     body: list[CriterionBody], session: SessionDep, principal: CurrentPrincipal

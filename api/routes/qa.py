@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep
+from api.schemas.auth import ReviewerOut
 from api.schemas.qa import (
     AppealBody,
     DecisionBody,
@@ -21,6 +22,8 @@ from api.schemas.qa import (
     RuleBody,
     RuleOut,
     RuleReportOut,
+    RuleTrialBody,
+    RuleTrialOut,
 )
 from core.types import Id, SaneDate
 from qa import reports, reviews, sampling
@@ -38,6 +41,15 @@ def _rule_in(body: RuleBody) -> service.RuleIn:
 @router.post("/qa/rules", status_code=status.HTTP_201_CREATED)
 def create_rule(body: RuleBody, session: SessionDep, principal: CurrentPrincipal) -> RuleOut:
     return RuleOut.model_validate(service.create_rule(session, _rule_in(body), principal))
+
+
+@router.post("/qa/rules/test")
+def test_rule(
+    body: RuleTrialBody, session: SessionDep, principal: CurrentPrincipal
+) -> RuleTrialOut:
+    """Try a rule (saved or not) on one analysed call: what it would hit. Nothing is stored."""
+    hits = service.try_rule(session, _rule_in(body), body.call_id, principal)
+    return RuleTrialOut.model_validate({"call_id": body.call_id, "hits": hits})
 
 
 @router.get("/qa/rules")
@@ -63,6 +75,12 @@ def read_rule_report(
 ) -> RuleReportOut:
     """Which rules the call hits, where, and its QA score (100 minus each hit rule's points)."""
     return RuleReportOut.model_validate(service.rule_report(session, call_id, principal))
+
+
+@router.get("/qa/reviewers")
+def read_reviewers(session: SessionDep, principal: CurrentPrincipal) -> list[ReviewerOut]:
+    """The QA staff a sampling plan's queue may go to."""
+    return [ReviewerOut.model_validate(u) for u in sampling.reviewers(session, principal)]
 
 
 @router.post("/qa/plans", status_code=status.HTTP_201_CREATED)

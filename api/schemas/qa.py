@@ -29,6 +29,9 @@ __all__ = [
     "RuleOut",
     "RulePassRate",
     "RuleReportOut",
+    "RuleTrialBody",
+    "RuleTrialHitOut",
+    "RuleTrialOut",
 ]
 
 
@@ -41,6 +44,21 @@ class RuleBody(BaseModel):
     severity: str = Field("warning", max_length=20)
     points: int = Field(5, ge=0, le=100)
     active: bool = True
+
+
+class RuleTrialBody(RuleBody):
+    call_id: Id = Field(description="The analysed call to try the rule on.")
+
+
+class RuleTrialHitOut(BaseModel):
+    turn_index: int | None
+    start: float | None
+    detail: str
+
+
+class RuleTrialOut(BaseModel):
+    call_id: int
+    hits: list[RuleTrialHitOut]
 
 
 class RuleOut(RuleBody):
@@ -87,6 +105,9 @@ class ReviewOut(BaseModel):
 
     id: int
     call_id: int
+    reviewer_user_id: int | None = Field(
+        description="Who reviewed; they may not decide its appeal."
+    )
     reviewer_name: str
     results: list[Any]
     total: int

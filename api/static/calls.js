@@ -1,84 +1,126 @@
 // The calls list: filters and pages go to GET /api/v1/calls (50 a page, never the whole table).
+// Links from the dashboards arrive with their filters in the address (?rep_id=3&from=…&to=…).
 "use strict";
 
 const PAGE = 50;
 let offset = 0;
+const filterForm = document.getElementById("filters");
 
 function query() {
-  const form = new FormData(document.getElementById("filters"));
+  const form = new FormData(filterForm);
   const params = new URLSearchParams({limit: PAGE, offset});
-  for (const name of ["rep", "status", "commitment_secured"]) if (form.get(name)) params.set(name, form.get(name));
-  if (form.get("from")) params.set("from", `${form.get("from")}T00:00:00+08:00`);
-  if (form.get("to")) params.set("to", `${form.get("to")}T00:00:00+08:00`);
+  for (const name of ["rep_id", "status", "commitment_secured", "customer_id", "opportunity_id", "from", "to"]) {
+    if (form.get(name)) params.set(name, form.get(name));
+  }
   const band = form.get("score_band");
   if (band) { const [low, high] = band.split("-"); params.set("score_min", low); params.set("score_max", high); }
   return params;
 }
 
-function row(call) {
-  const tr = el("tr");
-  const link = el("a", call.title || call.original_filename || `通话 #${call.id}`);
-  link.href = `/ui/calls/${call.id}`;
-  const title = el("td"); title.append(link);
+function callRow(call) {
   const status = call.status === "transcribing" || call.status === "analyzing"
     ? `${STATUS_NAMES[call.status]} ${Math.round(call.progress * 100)}%` : STATUS_NAMES[call.status];
   const secured = call.commitment_secured === null ? "–" : (call.commitment_secured ? "是" : "否");
-  tr.append(el("td", localTime(call.occurred_at || call.created_at)), title, el("td", call.rep || "–"),
-            el("td", call.customer || "–"), el("td", clock(call.duration_s)), el("td", status),
-            el("td", secured, call.commitment_secured ? "yes" : ""), el("td", call.score ?? "–"));
+  const tr = row(localTime(call.occurred_at || call.created_at),
+                 link(call.title || call.original_filename || `通话 #${call.id}`, `/ui/calls/${call.id}`),
+                 call.rep || "–", call.customer || "–", clock(call.duration_s), status, secured, call.score ?? "–");
+  if (call.commitment_secured) tr.children[6].className = "yes";
   return tr;
 }
 
 async function load() {
   const page = await api(`/api/v1/calls?${query()}`);
-  const rows = document.getElementById("rows");
-  rows.replaceChildren(...(page.items.length ? page.items.map(row) : [emptyRow()]));
+  document.getElementById("rows").replaceChildren(
+    ...(page.items.length ? page.items.map(callRow) : [emptyRow("没有符合条件的通话", 8)]));
   document.getElementById("page-info").textContent =
     `第 ${page.total ? offset + 1 : 0}–${Math.min(offset + PAGE, page.total)} 条，共 ${page.total} 条`;
   document.getElementById("prev").disabled = offset === 0;
   document.getElementById("next").disabled = offset + PAGE >= page.total;
 }
 
-function emptyRow() {
-  const tr = el("tr"); const td = el("td", "没有符合条件的通话"); td.colSpan = 8; tr.append(td); return tr;
+function fromAddress() {
+  const params = new URLSearchParams(window.location.search);
+  for (const [name, value] of params) {
+    const field = filterForm.elements.namedItem(name);
+    if (field) field.value = value;
+  }
+  if ([...params.keys()].length) document.getElementById("drill").textContent = "已按看板中的条件筛选。";
 }
 
-function upload(file) {
+async function fillReps() {
+  const select = document.getElementById("filter-rep");
+  const upload = document.getElementById("up-rep");
+  if (!select && !upload) return;
+  const reps = await allItems("/api/v1/reps");
+  const wanted = new URLSearchParams(window.location.search).get("rep_id") || "";
+  if (select) { options(select, reps, (r) => r.name, (r) => r.id, "全部"); select.value = wanted; }
+  if (upload) options(upload, reps, (r) => r.name, (r) => r.id, "不指定");
+}
+
+async function fillUploadLinks() {
+  const customer = document.getElementById("up-customer");
+  if (!customer) return;
+  const [customers, opportunities] = await Promise.all(
+    [allItems("/api/v1/customers"), allItems("/api/v1/opportunities?status=open")]);
+  options(customer, customers, (c) => c.company, (c) => c.id, "不指定");
+  options(document.getElementById("up-opportunity"), opportunities, (o) => o.name, (o) => o.id, "不指定");
+}
+
+function uploadFields(form) {
+  const data = new FormData();
+  const fields = formObject(form);
+  data.append("audio", document.getElementById("file").files[0]);
+  for (const name of ["rep_id", "customer_id", "opportunity_id", "title", "channels"]) {
+    if (fields[name]) data.append(name, fields[name]);
+  }
+  if (fields.occurred_at) data.append("occurred_at", new Date(fields.occurred_at).toISOString());
+  return data;
+}
+
+function upload(event) {
+  event.preventDefault();
+  const file = document.getElementById("file").files[0];
+  if (!file) { showStatus("upload-status", "请先选择录音文件。", true); return; }
   // XMLHttpRequest, not fetch: it reports upload progress for the progress bar.
   const bar = document.getElementById("upload-progress");
-  const status = document.getElementById("upload-status");
-  const data = new FormData();
-  data.append("audio", file);
-  data.append("channels", document.getElementById("channels").value);
   const xhr = new XMLHttpRequest();
   xhr.open("POST", "/api/v1/calls");
-  bar.hidden = false; bar.value = 0; status.textContent = `正在上传 ${file.name}…`;
+  bar.hidden = false; bar.value = 0; showStatus("upload-status", `正在上传 ${file.name}…`);
   xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); };
   xhr.onload = () => {
-    const body = JSON.parse(xhr.responseText || "{}");
-    status.textContent = xhr.status < 300 ? (body.duplicate ? `这段录音已上传过（通话 #${body.id}）`
-      : `已上传，通话 #${body.id} 正在排队转写`) : `上传失败：${body.detail || xhr.statusText}`;
+    let body = {};
+    try { body = JSON.parse(xhr.responseText || "{}"); } catch (e) { body = {}; }
     bar.hidden = true;
+    if (xhr.status < 300) {
+      showStatus("upload-status", body.duplicate ? `这段录音已上传过（通话 #${body.id}）` : `已上传，通话 #${body.id} 正在排队转写`);
+      event.target.reset();
+    } else {
+      showStatus("upload-status", `上传失败：${errorText(xhr.status, body)}`, true);
+    }
     load();
   };
-  xhr.send(data);
+  xhr.onerror = () => { bar.hidden = true; showStatus("upload-status", "上传失败：网络连接中断。", true); };
+  xhr.send(uploadFields(event.target));
 }
 
 function setUpUpload() {
   const drop = document.getElementById("drop");
   if (!drop) return;
-  document.getElementById("file").addEventListener("change", (e) => e.target.files[0] && upload(e.target.files[0]));
+  const input = document.getElementById("file");
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
   drop.addEventListener("drop", (e) => {
     e.preventDefault(); drop.classList.remove("over");
-    if (e.dataTransfer.files[0]) upload(e.dataTransfer.files[0]);
+    if (e.dataTransfer.files.length) { input.files = e.dataTransfer.files; showStatus("upload-status", `已选择 ${input.files[0].name}，填写信息后点击上传。`); }
   });
+  document.getElementById("upload-form").addEventListener("submit", upload);
+  fillUploadLinks().catch(fail("upload-status"));
 }
 
-document.getElementById("filters").addEventListener("submit", (e) => { e.preventDefault(); offset = 0; load(); });
+filterForm.addEventListener("submit", (e) => { e.preventDefault(); offset = 0; load().catch(fail("drill")); });
 document.getElementById("prev").addEventListener("click", () => { offset = Math.max(0, offset - PAGE); load(); });
 document.getElementById("next").addEventListener("click", () => { offset += PAGE; load(); });
+fromAddress();
 setUpUpload();
-load();
-setInterval(load, 5000);  // progress of calls being transcribed
+fillReps().catch(() => {}).finally(() => load().catch(fail("drill")));
+setInterval(() => load().catch(() => {}), 5000);  // progress of calls being transcribed

@@ -1,20 +1,24 @@
-// Comments (pinned to a turn, with replies) and the scorecard on the review page.
+// Comments (pinned to a turn, with replies), the scorecard, and adding a moment to a playlist.
 "use strict";
 
 let commentTurn = null;
 let replyTo = null;
+const commentForm = document.getElementById("comment-form");
+const DEFAULT_TARGET = "评论整通电话（点击某句右侧的“评论”可针对该句）";
 
-function commentItem(comment, all) {
+function commentItem(comment) {
   const li = el("li", null, comment.parent_id ? "comment reply" : "comment");
   const where = comment.turn_index !== null ? `第 ${comment.turn_index + 1} 句` :
     comment.at_seconds !== null ? clock(comment.at_seconds) : "整通电话";
   li.append(el("div", `${comment.author_name} · ${where} · ${localTime(comment.created_at)}`, "muted"),
             el("p", comment.text));
-  const reply = el("button", "回复", "link");
-  reply.type = "button";
-  reply.addEventListener("click", () => { replyTo = comment.id; commentTurn = comment.turn_index;
-    document.getElementById("comment-target").textContent = `回复 ${comment.author_name}`; });
-  li.append(reply);
+  if (commentForm) {
+    li.append(button("回复", () => {
+      replyTo = comment.id; commentTurn = comment.turn_index;
+      document.getElementById("comment-target").textContent = `回复 ${comment.author_name}`;
+      document.getElementById("comment-text").focus();
+    }, "link"));
+  }
   return li;
 }
 
@@ -25,54 +29,59 @@ async function loadComments() {
     ordered.push(c, ...comments.filter((r) => r.parent_id === c.id));
   }
   document.getElementById("comments").replaceChildren(
-    ...(ordered.length ? ordered.map((c) => commentItem(c, comments)) : [el("li", "还没有评论", "muted")]));
+    ...(ordered.length ? ordered.map(commentItem) : [el("li", "还没有评论", "muted")]));
 }
 
 function pinButtons() {
   // A small "评论" button on every turn pins the next comment to it.
+  if (!commentForm) return;
   document.querySelectorAll("li.turn .head").forEach((head) => {
     if (head.querySelector(".pin")) return;
-    const pin = el("button", "评论", "link pin");
-    pin.type = "button";
-    pin.addEventListener("click", (e) => {
+    const index = Number(head.parentElement.dataset.index);
+    const pin = button("评论", (e) => {
       e.stopPropagation();
-      commentTurn = Number(head.parentElement.dataset.index); replyTo = null;
-      document.getElementById("comment-target").textContent = `评论第 ${commentTurn + 1} 句`;
+      commentTurn = index; replyTo = null;
+      document.getElementById("comment-target").textContent = `评论第 ${index + 1} 句`;
       document.getElementById("comment-text").focus();
-    });
+    }, "link pin");
+    pin.setAttribute("aria-label", `评论第 ${index + 1} 句`);
+    pin.addEventListener("keydown", (e) => e.stopPropagation());
     head.append(pin);
   });
 }
 
 async function postComment(event) {
   event.preventDefault();
-  const status = document.getElementById("comment-status");
   const body = {text: document.getElementById("comment-text").value, turn_index: commentTurn, parent_id: replyTo};
   try {
-    await api(`/api/v1/calls/${callId}/comments`, {method: "POST", headers: {"Content-Type": "application/json"},
-                                                   body: JSON.stringify(body)});
-    document.getElementById("comment-text").value = ""; status.textContent = "已发表";
+    await send(`/api/v1/calls/${callId}/comments`, "POST", body);
+    document.getElementById("comment-text").value = "";
+    showStatus("comment-status", "已发表");
     commentTurn = null; replyTo = null;
-    document.getElementById("comment-target").textContent = "评论整通电话（点击某句右侧的“评论”可针对该句）";
+    document.getElementById("comment-target").textContent = DEFAULT_TARGET;
     await loadComments();
-  } catch (e) { status.textContent = `发表失败：${e.message}`; }
+  } catch (e) { showStatus("comment-status", `发表失败：${e.message}`, true); }
 }
 
 async function loadScorecard() {
   const card = await api(`/api/v1/calls/${callId}/scorecard`);
-  const form = document.getElementById("scorecard");
-  const editable = form.dataset.editable === "yes";
-  document.getElementById("criteria").replaceChildren(...card.criteria.map((c) => {
-    const label = el("label", `${c.name}（权重 ${c.weight}）`, "criterion");
-    const select = el("select"); select.name = c.key; select.disabled = !editable;
-    for (let n = 0; n <= 5; n++) { const o = el("option", n); o.value = n; select.append(o); }
-    if (card.ratings) select.value = card.ratings[c.key];
-    label.append(select);
-    return label;
-  }));
-  document.getElementById("scorecard-note").value = card.note || "";
-  document.getElementById("scorecard-note").disabled = !editable;
-  document.getElementById("scorecard-save").hidden = !editable;
+  const editable = Boolean(document.getElementById("scorecard"));
+  const criteria = document.getElementById("criteria");
+  if (editable) {
+    criteria.replaceChildren(...card.criteria.map((c) => {
+      const label = el("label", `${c.name}（权重 ${c.weight}）`, "criterion");
+      const select = el("select"); select.name = c.key;
+      for (let n = 0; n <= 5; n++) { const o = el("option", n); o.value = n; select.append(o); }
+      if (card.ratings) select.value = card.ratings[c.key];
+      label.append(select);
+      return label;
+    }));
+    document.getElementById("scorecard-note").value = card.note || "";
+  } else {
+    criteria.replaceChildren(...card.criteria.flatMap((c) =>
+      [el("dt", `${c.name}（权重 ${c.weight}）`), el("dd", card.ratings ? `${card.ratings[c.key]} / 5` : "–")]));
+    document.getElementById("scorecard-note-view").textContent = card.note ? `总体评价：${card.note}` : "";
+  }
   document.getElementById("scorecard-total").textContent = card.total === null ? "尚未评分" : `${card.total} 分`;
   document.getElementById("scorecard-by").textContent = card.reviewer ? `评分人：${card.reviewer}` : "";
 }
@@ -82,16 +91,35 @@ async function saveScorecard(event) {
   const ratings = {};
   document.querySelectorAll("#criteria select").forEach((s) => { ratings[s.name] = Number(s.value); });
   const note = document.getElementById("scorecard-note").value;
-  const status = document.getElementById("scorecard-status");
   try {
-    await api(`/api/v1/calls/${callId}/scorecard`, {method: "PUT", headers: {"Content-Type": "application/json"},
-                                                    body: JSON.stringify({ratings, note})});
-    status.textContent = "已保存"; await loadScorecard();
-  } catch (e) { status.textContent = `保存失败：${e.message}`; }
+    await send(`/api/v1/calls/${callId}/scorecard`, "PUT", {ratings, note});
+    showStatus("scorecard-status", "已保存"); await loadScorecard();
+  } catch (e) { showStatus("scorecard-status", `保存失败：${e.message}`, true); }
 }
 
-document.getElementById("comment-form").addEventListener("submit", postComment);
-document.getElementById("scorecard").addEventListener("submit", saveScorecard);
+async function setUpMoments() {
+  const form = document.getElementById("moment-form");
+  if (!form) return;
+  const playlists = await api("/api/v1/playlists");
+  options(document.getElementById("moment-playlist"), playlists, (p) => p.name, (p) => p.id);
+  if (!playlists.length) showStatus("moment-status", "还没有案例库，请先在「案例库」页面新建。");
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const playlist = document.getElementById("moment-playlist").value;
+    const item = {call_id: Number(callId), from_turn: Number(document.getElementById("moment-from").value) - 1,
+                  to_turn: Number(document.getElementById("moment-to").value) - 1,
+                  note: document.getElementById("moment-note").value || null};
+    try {
+      await send(`/api/v1/playlists/${playlist}/items`, "POST", item);
+      showStatus("moment-status", "已加入案例库");
+    } catch (err) { showStatus("moment-status", `加入失败：${err.message}`, true); }
+  });
+}
+
+if (commentForm) commentForm.addEventListener("submit", postComment);
+const scoreForm = document.getElementById("scorecard");
+if (scoreForm) scoreForm.addEventListener("submit", saveScorecard);
 new MutationObserver(pinButtons).observe(document.getElementById("turns"), {childList: true});
-loadComments();
-loadScorecard();
+loadComments().catch(() => {});
+loadScorecard().catch(() => {});
+setUpMoments().catch(fail("moment-status"));

@@ -5,11 +5,12 @@ const REVIEW_STATUS = {final: "已定", appealed: "申诉中", upheld: "申诉�
 
 function reviewItem(review) {
   const li = el("li", null, "comment");
-  const link = el("a", `通话 #${review.call_id}`); link.href = `/ui/calls/${review.call_id}`;
   const head = el("div", null, "muted");
-  head.append(link, el("span", ` · ${review.total} 分 · ${review.passed ? "合格" : "不合格"} · ${REVIEW_STATUS[review.status]}`));
+  head.append(link(`通话 #${review.call_id}`, `/ui/calls/${review.call_id}`),
+              el("span", ` · ${review.total} 分 · ${review.passed ? "合格" : "不合格"} · ${REVIEW_STATUS[review.status]}`));
   li.append(head);
   if (review.note) li.append(el("p", `质检说明：${review.note}`));
+  if (review.appeal_text) li.append(el("p", `我的申诉：${review.appeal_text}`));
   if (review.decision_note) li.append(el("p", `复核意见（${review.decided_by}）：${review.decision_note}`));
   if (review.status === "final") li.append(appealForm(review));
   return li;
@@ -17,14 +18,18 @@ function reviewItem(review) {
 
 function appealForm(review) {
   const form = el("form", null, "appeal");
-  const text = el("textarea"); text.rows = 2; text.required = true; text.placeholder = "申诉理由";
-  const button = el("button", "申诉"); button.type = "submit";
-  form.append(text, button);
+  const id = `appeal-${review.id}`;
+  const label = el("label", "申诉理由"); label.htmlFor = id;
+  const text = el("textarea"); text.id = id; text.rows = 2; text.required = true; text.maxLength = 5000;
+  const submit = el("button", "申诉"); submit.type = "submit";
+  const status = el("p"); status.setAttribute("role", "status");
+  form.append(label, text, submit, status);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    await api(`/api/v1/qa/reviews/${review.id}/appeal`, {method: "POST", headers: {"Content-Type": "application/json"},
-                                                         body: JSON.stringify({text: text.value})});
-    load();
+    try {
+      await send(`/api/v1/qa/reviews/${review.id}/appeal`, "POST", {text: text.value});
+      await load();
+    } catch (err) { status.textContent = `申诉失败：${err.message}`; status.className = "error"; }
   });
   return form;
 }
@@ -33,4 +38,4 @@ async function load() {
   const reviews = await api("/api/v1/qa/reviews");
   document.getElementById("reviews").replaceChildren(...(reviews.length ? reviews.map(reviewItem) : [el("li", "还没有质检结果", "muted")]));
 }
-load();
+load().catch((e) => document.getElementById("reviews").replaceChildren(el("li", e.message, "error")));

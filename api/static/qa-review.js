@@ -2,13 +2,15 @@
 // rule starts at its automatic result and can be overridden.
 "use strict";
 
+const SEVERITY_NAMES = {info: "提示", warning: "警告", critical: "严重"};
+
 async function loadQa() {
   let report;
   try { report = await api(`/api/v1/calls/${callId}/qa`); }
-  catch (e) { document.getElementById("qa-score").textContent = "尚未分析"; return; }
+  catch (e) { document.getElementById("qa-score").textContent = e.status === 409 ? "尚未分析" : e.message; return; }
   document.getElementById("qa-score").textContent = `质检得分 ${report.qa_score}（命中 ${report.rules_hit} 条规则）`;
   document.getElementById("qa-hits").replaceChildren(...report.hits.map((h) =>
-    el("li", `[${h.severity}] ${h.rule}${h.turn_index !== null ? `（第 ${h.turn_index + 1} 句）` : ""}：${h.detail}`)));
+    el("li", `[${SEVERITY_NAMES[h.severity] || h.severity}] ${h.rule}${h.turn_index !== null ? `（第 ${h.turn_index + 1} 句）` : ""}：${h.detail}`)));
   const form = document.getElementById("qa-review");
   if (!form) return;
   const rules = await api("/api/v1/qa/rules");
@@ -32,13 +34,11 @@ async function submitReview(event) {
   document.querySelectorAll("#qa-rules select").forEach((s) => {
     if (s.value !== s.dataset.auto) results[s.name] = s.value === "pass";  // only overrides are sent
   });
-  const status = document.getElementById("qa-status");
   try {
-    const review = await api(`/api/v1/calls/${callId}/qa/reviews`, {method: "POST",
-      headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({results, note: document.getElementById("qa-note").value})});
-    status.textContent = `已提交：${review.total} 分，${review.passed ? "合格" : "不合格"}`;
-  } catch (e) { status.textContent = `提交失败：${e.message}`; }
+    const review = await send(`/api/v1/calls/${callId}/qa/reviews`, "POST",
+                              {results, note: document.getElementById("qa-note").value});
+    showStatus("qa-status", `已提交：${review.total} 分，${review.passed ? "合格" : "不合格"}`);
+  } catch (e) { showStatus("qa-status", `提交失败：${e.message}`, true); }
 }
 
 const qaForm = document.getElementById("qa-review");

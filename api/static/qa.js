@@ -1,72 +1,84 @@
-// The QA page: create and draw a sampling plan into my queue, and list my queue.
+// The QA page: sampling plans into a QA reviewer's queue, my queue, appeals waiting for a second
+// reviewer, and this year's pass rates. Each part is there only for the roles that may use it.
 "use strict";
 
 async function loadQueue() {
+  const body = document.getElementById("queue");
+  if (!body) return;
   const items = await api("/api/v1/qa/queue");
-  const rows = items.map((item) => {
-    const tr = el("tr");
-    const link = el("a", item.title || `通话 #${item.call_id}`);
-    link.href = `/ui/calls/${item.call_id}`;
-    const cell = el("td"); cell.append(link);
-    tr.append(cell, el("td", item.rep || "–"), el("td", localTime(item.happened_at)), el("td", clock(item.duration_s)));
-    return tr;
-  });
-  const empty = el("tr"); const td = el("td", "队列为空"); td.colSpan = 4; empty.append(td);
-  document.getElementById("queue").replaceChildren(...(rows.length ? rows : [empty]));
+  body.replaceChildren(...(items.length ? items.map((item) =>
+    row(link(item.title || `通话 #${item.call_id}`, `/ui/calls/${item.call_id}`), item.rep || "–",
+        localTime(item.happened_at), clock(item.duration_s))) : [emptyRow("队列为空", 4)]));
+}
+
+async function setUpPlans() {
+  const form = document.getElementById("plan-form");
+  if (!form) return;
+  const reviewers = await api("/api/v1/qa/reviewers");
+  const select = document.getElementById("reviewer");
+  options(select, reviewers, (u) => u.name, (u) => u.id);
+  if (reviewers.some((u) => String(u.id) === ME.userId)) select.value = ME.userId;
+  if (!reviewers.length) showStatus("plan-status", "还没有质检员账号，请管理员先在「用户与令牌」中创建。", true);
+  const today = new Date();
+  form.elements.period_from.value = isoDate(new Date(today.getFullYear(), today.getMonth(), 1));
+  form.elements.period_to.value = isoDate(new Date(today.getFullYear(), today.getMonth() + 1, 1));
+  form.addEventListener("submit", createPlan);
 }
 
 async function createPlan(event) {
   event.preventDefault();
-  const form = new FormData(event.target);
-  const status = document.getElementById("plan-status");
+  const f = formObject(event.target);
+  const body = {name: f.name, period_from: f.period_from, period_to: f.period_to, method: f.method,
+                amount: Number(f.amount), seed: Number(f.seed || 1), reviewer_user_id: Number(f.reviewer_user_id)};
   try {
-    const me = await api("/api/v1/me");
-    const body = {name: form.get("name"), period_from: form.get("period_from"), period_to: form.get("period_to"),
-                  method: form.get("method"), amount: Number(form.get("amount")), seed: Number(form.get("seed")),
-                  reviewer_user_id: me.user_id};
-    const plan = await api("/api/v1/qa/plans", {method: "POST", headers: {"Content-Type": "application/json"},
-                                                body: JSON.stringify(body)});
+    const plan = await send("/api/v1/qa/plans", "POST", body);
     const drawn = await api(`/api/v1/qa/plans/${plan.id}/draw`, {method: "POST"});
-    status.textContent = `已抽取 ${drawn.call_ids.length} 通电话进入质检队列`;
+    const name = event.target.elements.reviewer_user_id.selectedOptions[0].textContent;
+    showStatus("plan-status", `已抽取 ${drawn.call_ids.length} 通电话进入 ${name} 的质检队列`);
     await loadQueue();
-  } catch (e) { status.textContent = `失败：${e.message}`; }
+  } catch (e) { showStatus("plan-status", `失败：${e.message}`, true); }
 }
 
-document.getElementById("plan-form").addEventListener("submit", createPlan);
-loadQueue();
+function appealItem(review) {
+  const li = el("li", null, "comment");
+  li.append(link(`通话 #${review.call_id}`, `/ui/calls/${review.call_id}`),
+            el("p", `原质检：${review.total} 分（${review.reviewer_name}）；申诉理由：${review.appeal_text}`));
+  if (String(review.reviewer_user_id) === ME.userId) {
+    li.append(el("p", "这是您做出的质检，需由另一位质检员裁定。", "muted"));
+    return li;
+  }
+  const note = el("input"); note.maxLength = 5000;
+  const label = el("label", "复核意见 "); label.append(note);
+  li.append(label);
+  for (const [upheld, text] of [[true, "驳回申诉"], [false, "申诉成立"]]) {
+    li.append(button(text, async () => {
+      try {
+        await send(`/api/v1/qa/reviews/${review.id}/decision`, "POST", {upheld, note: note.value || null});
+        await loadAppeals();
+      } catch (e) { li.append(el("p", e.message, "error")); }
+    }), document.createTextNode(" "));
+  }
+  return li;
+}
 
 async function loadAppeals() {
-  const appeals = await api("/api/v1/qa/reviews?status=appealed");
   const list = document.getElementById("appeals");
-  list.replaceChildren(...(appeals.length ? appeals.map((review) => {
-    const li = el("li", null, "comment");
-    const link = el("a", `通话 #${review.call_id}`); link.href = `/ui/calls/${review.call_id}`;
-    li.append(link, el("p", `原质检：${review.total} 分（${review.reviewer_name}）；申诉理由：${review.appeal_text}`));
-    for (const [upheld, text] of [[true, "驳回申诉"], [false, "申诉成立"]]) {
-      const button = el("button", text); button.type = "button";
-      button.addEventListener("click", async () => {
-        try {
-          await api(`/api/v1/qa/reviews/${review.id}/decision`, {method: "POST", headers: {"Content-Type": "application/json"},
-                                                                  body: JSON.stringify({upheld})});
-          loadAppeals();
-        } catch (e) { li.append(el("p", e.message, "error")); }
-      });
-      li.append(button, document.createTextNode(" "));
-    }
-    return li;
-  }) : [el("li", "没有待处理的申诉", "muted")]));
+  if (!list) return;
+  const appeals = await api("/api/v1/qa/reviews?status=appealed");
+  list.replaceChildren(...(appeals.length ? appeals.map(appealItem) : [el("li", "没有待处理的申诉", "muted")]));
 }
 
 async function loadReport() {
   const year = new Date().getFullYear();
   const report = await api(`/api/v1/qa/reports?from=${year}-01-01&to=${year + 1}-01-01`);
-  const rows = (items, name) => items.map((r) => {
-    const tr = el("tr"); tr.append(el("td", r[name]), el("td", r.reviews), el("td", `${Math.round(r.pass_rate * 100)}%`)); return tr;
-  });
+  const rows = (items, name) => (items.length ? items.map((r) => row(r[name], r.reviews, pct(r.pass_rate)))
+                                              : [emptyRow("今年还没有质检结果", 3)]);
   document.getElementById("by-rep").replaceChildren(...rows(report.by_rep, "rep"));
   document.getElementById("by-rule").replaceChildren(...rows(report.by_rule, "rule"));
   document.getElementById("by-month").replaceChildren(...rows(report.by_month, "month"));
 }
 
+setUpPlans().catch(fail("plan-status"));
+loadQueue().catch(() => {});
 loadAppeals().catch(() => {});
-loadReport().catch(() => {});
+loadReport().catch(fail("report-status"));

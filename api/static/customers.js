@@ -1,0 +1,46 @@
+// Customers: search, and (managers, admins) create and edit them.
+"use strict";
+
+const customerForm = document.getElementById("customer-form");
+
+function customerRow(c) {
+  const views = cell(link("通话", `/ui/calls?customer_id=${c.id}`), document.createTextNode(" · "),
+                     link("商机", `/ui/opportunities?customer_id=${c.id}`));
+  const tr = row(c.company, c.contact || "–", c.phone || "–", c.tier || "–", c.source || "–", repOf(c.owner_rep_id), views);
+  if (customerForm) tr.append(cell(button("编辑", () => edit(c), "link")));
+  return tr;
+}
+
+async function load() {
+  const q = new FormData(document.getElementById("customer-filter")).get("q");
+  const page = await api(`/api/v1/customers?limit=200${q ? `&q=${encodeURIComponent(q)}` : ""}`);
+  document.getElementById("customers").replaceChildren(...(page.items.length ? page.items.map(customerRow) : [emptyRow("没有客户", 8)]));
+  document.getElementById("page-note").textContent = page.total > page.items.length ? `显示前 ${page.items.length} 个，共 ${page.total} 个；请用名称查找。` : "";
+}
+
+function edit(c) {
+  const e = customerForm.elements;
+  for (const name of ["id", "company", "contact", "phone", "tier", "source", "owner_rep_id"]) e[name].value = c[name] ?? "";
+  document.getElementById("customer-heading").textContent = `编辑客户：${c.company}`;
+  e.company.focus();
+}
+
+async function save(event) {
+  event.preventDefault();
+  const f = formObject(customerForm);
+  const body = {company: f.company, contact: f.contact || null, phone: f.phone || null, tier: f.tier || null,
+                source: f.source || null, owner_rep_id: numberOrNull(f.owner_rep_id)};
+  try {
+    await send(f.id ? `/api/v1/customers/${f.id}` : "/api/v1/customers", f.id ? "PATCH" : "POST", body);
+    showStatus("customer-status", "已保存"); customerForm.reset(); customerForm.elements.id.value = "";
+    document.getElementById("customer-heading").textContent = "新建客户";
+    await loadCrmBasics(); await load();
+  } catch (e) { showStatus("customer-status", `保存失败：${e.message}`, true); }
+}
+
+document.getElementById("customer-filter").addEventListener("submit", (e) => { e.preventDefault(); load(); });
+if (customerForm) {
+  customerForm.addEventListener("submit", save);
+  document.getElementById("customer-reset").addEventListener("click", () => { customerForm.reset(); customerForm.elements.id.value = ""; });
+}
+loadCrmBasics().then(load).catch(fail("page-note"));

@@ -1,0 +1,66 @@
+// Opportunities (商机): filter by status, stage and owner; managers and admins create them, move
+// them along the funnel and close them as won or lost.
+"use strict";
+
+const oppForm = document.getElementById("opportunity-form");
+const filterForm = document.getElementById("opportunity-filter");
+
+function stageControl(o) {
+  if (o.status !== "open") return cell(el("span", OPPORTUNITY_STATUS[o.status], `tag ${o.status}`));
+  const select = el("select");
+  select.setAttribute("aria-label", `${o.name} 的阶段`);
+  options(select, crm.stages, (x) => x, (x) => x);
+  select.value = o.stage;
+  const move = button("保存阶段", () => patch(o, {stage: select.value}), "secondary");
+  const won = button("赢单", () => patch(o, {status: "won", stage: crm.stages[crm.stages.length - 1]}));
+  const lost = button("输单", () => {
+    const reason = window.prompt("输单原因（可不填）") ?? null;
+    patch(o, {status: "lost", loss_reason: reason || null});
+  }, "danger");
+  return cell(select, move, won, lost);
+}
+
+function oppRow(o) {
+  const tr = row(o.name, customerOf(o.customer_id), repOf(o.owner_rep_id), o.stage, yuan(o.amount),
+                 cell(el("span", OPPORTUNITY_STATUS[o.status], `tag ${o.status}`)), o.created_on,
+                 o.expected_close || "–", link("通话", `/ui/calls?opportunity_id=${o.id}`));
+  tr.children[4].className = "num";
+  if (oppForm) tr.append(stageControl(o));
+  return tr;
+}
+
+async function load() {
+  const params = new URLSearchParams(compact(formObject(filterForm)));
+  const page = await api(`/api/v1/opportunities?limit=200&${params}`);
+  document.getElementById("opportunities").replaceChildren(
+    ...(page.items.length ? page.items.map(oppRow) : [emptyRow("没有符合条件的商机", 10)]));
+  if (page.total > page.items.length) showStatus("list-status", `显示前 ${page.items.length} 个，共 ${page.total} 个。`);
+}
+
+async function patch(o, changes) {
+  try { await send(`/api/v1/opportunities/${o.id}`, "PATCH", changes); showStatus("list-status", `已更新：${o.name}`); await load(); }
+  catch (e) { showStatus("list-status", `更新失败：${e.message}`, true); }
+}
+
+async function create(event) {
+  event.preventDefault();
+  const f = formObject(oppForm);
+  const body = {name: f.name, customer_id: Number(f.customer_id), owner_rep_id: Number(f.owner_rep_id), stage: f.stage,
+                amount: Number(f.amount || 0), expected_close: f.expected_close || null};
+  try { await send("/api/v1/opportunities", "POST", body); oppForm.reset(); showStatus("opportunity-status", "已保存"); await load(); }
+  catch (e) { showStatus("opportunity-status", `保存失败：${e.message}`, true); }
+}
+
+async function start() {
+  await loadCrmBasics();
+  options(filterForm.querySelector(".stage-select-filter"), crm.stages, (x) => x, (x) => x, "全部");
+  for (const [name, value] of new URLSearchParams(window.location.search)) {
+    const field = filterForm.elements.namedItem(name);
+    if (field) field.value = value;
+  }
+  await load();
+}
+
+filterForm.addEventListener("submit", (e) => { e.preventDefault(); load().catch(fail("list-status")); });
+if (oppForm) oppForm.addEventListener("submit", create);
+start().catch(fail("list-status"));
