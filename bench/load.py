@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py                     # 100 clients for 60 s
     .venv/bin/python bench/load.py --clients 20 --seconds 15    # quick look
+    .venv/bin/python bench/load.py --cluster           # against the local cluster
 
 What it does:
 1. Prepares a fresh data folder: the demo seed (`huashu seed`), and one API token per client,
@@ -15,7 +16,12 @@ What it does:
    CSV imports and their rows, and p50/p95 of the reads. The baseline in the same run is GET
    /health from one client before the load starts.
 
-Exits 1 if any response was a 5xx (or a request failed to connect), else 0.
+With `--cluster` the same load runs against the local cluster (tests/cluster.py: PostgreSQL,
+Redis, SeaweedFS, two API processes taking the clients in turn, two Celery workers), and at the
+end every accepted upload must reach `done` (or `failed` with a reason) within 10 minutes.
+
+Exits 1 if any response was a 5xx (or a request failed to connect), or (cluster) an accepted
+call never finished, else 0.
 """
 
 from __future__ import annotations
@@ -58,21 +64,26 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     read_ms: list[float] = field(default_factory=list)
     uploads: int = 0
+    call_ids: list[int] = field(default_factory=list)
     imported_rows: int = 0
     imports: int = 0
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, status: int, read_ms: float | None = None, *, upload: bool = False) -> None:
+    def add(self, status: int, read_ms: float | None = None, *, call_id: int | None = None) -> None:
         with self.lock:
             self.statuses[status] += 1
-            self.uploads += upload and status == 202
+            if call_id is not None:
+                self.uploads += 1
+                self.call_ids.append(call_id)
             if read_ms is not None:
                 self.read_ms.append(read_ms)
 
 
-def prepare(folder: Path, clients: int) -> list[str]:
-    services = open_services(Settings(data_dir=folder, admin_token=ADMIN, _env_file=None))
+def prepare(folder: Path, clients: int, database_url: str | None = None) -> list[str]:
+    settings = Settings(data_dir=folder, admin_token=ADMIN, database_url=database_url,
+                        _env_file=None)  # fmt: skip
+    services = open_services(settings)
     with session_scope(services.session_factory) as session:
         seed_demo(session, 2026, services.settings.funnel)
         tokens = [create_token(session, f"client {n}", "admin", BENCH)[1] for n in range(clients)]
@@ -127,7 +138,10 @@ def client_loop(base: str, token: str, until: float, tally: Tally, seed: int) ->
                 if rng.random() < 0.05:
                     files = {"audio": ("load.wav", recording(rng), "audio/wav")}
                     response = http.post("/api/v1/calls", files=files)
-                    tally.add(response.status_code, upload=True)
+                    accepted = response.status_code == 202
+                    tally.add(
+                        response.status_code, call_id=response.json()["id"] if accepted else None
+                    )
                     continue
                 started = time.perf_counter()
                 response = http.get(rng.choice(reads))
@@ -137,8 +151,8 @@ def client_loop(base: str, token: str, until: float, tally: Tally, seed: int) ->
                     tally.errors.append(f"{type(exc).__name__}: {exc}")
 
 
-def importer_loop(base: str, until: float, rows: int, tally: Tally) -> None:
-    headers = {"Authorization": f"Bearer {ADMIN}"}
+def importer_loop(base: str, token: str, until: float, rows: int, tally: Tally) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
     batch = 0
     with httpx.Client(base_url=base, headers=headers, timeout=300) as http:
         while time.monotonic() < until:
@@ -165,6 +179,21 @@ def baseline_ms(base: str) -> float:
     return statistics.median(times)
 
 
+def load(bases: list[str], tokens: list[str], seconds: float, csv_rows: int) -> Tally:
+    """Every client loops until the time is up; clients take the API processes in turn."""
+    tally = Tally()
+    until = time.monotonic() + seconds
+    threads = [threading.Thread(target=client_loop, args=(bases[n % len(bases)], t, until, tally, n))
+               for n, t in enumerate(tokens)]  # fmt: skip
+    importer = (bases[0], tokens[0], until, csv_rows, tally)
+    threads.append(threading.Thread(target=importer_loop, args=importer))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally
+
+
 def run(clients: int, seconds: float, csv_rows: int) -> int:
     folder = Path(tempfile.mkdtemp(prefix="huashu-load-")) / "data"
     tokens = prepare(folder, clients)
@@ -172,18 +201,11 @@ def run(clients: int, seconds: float, csv_rows: int) -> int:
     tally = Tally()
     try:
         health = baseline_ms(base)
-        until = time.monotonic() + seconds
-        threads = [threading.Thread(target=client_loop, args=(base, t, until, tally, n))
-                   for n, t in enumerate(tokens)]  # fmt: skip
-        threads.append(threading.Thread(target=importer_loop, args=(base, until, csv_rows, tally)))
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        tally = load([base], tokens, seconds, csv_rows)
     finally:
         server.terminate()
         server.wait(30)
-        failed = report(tally, clients, seconds, health)
+        failed = report(tally, clients, seconds, health, "`huashu serve` (SQLite)")
         if failed:
             print(f"server log: {folder / 'server.log'}")
         else:
@@ -191,12 +213,45 @@ def run(clients: int, seconds: float, csv_rows: int) -> int:
     return failed
 
 
-def report(tally: Tally, clients: int, seconds: float, health_ms: float) -> int:
+def run_on_cluster(clients: int, seconds: float, csv_rows: int) -> int:
+    from tests.cluster import cluster
+
+    folder = Path(tempfile.mkdtemp(prefix="huashu-load-cluster-"))
+    with cluster(folder, apis=2, workers=2) as running:
+        tokens = prepare(folder / "seed", clients, running.env["HUASHU_DATABASE_URL"])
+        bases = [url for _, url in running.apis]
+        health = baseline_ms(bases[0])
+        tally = load(bases, tokens, seconds, csv_rows)
+        failed = report(tally, clients, seconds, health, "the cluster (2 APIs, 2 workers)")
+        failed |= wait_finished(bases[0], tokens[0], tally.call_ids)
+    print(f"logs: {folder}" if failed else "")
+    if not failed:
+        shutil.rmtree(folder, ignore_errors=True)
+    return failed
+
+
+def wait_finished(base: str, token: str, call_ids: list[int], seconds: float = 600) -> int:
+    """1 unless every accepted call reaches done or failed in time; prints the tally."""
+    started = time.monotonic()
+    states: Counter[str] = Counter()
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as http:
+        while time.monotonic() - started < seconds:
+            states = Counter(http.get(f"/api/v1/calls/{n}").json()["status"] for n in call_ids)
+            if states["done"] + states["failed"] == len(call_ids):
+                break
+            time.sleep(5)
+    unfinished = len(call_ids) - states["done"] - states["failed"]
+    print(f"accepted calls: {len(call_ids)}, by state {dict(states)} "
+          f"{time.monotonic() - started:.0f} s after the load ended")  # fmt: skip
+    return 1 if unfinished else 0
+
+
+def report(tally: Tally, clients: int, seconds: float, health_ms: float, target: str) -> int:
     classes = Counter(f"{status // 100}xx" for status in tally.statuses.elements())
     reads = sorted(tally.read_ms)
     p50 = statistics.median(reads) if reads else 0.0
     p95 = reads[int(0.95 * (len(reads) - 1))] if reads else 0.0
-    print(f"{clients} clients for {seconds:.0f} s on loopback against `huashu serve` (SQLite)")
+    print(f"{clients} clients for {seconds:.0f} s on loopback against {target}")
     print(f"requests: {sum(tally.statuses.values())}  by class: {dict(sorted(classes.items()))}")
     print(f"statuses: {dict(sorted(tally.statuses.items()))}")
     print(f"uploads accepted: {tally.uploads} ({tally.uploads / seconds:.2f}/s)")
@@ -215,8 +270,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--csv-rows", type=int, default=2000)
+    parser.add_argument("--cluster", action="store_true", help="against the local cluster")
     args = parser.parse_args()
-    raise SystemExit(run(args.clients, args.seconds, args.csv_rows))
+    runner = run_on_cluster if args.cluster else run
+    raise SystemExit(runner(args.clients, args.seconds, args.csv_rows))
 
 
 if __name__ == "__main__":
