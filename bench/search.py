@@ -94,10 +94,10 @@ class Case:
 
 CASES = (
     Case("common word 价格", SearchQuery("价格")),
-    Case("rare word 优惠", SearchQuery("优惠")),
+    Case("rare word 竞品", SearchQuery("竞品")),
     Case("two words 价格 预算", SearchQuery("价格 预算")),
-    Case('phrase "下周 演示"', SearchQuery('"下周 演示"')),
-    Case("老板 customer+situation", SearchQuery("老板", speaker="customer", label="situation")),
+    Case('phrase "什么 时候"', SearchQuery('"什么 时候"')),
+    Case("老板, rep, situation", SearchQuery("老板", speaker="rep", label="situation")),
     Case("方案, one month", SearchQuery("方案", occurred_from=MONTH[0], occurred_to=MONTH[1])),
     Case("价格 as a manager (team)", SearchQuery("价格"), MANAGER),
     Case("价格 as a rep (own)", SearchQuery("价格"), REP),

@@ -24,7 +24,7 @@ from auth.tokens import create_token
 from huashu.runtime import Services
 from models import session_scope
 from tests.audio_files import CALLS
-from tests.conftest import AUTH, SYSTEM, wait_for_status
+from tests.conftest import AUTH, SYSTEM, wait_for, wait_for_status
 
 NAMES = ("dev01", "dev02", "dev03", "dev04")
 
@@ -106,7 +106,10 @@ def world(client: TestClient, services: Services) -> World:
                                    files={"audio": (f"{name}.wav", f, "audio/wav")})  # fmt: skip
         w.calls[name] = int(response.json()["id"])
     for call_id in w.calls.values():
-        assert wait_for_status(client, call_id)["status"] == "done"
+        # Generous: the first call also waits for the analyzer to be built (seconds, or more
+        # on a busy machine).
+        assert wait_for(lambda c=call_id: _status(client, c) in ("done", "failed"), timeout=240)
+        assert _status(client, call_id) == "done"
         w.turns[call_id] = client.get(f"/api/v1/calls/{call_id}/analysis", headers=AUTH).json()[
             "turns"
         ]
@@ -118,6 +121,10 @@ def world(client: TestClient, services: Services) -> World:
         }
     w.tokens = {role: {"Authorization": f"Bearer {secret}"} for role, (_, secret) in made.items()}
     return w
+
+
+def _status(client: TestClient, call_id: int) -> str:
+    return str(client.get(f"/api/v1/calls/{call_id}", headers=AUTH).json()["status"])
 
 
 def _opportunity(client: TestClient, w: World, name: str, rep: str) -> int:
@@ -222,6 +229,8 @@ def test_paging_walks_the_ranked_results_once(client: TestClient, world: World) 
              for o in range(0, everything["total"], 2)]  # fmt: skip
     walked = [(i["call_id"], i["turn_index"]) for page in pages for i in page]
     assert walked == [(i["call_id"], i["turn_index"]) for i in everything["items"]]
+    past = _search(client, q=word, limit=2, offset=everything["total"] + 3)
+    assert (past["items"], past["total"]) == ([], everything["total"])
 
 
 def test_filters_narrow_the_results(client: TestClient, world: World) -> None:
