@@ -36,6 +36,10 @@ class Analyzer:
     ) -> None:
         self._labeler = TurnLabeler.from_corpus(SalesTokenizer(user_dictionaries), corrections)
 
+    def tokens(self, text: str) -> list[str]:
+        """The words the analysis stores for `text` (a search tokenises its query with this)."""
+        return self._labeler.tokenizer.tokens(text)
+
     @classmethod
     def with_labeler(cls, labeler: TurnLabeler) -> Analyzer:
         """An analyzer around a labeller trained elsewhere (analysis.train's evaluations)."""

@@ -36,6 +36,7 @@ __all__ = [
     "check_params",
     "evaluate",
     "parse_expression",
+    "phrases_expression",
 ]
 
 
@@ -92,6 +93,17 @@ def parse_expression(text: str) -> Expression:
             f"the expression is {len(text)} characters long; the limit is {MAX_EXPRESSION_CHARS}"
         )
     return Expression(_Postfix().run(_tokenize(text)))
+
+
+def phrases_expression(phrases: Sequence[str]) -> str:
+    """The keyword expression that holds when any one of `phrases` is said (`"竞品" or "友商"`):
+    how a tracker's word list runs on the same engine as the QA rules' expressions."""
+    cleaned = [p.strip() for p in phrases]
+    if not cleaned or not all(cleaned):
+        raise RuleSyntaxError("give at least one phrase, none of them empty")
+    if any('"' in p for p in cleaned):
+        raise RuleSyntaxError("a phrase cannot contain a double quote")
+    return " or ".join(f'"{p}"' for p in cleaned)
 
 
 def _tokenize(text: str) -> list[str]:

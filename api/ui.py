@@ -103,6 +103,8 @@ _PAGES: dict[str, tuple[str, p.Action | None]] = {
     "targets": ("targets.html", p.READ_TARGETS),
     "users": ("users.html", p.MANAGE_USERS),
     "password": ("password.html", p.CHANGE_PASSWORD),
+    "search": ("search.html", p.SEARCH_CALLS),
+    "trackers": ("trackers.html", p.READ_TRACKERS),
 }
 
 

@@ -74,9 +74,11 @@ __all__ = [
     "READ_SELF",
     "READ_TARGETS",
     "READ_TEAMS",
+    "READ_TRACKERS",
     "REANALYZE_CALLS",
     "REVIEW_CALLS",
     "SCORE_CALLS",
+    "SEARCH_CALLS",
     "UPLOAD_CALLS",
     "WRITE_CUSTOMERS",
     "WRITE_FOLLOW_UPS",
@@ -85,6 +87,7 @@ __all__ = [
     "WRITE_REPS",
     "WRITE_TARGETS",
     "WRITE_TEAMS",
+    "WRITE_TRACKERS",
     "Action",
     "Scope",
     "authorize",
@@ -123,6 +126,7 @@ READ_CALLS = Action("read_calls", "open calls", "open", {_A: _ALL, _M: _TEAM, _R
 UPLOAD_CALLS = Action("upload_calls", "upload calls", "upload", {_A: _ALL, _M: _TEAM, _R: _OWN})
 DELETE_CALLS = Action("delete_calls", "delete calls", "delete", {_A: _ALL, _M: _TEAM})
 REANALYZE_CALLS = Action("reanalyze_calls", "re-run analyses", "re-analyse", {_A: _ALL, _M: _TEAM})
+SEARCH_CALLS = Action("search_calls", "search calls", "search", {_A: _ALL, _M: _TEAM, _R: _OWN, _Q: _QUEUE})
 ANALYZE_TEXT = Action("analyze_text", "analyse text", "analyse", {_A: _ALL, _M: _ALL, _R: _ALL, _Q: _ALL})
 COMMENT_CALLS = Action("comment_calls", "comment on calls", "comment on", {_A: _ALL, _M: _TEAM, _R: _OWN, _Q: _QUEUE})
 SCORE_CALLS = Action("score_calls", "fill in scorecards", "score", {_A: _ALL, _M: _TEAM})
@@ -152,6 +156,8 @@ READ_QA_REVIEWS = Action("read_qa_reviews", "see QA reviews", "open", {_A: _ALL,
 APPEAL_REVIEWS = Action("appeal_reviews", "appeal QA reviews", "appeal", {_R: _OWN})
 DECIDE_APPEALS = Action("decide_appeals", "decide appeals", "decide", {_A: _ALL, _Q: _ALL})
 READ_QA_REPORTS = Action("read_qa_reports", "see QA reports", "see", {_A: _ALL, _M: _TEAM, _Q: _ALL})
+READ_TRACKERS = Action("read_trackers", "see trackers", "see", {_A: _ALL, _M: _ALL, _R: _ALL, _Q: _ALL})
+WRITE_TRACKERS = Action("write_trackers", "change trackers", "change", {_A: _ALL, _M: _ALL})
 READ_OPERATIONS = Action("read_operations", "read the service's metrics", "read", {_A: _ALL})
 MANAGE_USERS = Action("manage_users", "manage users and tokens", "change", {_A: _ALL})
 READ_SELF = Action("read_self", "see who they are", "see", {_A: _ALL, _M: _ALL, _R: _ALL, _Q: _ALL})
@@ -164,6 +170,7 @@ ACTIONS: tuple[Action, ...] = (
     UPLOAD_CALLS,
     DELETE_CALLS,
     REANALYZE_CALLS,
+    SEARCH_CALLS,
     ANALYZE_TEXT,
     COMMENT_CALLS,
     SCORE_CALLS,
@@ -193,6 +200,8 @@ ACTIONS: tuple[Action, ...] = (
     APPEAL_REVIEWS,
     DECIDE_APPEALS,
     READ_QA_REPORTS,
+    READ_TRACKERS,
+    WRITE_TRACKERS,
     READ_OPERATIONS,
     MANAGE_USERS,
     READ_SELF,
@@ -331,13 +340,14 @@ def _owner_clauses(scope: Scope, principal: Principal, owner: _Ownership) -> lis
 
 
 def _shared_call_clauses(scope: Scope, principal: Principal, action: Action) -> list[Any]:
-    """Calls in the principal's QA queue; for reading, calls in their team's playlists."""
+    """Calls in the principal's QA queue; for reading (and searching), calls in their team's
+    playlists."""
     if scope is _QUEUE and principal.user_id is not None:
         queued = select(QaQueueItem.call_id).where(
             QaQueueItem.reviewer_user_id == principal.user_id
         )
         return [Call.id.in_(queued)]
-    if action in (READ_CALLS, COMMENT_CALLS) and principal.team_id is not None:
+    if action in (READ_CALLS, SEARCH_CALLS, COMMENT_CALLS) and principal.team_id is not None:
         shared = (
             select(PlaylistItem.call_id)
             .join(Playlist, Playlist.id == PlaylistItem.playlist_id)

@@ -12,7 +12,9 @@ Built by rules simple enough to compute every metric by hand (the tests do):
 
 Each call opens fully: a scripted two-sided conversation (transcript segments and labelled turns
 that follow the rules above: the questions, the customer's advance, continuation or decline),
-metrics computed from those turns, and no recording (the pages say 无录音).
+metrics computed from those turns, and no recording (the pages say 无录音). The turns are
+tokenised like analysed ones, so the demo calls can be searched, and two demo trackers (价格 said
+by the customer, 演示 by either side) are counted on them.
 `seed_accounts` adds sign-in accounts for the demo: the manager of 华东, one per rep, a QA user.
 """
 
@@ -27,9 +29,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.metrics import call_metrics
+from analysis.segmentation import SalesTokenizer
 from analysis.types import Question, Turn
 from auth.accounts import AccountIn, create_account
 from auth.principal import Principal
+from ingest.analysis import search_text
 from models import (
     Call,
     CallAnalysis,
@@ -40,10 +44,13 @@ from models import (
     Rep,
     Role,
     Team,
+    Tracker,
     TranscriptSegment,
     User,
     utcnow,
 )
+from search.schemas import TrackerIn
+from search.trackers import create_tracker
 
 __all__ = ["SEED_REPS", "DemoAccount", "seed_accounts", "seed_demo"]
 
@@ -53,6 +60,7 @@ _BEIJING = ZoneInfo("Asia/Shanghai")
 
 def seed_demo(session: Session, year: int, stages: tuple[str, ...]) -> dict[str, int]:
     reps = _teams_and_reps(session)
+    tokenizer = SalesTokenizer()
     counts = {"teams": 2, "reps": len(reps), "customers": 0, "opportunities": 0, "calls": 0}
     for r, rep in enumerate(reps):
         for month in range(1, 13):
@@ -60,9 +68,25 @@ def seed_demo(session: Session, year: int, stages: tuple[str, ...]) -> dict[str,
             counts["customers"] += 1
             counts["opportunities"] += 1
             for day_offset in (0, 1):
-                _analysed_call(session, rep, opportunity, day_offset)
+                _analysed_call(session, rep, opportunity, day_offset, tokenizer)
                 counts["calls"] += 1
+    _demo_trackers(session)
     return counts
+
+
+_DEMO_TRACKERS = (
+    TrackerIn("价格", ["价格", "预算"], "customer"),
+    TrackerIn("演示", ["演示"], "any"),
+)
+
+
+def _demo_trackers(session: Session) -> None:
+    """Made (and counted on every call) unless a tracker of that name exists already."""
+    seeder = Principal.system("seed")
+    taken = set(session.scalars(select(Tracker.name)))
+    for tracker in _DEMO_TRACKERS:
+        if tracker.name not in taken:
+            create_tracker(session, tracker, seeder)
 
 
 def _teams_and_reps(session: Session) -> list[Rep]:
@@ -100,7 +124,9 @@ def _opportunity(
     return opportunity
 
 
-def _analysed_call(session: Session, rep: Rep, opportunity: Opportunity, day_offset: int) -> None:
+def _analysed_call(
+    session: Session, rep: Rep, opportunity: Opportunity, day_offset: int, tokenizer: SalesTokenizer
+) -> None:
     won = opportunity.status == "won"
     day = opportunity.created_on + timedelta(days=day_offset)
     key = f"seed-{opportunity.id}-{day_offset}"
@@ -121,7 +147,7 @@ def _analysed_call(session: Session, rep: Rep, opportunity: Opportunity, day_off
         "advance" if advance else "decline" if opportunity.status == "lost" else "continuation"
     )
     turns = _script(rep.name, won, outcome, day, 0.5 if won else 0.7)
-    _store_turns(session, call.id, turns)
+    _store_turns(session, call.id, turns, tokenizer)
     score = 80 if won else 50
     session.add(CallAnalysis(
         call_id=call.id, commitment_secured=advance, score=score, talk_ratio=0.5 if won else 0.7,
@@ -187,14 +213,17 @@ def _next_tuesday(day: date) -> date:
     return day + timedelta(days=7 - day.weekday() + 1)
 
 
-def _store_turns(session: Session, call_id: int, turns: list[Turn]) -> None:
+def _store_turns(
+    session: Session, call_id: int, turns: list[Turn], tokenizer: SalesTokenizer
+) -> None:
     for t in turns:
+        tokens = tokenizer.tokens(t.text)
         assert t.start is not None and t.end is not None
         session.add(TranscriptSegment(call_id=call_id, idx=t.index, start=t.start, end=t.end,
                                       speaker=t.speaker, text=t.text, words=[]))  # fmt: skip
         session.add(CallTurn(
             call_id=call_id, idx=t.index, speaker=t.speaker, start=t.start, end=t.end, text=t.text,
-            tokens=[], question_type=t.question_type,
+            tokens=tokens, search_text=search_text(tokens), question_type=t.question_type,
             questions=[{"text": q.text, "question_type": q.question_type} for q in t.questions],
             commitment=t.commitment, commitment_action=t.commitment_action, commitment_due=t.commitment_due,
             evidence=["演示数据"] if t.question_type or t.commitment else [],

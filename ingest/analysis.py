@@ -42,6 +42,8 @@ __all__ = [
     "count_turns",
     "read_analysis",
     "request_reanalysis",
+    "search_text",
+    "store_analysis",
 ]
 
 MAX_TURNS = 5_000  # a 3-hour meeting has fewer; 100 000 is an abuse, not a call
@@ -99,7 +101,7 @@ def analyze_call(
         duration=call.duration_s,
         stereo=call.channels != "mono",
     )
-    _store(session, call.id, analysis)
+    store_analysis(session, call.id, analysis)
     return analysis
 
 
@@ -157,7 +159,8 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def _store(session: Session, call_id: int, analysis: Analysis) -> None:
+def store_analysis(session: Session, call_id: int, analysis: Analysis) -> None:
+    """Replace the call's stored turns and summary with `analysis` (and so its search index)."""
     session.execute(delete(CallTurn).where(CallTurn.call_id == call_id))
     session.execute(delete(CallAnalysis).where(CallAnalysis.call_id == call_id))
     data = analysis_to_dict(analysis)
@@ -215,7 +218,14 @@ def _turn_columns(turn: dict[str, Any]) -> dict[str, Any]:
     columns = {("idx" if k == "index" else k): v for k, v in turn.items()}
     due = columns["commitment_due"]
     columns["commitment_due"] = date.fromisoformat(due) if due else None
+    columns["search_text"] = search_text(turn["tokens"])
     return columns
+
+
+def search_text(tokens: Sequence[str]) -> str:
+    """What the full-text index reads: the turn's jieba tokens joined by spaces (the database
+    indexes it in the same transaction; see models/search.py)."""
+    return " ".join(t for t in tokens if t.strip())
 
 
 def _turn_from_row(row: CallTurn) -> dict[str, Any]:

@@ -48,6 +48,7 @@ from models import (
     Call,
     CallAnalysis,
     CallStatus,
+    CallTrackerHit,
     Job,
     JobKind,
     Rep,
@@ -138,6 +139,7 @@ class CallFilters:
     commitment_secured: bool | None = None
     score_min: int | None = None
     score_max: int | None = None
+    tracker_id: int | None = None  # only calls with a mention of this tracker
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +315,9 @@ def _filtered(query: Select[Any], f: CallFilters) -> Select[Any]:
         if value is not None:
             query = query.where(column == value)
     query = _analysis_filters(query, f)
+    if f.tracker_id is not None:
+        mentioned = select(CallTrackerHit.call_id).where(CallTrackerHit.tracker_id == f.tracker_id)
+        query = query.where(Call.id.in_(mentioned))
     when = Call.happened_at
     if f.occurred_from:
         query = query.where(when >= f.occurred_from)

@@ -28,9 +28,18 @@ from models.db import (
 )
 from models.job import Job, JobKind, JobState
 from models.qa import CallRuleHit, QaPlan, QaQueueItem, QaReview, QaRule, QaRulesVersion
+from models.search import (
+    FTS_TABLE,
+    SEARCH_INDEX_NAMES,
+    CallTrackerHit,
+    Tracker,
+    managed_by_models,
+)
 from models.token import ApiToken, Role, User, UserSession
 
 __all__ = [
+    "FTS_TABLE",
+    "SEARCH_INDEX_NAMES",
     "ApiToken",
     "Base",
     "Call",
@@ -38,6 +47,7 @@ __all__ = [
     "CallComment",
     "CallRuleHit",
     "CallStatus",
+    "CallTrackerHit",
     "CallTurn",
     "Customer",
     "FollowUp",
@@ -61,6 +71,7 @@ __all__ = [
     "SessionFactory",
     "Target",
     "Team",
+    "Tracker",
     "TranscriptSegment",
     "UTCDateTime",
     "User",
@@ -68,6 +79,7 @@ __all__ = [
     "begin_writing",
     "create_db_engine",
     "make_session_factory",
+    "managed_by_models",
     "on_commit",
     "on_rollback",
     "session_scope",

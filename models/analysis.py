@@ -39,6 +39,8 @@ class CallTurn(Base):
     end: Mapped[float | None] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
     tokens: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The tokens joined by spaces: what the full-text index reads (see models/search.py).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     question_type: Mapped[str | None] = mapped_column(String(20), index=True)
     questions: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"text", "question_type"}]
     commitment: Mapped[str | None] = mapped_column(String(16), index=True)

@@ -131,6 +131,7 @@ def _qa(client: TestClient, services: Services, world: World, users: dict[str, i
     plan = {"name": "抽检", "period_from": "2020-01-01", "period_to": "2030-01-01",
             "method": "count", "amount": 1, "reviewer_user_id": users["qa"]}  # fmt: skip
     world.ids["plans"] = {"-": _post(client, "qa/plans", plan)}
+    world.ids["trackers"] = {"-": _post(client, "trackers", {"name": "价格", "phrases": ["价格"]})}
     second = {"Authorization": f"Bearer {world.tokens.pop('admin2')}"}
     calls = world.ids["calls"]
     world.ids["reviews"] = {
@@ -245,7 +246,8 @@ def may(
 EVERYONE = may("*", "*", "*", "*")
 _KINDS = {"calls": "calls", "teams": "teams", "reps": "reps", "customers": "customers",
           "opportunities": "opportunities", "follow-ups": "follow-ups", "targets": "targets",
-          "playlists": "playlists", "rules": "rules", "plans": "plans"}  # fmt: skip
+          "playlists": "playlists", "rules": "rules", "plans": "plans",
+          "trackers": "trackers"}  # fmt: skip
 
 
 def _fill(path: str, world: World, scope: str, overrides: dict[str, int] | None = None) -> str:
@@ -268,7 +270,13 @@ def body(payload: Callable[[World, str], Any] | Any) -> Build:
 
 def _rows() -> list[Row]:
     return (
-        _ingest_rows() + _crm_rows() + _sales_rows() + _qa_rows() + _coaching_rows() + _other_rows()
+        _ingest_rows()
+        + _crm_rows()
+        + _sales_rows()
+        + _qa_rows()
+        + _coaching_rows()
+        + _search_rows()
+        + _other_rows()
     )
 
 
@@ -458,13 +466,29 @@ def _coaching_rows() -> list[Row]:
     ]  # fmt: skip
 
 
+def _search_rows() -> list[Row]:
+    tracker = {"name": "竞品", "phrases": ["友商", "竞品"], "speaker": "customer"}
+    return [
+        Row("GET", "/api/v1/search", (200,), EVERYONE, lambda w, s, r: Req("", params={"q": "您好"}),
+            NO_SCOPE),
+        Row("GET", "/api/v1/trackers", (200,), EVERYONE, scopes=NO_SCOPE),
+        Row("POST", "/api/v1/trackers", (201,), may("*", "*"), body(tracker), NO_SCOPE),
+        Row("PUT", "/api/v1/trackers/{tracker_id}", (200,), may("*", "*"), body(tracker), NO_SCOPE),
+        Row("DELETE", "/api/v1/trackers/{tracker_id}", (204,), may("*", "*"), scopes=NO_SCOPE),
+        Row("GET", "/api/v1/trackers/{tracker_id}/figures", (200,), may("*", "*", "*"),
+            lambda w, s, r: Req("", params=PERIOD), NO_SCOPE),
+        Row("GET", "/api/v1/calls/{call_id}/trackers", (200,), may("*", "own team", "own", "own")),
+    ]  # fmt: skip
+
+
 # Who may open each page of the web UI (the others get a Chinese 403 page).
 UI_PAGES = {
     "calls": EVERYONE, "dashboard": may("*", "*", "*"), "team": may("*", "*"),
     "playlists": may("*", "*", "*"), "feedback": may("", "", "*"), "qa": may("*", "*", "", "*"),
     "qa-rules": may("*", "*", "", "*"), "scorecard": may("*"), "customers": may("*", "*", "*"),
     "opportunities": may("*", "*", "*"), "follow-ups": may("*", "*", "*"),
-    "targets": may("*", "*"), "users": may("*"), "password": EVERYONE,
+    "targets": may("*", "*"), "users": may("*"), "password": EVERYONE, "search": EVERYONE,
+    "trackers": EVERYONE,
 }  # fmt: skip
 
 

@@ -505,3 +505,74 @@ def test_qa_reviews_and_only_a_second_reviewer_decides_the_appeal(
     admin.wait_for_selector("#appeals li:has-text('没有待处理的申诉')")
     rep.reload()
     rep.wait_for_selector("#reviews li:has-text('申诉成功')")
+
+
+# ---------------------------------------------------------------- search and trackers
+
+
+def test_search_finds_marks_and_opens_the_call_at_the_turn(site: Site, new_page: Any) -> None:
+    """Seed rules: a lost opportunity's two calls end with the customer's 价格超出我们的预算 —
+    4 lost opportunities a year per rep, so 16 turns in 华东 (王磊 and 李娜), 8 of them 王磊's."""
+    page = new_page()
+    sign_in(page, site, "manager")
+    page.click("nav a:has-text('搜索')")
+    settle(page)
+    page.fill("#q", "预算")
+    page.select_option("select[name=speaker]", "customer")
+    page.press("#q", "Enter")
+    page.wait_for_selector("#search-status:has-text('找到 16 句')")
+    marks = page.locator("#results mark").all_inner_texts()
+    assert len(marks) == 16 and set(marks) == {"预算"}
+    assert "q=%E9%A2%84%E7%AE%97" in page.url  # the search stays in the address
+    no_english(page)
+    axe_clean(page)
+    page.screenshot(path=str(DOCS / "search.png"), full_page=True)
+    first = page.locator("#results li a").first
+    href = first.get_attribute("href") or ""
+    assert re.fullmatch(r"/ui/calls/\d+\?t=[\d.]+", href), href
+    first.focus()
+    page.keyboard.press("Enter")  # keyboard reachable
+    page.wait_for_url(f"**{href}")
+    settle(page)
+    assert page.locator("#turns li:has-text('价格超出我们的预算')").count() == 1
+    rep = new_page()
+    sign_in(rep, site, "rep")
+    rep.goto(f"{site.base}/ui/search?q=预算")
+    rep.wait_for_selector("#search-status:has-text('找到 8 句')")
+    assert all("王磊" in t for t in rep.locator("#results .head").all_inner_texts())
+
+
+def test_manager_tracks_a_topic_and_sees_it_on_calls_and_the_dashboard(
+    site: Site, new_page: Any
+) -> None:
+    """The demo tracker 价格 (customer: 价格 or 预算) is said once on each lost opportunity's
+    calls: 16 calls of 华东."""
+    page = new_page()
+    sign_in(page, site, "manager")
+    page.click("nav a:has-text('话题追踪')")
+    settle(page)
+    assert page.locator("#trackers tr:has-text('价格')").count() == 1
+    page.fill("#tracker-form input[name=name]", "需求")
+    page.fill("#tracker-form textarea[name=phrases]", "回访，流失")
+    page.select_option("#tracker-form select[name=speaker]", "customer")
+    page.click("#tracker-form button[type=submit]")
+    page.wait_for_selector("#trackers tr:has-text('回访、流失')")
+    no_english(page)
+    axe_clean(page)
+    page.screenshot(path=str(DOCS / "trackers.png"), full_page=True)
+    page.locator("#trackers tr:has-text('价格') a:has-text('提及的通话')").click()
+    page.wait_for_url("**/ui/calls?tracker_id=*")
+    settle(page)
+    page.wait_for_selector("#page-info:has-text('共 16 条')")
+    page.locator("#rows tr a").first.click()
+    settle(page)
+    hits = page.locator("#tracker-hits li:has-text('价格')")
+    assert "1 次" in hits.inner_text()
+    hits.locator("button").first.click()  # jumps to the turn that says it
+    assert "预算" in page.locator("#turns li:focus").inner_text()
+    page.click("nav a:has-text('业绩看板')")
+    settle(page)
+    page.select_option("#tracker-select", label="价格")
+    page.wait_for_selector("#tracker-win svg text:has-text('通话中提及')")
+    assert page.locator("#tracker-by-rep svg text").filter(has_text="王磊").count() == 1
+    axe_clean(page)

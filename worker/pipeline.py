@@ -34,6 +34,7 @@ from models import (
     utcnow,
 )
 from qa.rules import check_call
+from search.trackers import track_call
 
 __all__ = ["CallGone", "PipelineParts", "process_call"]
 
@@ -157,6 +158,7 @@ def _analyze(parts: PipelineParts, job_id: int, call_id: int) -> None:
         draft_follow_up(session, call, analysis, WORKER)
         session.flush()
         check_call(session, call.id, WORKER)  # QA rules on the fresh turns
+        track_call(session, call.id, WORKER)  # trackers' mentions (the search index is the db's)
 
 
 def _finish(factory: SessionFactory, job_id: int, call_id: int) -> None:

@@ -91,17 +91,18 @@ def read_calls(
     commitment_secured: bool | None = None,
     score_min: Annotated[int | None, Query(ge=0, le=100)] = None,
     score_max: Annotated[int | None, Query(ge=0, le=100)] = None,
+    tracker_id: Annotated[Id | None, Query(description="Only calls that mention it.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> CallPage:
-    """List calls, newest first; filter by rep (name or id), customer, opportunity, status and
-    a [from, to) time range."""
+    """List calls, newest first; filter by rep (name or id), customer, opportunity, status,
+    a [from, to) time range and a tracker the call mentions."""
     zone = state.settings.timezone
     start = service.parse_moment(occurred_from, zone, "from")
     end = service.parse_moment(occurred_to, zone, "to")
     filters = service.CallFilters(
         rep, status_, start, end, rep_id, customer_id, opportunity_id,
-        commitment_secured, score_min, score_max,
+        commitment_secured, score_min, score_max, tracker_id,
     )  # fmt: skip
     items, total = service.list_calls(session, filters, principal, limit=limit, offset=offset)
     return CallPage(items=[call_out(c) for c in items], total=total, limit=limit, offset=offset)

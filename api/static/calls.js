@@ -9,7 +9,7 @@ const filterForm = document.getElementById("filters");
 function query() {
   const form = new FormData(filterForm);
   const params = new URLSearchParams({limit: PAGE, offset});
-  for (const name of ["rep_id", "status", "commitment_secured", "customer_id", "opportunity_id", "from", "to"]) {
+  for (const name of ["rep_id", "status", "commitment_secured", "customer_id", "opportunity_id", "from", "to", "tracker_id"]) {
     if (form.get(name)) params.set(name, form.get(name));
   }
   const band = form.get("score_band");
@@ -120,7 +120,15 @@ function setUpUpload() {
 filterForm.addEventListener("submit", (e) => { e.preventDefault(); offset = 0; load().catch(fail("drill")); });
 document.getElementById("prev").addEventListener("click", () => { offset = Math.max(0, offset - PAGE); load(); });
 document.getElementById("next").addEventListener("click", () => { offset += PAGE; load(); });
+async function fillTrackers() {
+  const select = document.getElementById("filter-tracker");
+  if (!select) return;
+  const trackers = (await api("/api/v1/trackers")).filter((t) => t.active);
+  options(select, trackers, (t) => t.name, (t) => t.id, "全部");
+  select.value = new URLSearchParams(window.location.search).get("tracker_id") || "";
+}
+
 fromAddress();
 setUpUpload();
-fillReps().catch(() => {}).finally(() => load().catch(fail("drill")));
+Promise.all([fillReps(), fillTrackers()]).catch(() => {}).finally(() => load().catch(fail("drill")));
 setInterval(() => load().catch(() => {}), 5000);  // progress of calls being transcribed

@@ -15,17 +15,18 @@ const ME = document.getElementById("main").dataset;
 
 const RECORD_NAMES = {call: "通话", rep: "销售", team: "团队", customer: "客户", opportunity: "商机",
   "follow-up": "跟进记录", target: "目标", playlist: "案例库", review: "质检结果", user: "用户", token: "令牌",
-  "QA rule": "质检规则", plan: "抽检计划", comment: "评论"};
+  "QA rule": "质检规则", plan: "抽检计划", comment: "评论", tracker: "话题追踪"};
 const VERB_NAMES = {open: "查看", upload: "上传", delete: "删除", "re-analyse": "重新分析", analyse: "分析",
   "comment on": "评论", score: "评分", change: "修改", import: "导入", export: "导出", see: "查看", read: "查看",
-  sample: "抽检", review: "质检", appeal: "申诉", decide: "裁定"};
+  sample: "抽检", review: "质检", appeal: "申诉", decide: "裁定", search: "搜索"};
 const FIELD_NAMES = {audio: "录音文件", channels: "声道", occurred_at: "通话时间", title: "标题", rep_id: "销售",
   customer_id: "客户", opportunity_id: "商机", name: "名称", login: "登录名", phone: "手机号", email: "邮箱",
   password: "密码", old_password: "当前密码", new_password: "新密码", role: "角色", team_id: "团队",
   amount: "金额", stage: "阶段", status: "状态", year: "年份", quarter: "季度", company: "公司名称",
   next_action_due: "下次行动日期", closed_on: "结束日期", created_on: "创建日期", params: "规则参数",
   severity: "严重程度", points: "扣分", text: "内容", weight: "权重", from: "开始日期", to: "结束日期",
-  reviewer_user_id: "质检员", period_to: "结束日期", period_from: "开始日期", call_id: "通话", occurred: "时间"};
+  reviewer_user_id: "质检员", period_to: "结束日期", period_from: "开始日期", call_id: "通话", occurred: "时间",
+  q: "关键词", speaker: "说话人", label: "标签", phrases: "词和短语", tracker_id: "话题追踪"};
 const CODE_TEXT = {
   unsupported_audio: "这不是音频文件，请选择录音文件（wav、mp3、m4a 等）。",
   corrupt_audio: "录音文件已损坏或不完整，无法解码。",
@@ -46,7 +47,7 @@ const MESSAGE_TEXT = [
   [/^the (\w+) role may not (.+)$/, (m) => `${ROLE_NAMES[m[1]] || m[1]}无权进行此操作。`],
   [/^you may not upload calls for rep (\d+)/, (m) => `您无权为销售 ${m[1]} 上传通话。`],
   [/^a rep uploads only their own calls/, () => "销售代表只能上传自己的通话。"],
-  [/^(call|rep|team|customer|opportunity|follow-up|target|user|token|QA rule|plan|review|playlist) (\d+) does not exist/,
+  [/^(call|rep|team|customer|opportunity|follow-up|target|user|token|QA rule|plan|review|playlist|tracker) (\d+) does not exist/,
     (m) => `${RECORD_NAMES[m[1]] || "记录"} ${m[2]} 不存在。`],
   [/^user \d+ is not a QA reviewer/, () => "所选用户不是质检员。"],
   [/already used by another user/, () => "该登录名、手机号或邮箱已被其他用户使用。"],
@@ -78,6 +79,10 @@ const MESSAGE_TEXT = [
   [/belong to no team/, () => "您不属于任何团队，没有团队数据。"],
   [/the audio of call \d+ is missing/, () => "录音文件缺失。"],
   [/needs a stereo recording/, () => CODE_TEXT.channel_mismatch],
+  [/^the search has no words in it/, () => "请输入要搜索的词（标点符号不能单独搜索）。"],
+  [/^search for at most (\d+)/, (m) => `一次最多搜索 ${m[1]} 个词或短语。`],
+  [/^a tracker named .* exists already/, () => "已有同名的话题追踪。"],
+  [/^the phrases cannot be used|^give 1 to \d+ phrases|^a phrase has at most/, () => "词和短语须为 1–100 个，每个不超过 100 字，且不能含英文双引号。"],
 ];
 
 function errorText(status, body) {

@@ -1,0 +1,116 @@
+"""Request and response shapes of search and trackers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CallTrackerOut",
+    "HighlightPiece",
+    "SearchHitOut",
+    "SearchPageOut",
+    "TrackerBandOut",
+    "TrackerBody",
+    "TrackerFiguresOut",
+    "TrackerHitOut",
+    "TrackerMonthOut",
+    "TrackerOut",
+    "TrackerRepOut",
+]
+
+
+class HighlightPiece(BaseModel):
+    text: str
+    match: bool
+
+
+class SearchHitOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    call_id: int
+    turn_index: int
+    start: float | None
+    speaker: str
+    text: str
+    highlight: list[HighlightPiece] = Field(
+        description="The text in pieces; `match` marks the pieces that say what was searched."
+    )
+    link: str = Field(description="The call page, opened at this turn.")
+    call_title: str | None
+    rep: str | None
+    happened_at: datetime
+
+
+class SearchPageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    items: list[SearchHitOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class TrackerBody(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    phrases: list[str] = Field(min_length=1, max_length=100, description="Words and phrases.")
+    speaker: str = Field("any", description="rep, customer or any")
+    active: bool = True
+
+
+class TrackerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    phrases: list[str]
+    speaker: str
+    active: bool
+    created_at: datetime
+
+
+class TrackerHitOut(BaseModel):
+    turn_index: int
+    start: float | None
+    phrase: str
+
+
+class CallTrackerOut(BaseModel):
+    tracker_id: int
+    name: str
+    speaker: str
+    count: int
+    hits: list[TrackerHitOut]
+
+
+class _Figures(BaseModel):
+    calls: int
+    calls_with_mentions: int
+    mentions: int
+    mentions_per_call: float
+    share_of_calls: float
+
+
+class TrackerRepOut(_Figures):
+    rep_id: int
+    rep: str
+
+
+class TrackerMonthOut(_Figures):
+    month: str
+
+
+class TrackerBandOut(BaseModel):
+    band: str = Field(description="with: a call of the opportunity mentions it; without: none")
+    opportunities: int
+    won: int
+    win_rate: float
+
+
+class TrackerFiguresOut(BaseModel):
+    tracker_id: int
+    tracker: str
+    by_rep: list[TrackerRepOut]
+    trend: list[TrackerMonthOut]
+    win_rate: list[TrackerBandOut]

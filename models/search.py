@@ -1,0 +1,71 @@
+"""Search and trackers: the full-text index of the analysed turns, trackers (话题追踪) and the
+hits they have on each call.
+
+The index itself is not a model: on SQLite it is an FTS5 table (`call_turns_fts`) over
+`call_turns.search_text`, kept in step by triggers on `call_turns`; on PostgreSQL a GIN index on
+`to_tsvector('simple', search_text)`. Either way the database keeps it in the same transaction
+as the turns (insert, replace on reanalysis, delete with the call). Migration 0014 creates them;
+`SEARCH_INDEX_NAMES` tells the schema comparison to leave them alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime, utcnow
+
+__all__ = [
+    "FTS_TABLE",
+    "PG_SEARCH_INDEX",
+    "SEARCH_INDEX_NAMES",
+    "CallTrackerHit",
+    "Tracker",
+    "managed_by_models",
+]
+
+FTS_TABLE = "call_turns_fts"
+PG_SEARCH_INDEX = "ix_call_turns_search"
+# FTS5 keeps its data in shadow tables named after the index.
+_FTS_SHADOWS = ("data", "idx", "content", "docsize", "config")
+SEARCH_INDEX_NAMES = frozenset(
+    {FTS_TABLE, PG_SEARCH_INDEX, *(f"{FTS_TABLE}_{s}" for s in _FTS_SHADOWS)}
+)
+
+
+def managed_by_models(name: str | None, type_: str, _parents: object) -> bool:
+    """Alembic's include_name: the search index is raw DDL, not a model, so comparisons of the
+    schema with the models skip it."""
+    return name not in SEARCH_INDEX_NAMES
+
+
+class Tracker(Base):
+    """A named set of words and phrases (竞品, 价格, 决策人…) said by one side, or either."""
+
+    __tablename__ = "trackers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    phrases: Mapped[list[str]] = mapped_column(JSON)
+    speaker: Mapped[str] = mapped_column(String(16))  # rep / customer / any
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CallTrackerHit(Base):
+    """One turn of a call that says one of a tracker's phrases (a mention)."""
+
+    __tablename__ = "call_tracker_hits"
+    __table_args__ = (Index("ix_call_tracker_hits_tracker_call", "tracker_id", "call_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    tracker_id: Mapped[int] = mapped_column(ForeignKey("trackers.id", ondelete="CASCADE"))
+    turn_index: Mapped[int] = mapped_column(Integer)
+    start: Mapped[float | None] = mapped_column(Float)
+    phrase: Mapped[str] = mapped_column(String(100))

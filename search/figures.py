@@ -1,0 +1,118 @@
+"""Dashboard figures of one tracker over a period, aggregated in SQL: mentions per call by rep,
+the monthly trend, and the win rate of closed opportunities whose calls mention it vs not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
+
+from auth.permissions import READ_TRACKERS, authorize
+from auth.principal import Principal
+from core.errors import NotFound
+from models import Call, CallAnalysis, CallTrackerHit, Opportunity, OpportunityStatus, Rep, Tracker
+from sales.periods import Period, day_before, month_of, safe_ratio, scoped
+
+__all__ = ["tracker_figures"]
+
+
+def tracker_figures(
+    session: Session, principal: Principal, period: Period, tracker_id: int
+) -> dict[str, Any]:
+    """Analysed calls of the period in the viewer's scope (their team for managers and reps)."""
+    period = scoped(principal, period)
+    authorize(principal, READ_TRACKERS)
+    tracker = session.get(Tracker, tracker_id)
+    if tracker is None:
+        raise NotFound(f"tracker {tracker_id} does not exist")
+    mentions = (
+        select(CallTrackerHit.call_id, func.count().label("n"))
+        .where(CallTrackerHit.tracker_id == tracker_id)
+        .group_by(CallTrackerHit.call_id)
+        .subquery()
+    )
+    return {
+        "tracker_id": tracker.id,
+        "tracker": tracker.name,
+        "by_rep": _by_rep(session, period, mentions),
+        "trend": _trend(session, period, mentions),
+        "win_rate": _win_rate(session, period, mentions),
+    }
+
+
+def _counts(mentions: Any) -> tuple[Any, ...]:
+    return (
+        func.count(Call.id).label("calls"),
+        func.count(mentions.c.call_id).label("with_mentions"),
+        func.coalesce(func.sum(mentions.c.n), 0).label("mentions"),
+    )
+
+
+def _calls(period: Period, mentions: Any, *columns: Any) -> Select[Any]:
+    start, end = period.call_bounds()
+    query = (
+        select(*columns, *_counts(mentions))
+        .join(CallAnalysis, CallAnalysis.call_id == Call.id)
+        .outerjoin(mentions, mentions.c.call_id == Call.id)
+        .where(Call.happened_at >= start, Call.happened_at < end)
+    )
+    if period.team_id is not None:
+        query = query.where(Call.rep_id.in_(select(Rep.id).where(Rep.team_id == period.team_id)))
+    return query
+
+
+def _figures(row: Any) -> dict[str, Any]:
+    return {"calls": row.calls, "calls_with_mentions": row.with_mentions,
+            "mentions": int(row.mentions), "mentions_per_call": safe_ratio(row.mentions, row.calls, 2),
+            "share_of_calls": safe_ratio(row.with_mentions, row.calls)}  # fmt: skip
+
+
+def _by_rep(session: Session, period: Period, mentions: Any) -> list[dict[str, Any]]:
+    query = _calls(period, mentions, Rep.id, Rep.name).join(Rep, Rep.id == Call.rep_id)
+    rows = session.execute(query.group_by(Rep.id, Rep.name).order_by(Rep.id)).all()
+    return [{"rep_id": r.id, "rep": r.name, **_figures(r)} for r in rows]
+
+
+def _trend(session: Session, period: Period, mentions: Any) -> list[dict[str, Any]]:
+    month = month_of(session, Call.happened_at).label("month")
+    rows = session.execute(_calls(period, mentions, month).group_by("month").order_by("month"))
+    return [{"month": r.month, **_figures(r)} for r in rows]
+
+
+def _win_rate(session: Session, period: Period, mentions: Any) -> list[dict[str, Any]]:
+    """Opportunities closed in the period that have calls: won share, with the tracker said on
+    any of their calls vs on none."""
+    per_opp = (
+        select(
+            Opportunity.id,
+            func.max(case((Opportunity.status == OpportunityStatus.WON, 1), else_=0)).label("won"),
+            func.max(case((mentions.c.call_id.is_not(None), 1), else_=0)).label("mentioned"),
+        )
+        .join(Call, Call.opportunity_id == Opportunity.id)
+        .outerjoin(mentions, mentions.c.call_id == Call.id)
+        .where(
+            Opportunity.status.in_((OpportunityStatus.WON, OpportunityStatus.LOST)),
+            Opportunity.closed_on.between(period.start, day_before(period.end)),
+        )
+        .group_by(Opportunity.id)
+    )
+    if period.team_id is not None:
+        per_opp = per_opp.join(Rep, Rep.id == Opportunity.owner_rep_id).where(
+            Rep.team_id == period.team_id
+        )
+    table = per_opp.subquery()
+    counted = {
+        flag: (n, int(won or 0))
+        for flag, n, won in session.execute(
+            select(table.c.mentioned, func.count(), func.sum(table.c.won)).group_by(
+                table.c.mentioned
+            )
+        )
+    }
+    return [_band(band, *counted.get(flag, (0, 0))) for band, flag in (("with", 1), ("without", 0))]
+
+
+def _band(band: str, opportunities: int, won: int) -> dict[str, Any]:
+    return {"band": band, "opportunities": opportunities, "won": won,
+            "win_rate": safe_ratio(won, opportunities)}  # fmt: skip

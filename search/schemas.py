@@ -1,0 +1,55 @@
+"""What the search and tracker services take in and hand back (plain frozen dataclasses)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = ["SPEAKER_SIDES", "TRACKER_SIDES", "SearchHit", "SearchPage", "SearchQuery", "TrackerIn"]
+
+SPEAKER_SIDES = ("rep", "customer")
+TRACKER_SIDES = (*SPEAKER_SIDES, "any")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """`q`: words (each must occur) and "quoted phrases" (their words in a row)."""
+
+    q: str
+    rep_id: int | None = None
+    team_id: int | None = None
+    customer_id: int | None = None
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None
+    speaker: str | None = None  # rep / customer
+    label: str | None = None  # a SPIN question type or a commitment outcome
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    call_id: int
+    turn_index: int
+    start: float | None
+    speaker: str
+    text: str
+    highlight: list[dict[str, object]]  # [{"text", "match"}]: the text cut at the matches
+    link: str  # the call page, opened at the turn
+    call_title: str | None
+    rep: str | None
+    happened_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    items: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    limit: int = 20
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerIn:
+    name: str
+    phrases: list[str]
+    speaker: str = "any"
+    active: bool = True
