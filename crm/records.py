@@ -104,13 +104,15 @@ def list_records(
     *,
     limit: int,
     offset: int,
+    order_by: Sequence[Any] = (),
 ) -> tuple[list[M], int]:
-    """A page of the records matching `conditions` that `principal` may see, newest first."""
+    """A page of the records matching `conditions` that `principal` may see: in `order_by`'s
+    order where given, then newest first."""
     scope = visible(principal, resource.read, resource.model)
     query = select(resource.model).where(scope, *conditions)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ordered = (
-        query.order_by(getattr(resource.model, resource.order_by).desc())
+        query.order_by(*order_by, getattr(resource.model, resource.order_by).desc())
         .limit(limit)
         .offset(offset)
     )

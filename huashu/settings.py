@@ -76,6 +76,16 @@ class Settings(BaseSettings):
         description="Opportunity stages in order, comma-separated; the last one is the won stage.",
     )
 
+    rfm_frequency_days: int = Field(
+        90, ge=1, le=3650, description="RFM frequency window: calls and follow-ups in these days."
+    )
+    stall_calls: int = Field(
+        2, ge=1, le=50, description="An open deal whose last N linked calls had no advance stalls."
+    )
+    stall_days: int = Field(
+        30, ge=1, le=3650, description="An open deal with no advance for this many days stalls."
+    )
+
     storage_url: str | None = Field(
         None,
         description="Where recordings live: unset = DATA_DIR/audio; s3://bucket/prefix = a bucket.",

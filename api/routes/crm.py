@@ -7,7 +7,7 @@ is written out, because each filters on its own fields.
 
 import json
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
@@ -20,12 +20,15 @@ from api.schemas.crm import (
     OpportunityOut,
     Page,
     RepOut,
+    RfmOut,
     TeamOut,
 )
 from core.errors import InvalidInput, PayloadTooLarge
 from core.types import MAX_ID, Id, SaneDate
 from crm import csv_io, records, schemas
-from models import Customer, FollowUp, Opportunity, Rep
+from crm.segments import customer_scores, in_segment, segment_order
+from models import Customer, FollowUp, Opportunity, Rep, utcnow
+from sales.rfm import SEGMENTS
 
 # Who may see or change which records is decided by the services (auth/permissions.py).
 router = APIRouter(prefix="/api/v1", tags=["crm"])
@@ -84,19 +87,37 @@ def read_reps(
 
 @router.get("/customers")
 def read_customers(
-    session: SessionDep, _p: CurrentPrincipal, owner_rep_id: Id | None = None, tier: str | None = None,
-    q: Annotated[str | None, Query(description="Part of the company name")] = None,
+    session: SessionDep, state: StateDep, _p: CurrentPrincipal, owner_rep_id: Id | None = None,
+    tier: str | None = None, q: Annotated[str | None, Query(description="Part of the company name")] = None,
+    segment: Annotated[str | None, Query(description="RFM segment, e.g. 重要价值客户")] = None,
     limit: Limit = 50, offset: Offset = 0,
 ) -> Page[CustomerOut]:  # fmt: skip
+    """Customers with their RFM scores and segment; `?segment=重要挽留客户` filters on it."""
+    if segment is not None and segment not in SEGMENTS:
+        raise InvalidInput(
+            f"unknown segment {segment!r}; one of {'、'.join(SEGMENTS)}", field="segment"
+        )
+    scores = customer_scores(
+        session, _p, utcnow(), state.settings.rfm_frequency_days, state.settings.timezone
+    )
     conditions = where(
         (owner_rep_id, lambda: Customer.owner_rep_id == owner_rep_id),
         (tier, lambda: Customer.tier == tier),
         (q, lambda: Customer.company.contains(q or "")),
+        (segment, lambda: in_segment(scores, segment or "", Customer.id)),
     )
     items, total = records.list_records(
         session, records.CUSTOMERS, _p, conditions, limit=limit, offset=offset
     )
-    return page_of(items, total, CustomerOut, limit, offset)
+    page = page_of(items, total, CustomerOut, limit, offset)
+    for item in page.items:
+        score = scores.get(item.id)
+        if score is not None:
+            item.segment, item.rfm = (
+                score.segment,
+                RfmOut.model_validate(score, from_attributes=True),
+            )
+    return page
 
 
 @router.get("/opportunities")
@@ -121,11 +142,14 @@ def read_opportunities(
 
 @router.get("/follow-ups")
 def read_follow_ups(
-    session: SessionDep, _p: CurrentPrincipal, rep_id: Id | None = None, customer_id: Id | None = None,
+    session: SessionDep, state: StateDep, _p: CurrentPrincipal, rep_id: Id | None = None, customer_id: Id | None = None,
     status_: Annotated[str | None, Query(alias="status")] = None, due_before: SaneDate | None = None,
-    due_after: SaneDate | None = None, call_id: Id | None = None, limit: Limit = 50, offset: Offset = 0,
+    due_after: SaneDate | None = None, call_id: Id | None = None,
+    order: Annotated[Literal["newest", "segment"], Query(
+        description="`segment`: most valuable RFM segment first, then earliest due")] = "newest",
+    limit: Limit = 50, offset: Offset = 0,
 ) -> Page[FollowUpOut]:  # fmt: skip
-    """Due and overdue next actions: `?status=open&due_before=2026-12-01&rep_id=3`."""
+    """Due and overdue next actions: `?status=open&due_before=2026-12-01&rep_id=3&order=segment`."""
     conditions = where(
         (rep_id, lambda: FollowUp.rep_id == rep_id),
         (customer_id, lambda: FollowUp.customer_id == customer_id),
@@ -134,8 +158,14 @@ def read_follow_ups(
         (due_after, lambda: FollowUp.next_action_due >= due_after),
         (call_id, lambda: FollowUp.call_id == call_id),
     )
+    order_by: list[Any] = []
+    if order == "segment":
+        scores = customer_scores(
+            session, _p, utcnow(), state.settings.rfm_frequency_days, state.settings.timezone
+        )
+        order_by = [segment_order(scores, FollowUp.customer_id), FollowUp.next_action_due]
     items, total = records.list_records(
-        session, records.FOLLOW_UPS, _p, conditions, limit=limit, offset=offset
+        session, records.FOLLOW_UPS, _p, conditions, limit=limit, offset=offset, order_by=order_by
     )
     page = page_of(items, total, FollowUpOut, limit, offset)
     today = date.today()

@@ -14,6 +14,7 @@ __all__ = [
     "OpportunityOut",
     "Page",
     "RepOut",
+    "RfmOut",
     "RowErrorOut",
     "TeamOut",
 ]
@@ -43,6 +44,16 @@ class RepOut(_Out):
     created_at: datetime
 
 
+class RfmOut(BaseModel):
+    recency_days: int | None = Field(description="Days since the last call or follow-up.")
+    frequency: int = Field(description="Calls and follow-ups in the frequency window.")
+    monetary: float = Field(description="Won in the last 12 months, else the open pipeline.")
+    r: int
+    f: int
+    m: int
+    segment: str
+
+
 class CustomerOut(_Out):
     id: int
     company: str
@@ -53,6 +64,8 @@ class CustomerOut(_Out):
     owner_rep_id: int | None
     external_id: str | None
     created_at: datetime
+    segment: str | None = Field(None, description="RFM segment (lists only).")
+    rfm: RfmOut | None = None
 
 
 class OpportunityOut(_Out):
