@@ -26,9 +26,9 @@ from api.schemas.crm import (
 from core.errors import InvalidInput, PayloadTooLarge
 from core.types import MAX_ID, Id, SaneDate
 from crm import csv_io, records, schemas
-from crm.segments import customer_scores, in_segment, segment_order
 from models import Customer, FollowUp, Opportunity, Rep, utcnow
 from sales.rfm import SEGMENTS
+from sales.segments import customer_scores, in_segment, segment_order
 
 # Who may see or change which records is decided by the services (auth/permissions.py).
 router = APIRouter(prefix="/api/v1", tags=["crm"])
