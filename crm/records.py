@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from analysis.objectives import ACTION_LADDER
 from auth.permissions import (
     READ_CUSTOMERS,
     READ_FOLLOW_UPS,
@@ -195,6 +196,8 @@ def _check(
     for field_name, target in resource.references.items():
         if creating or field_name in changed:  # an unchanged link was checked when it was made
             _check_reference(session, writer, target, values.get(field_name), field_name)
+    if resource.model in (Opportunity, FollowUp):
+        _check_objective(values, changed=creating or bool(_OBJECTIVE_FIELDS & changed))
     if resource.model is Opportunity:
         _check_opportunity(values, stages)
     if resource.model is FollowUp:
@@ -212,6 +215,29 @@ def _check_opportunity(values: dict[str, Any], stages: Sequence[str]) -> None:
         raise InvalidInput(f"closed_on {closed} is before created_on {created}", field="closed_on")
     if values.get("status") in ("won", "lost") and closed is None:
         values["closed_on"] = date.today()
+
+
+_OBJECTIVE_FIELDS = frozenset({"objective_primary", "objective_minimum", "objective_due"})
+_ASSESSMENT_FIELDS = ("objective_outcome", "objective_evidence", "objective_call_id",
+                      "objective_assessed_at")  # fmt: skip
+
+
+def _check_objective(values: dict[str, Any], *, changed: bool) -> None:
+    """A minimum needs a primary and may not be above it; a new objective drops the old outcome."""
+    if not changed:
+        return
+    primary, minimum = values.get("objective_primary"), values.get("objective_minimum")
+    if minimum and not primary:
+        raise InvalidInput(
+            "an objective_minimum needs an objective_primary", field="objective_primary"
+        )
+    if primary and minimum and ACTION_LADDER[minimum] > ACTION_LADDER[primary]:
+        raise InvalidInput(
+            f"the minimum advance {minimum} is above the primary one {primary}",
+            field="objective_minimum",
+        )
+    for name in _ASSESSMENT_FIELDS:
+        values[name] = None
 
 
 def _check_follow_up(values: dict[str, Any], *, due_changed: bool) -> None:

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from analysis.objectives import OBJECTIVE_ACTIONS
 from core.types import Id, Money, SaneDate, SaneDateTime
 
 __all__ = [
@@ -37,6 +38,20 @@ FollowUpState = Literal["draft", "open", "done", "cancelled"]
 
 class StrictInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+ObjectiveAction = Literal[OBJECTIVE_ACTIONS]  # type: ignore[valid-type]
+_OBJECTIVE_HELP = "承诺目标: " + " / ".join(OBJECTIVE_ACTIONS)
+
+
+class _Objective(StrictInput):
+    """The commitment objective for the next call: the advance to aim for, the least one worth
+    the call (none: the primary itself), a date. That the minimum is not above the primary is
+    checked on the merged record (crm/records.py), as a patch may change only one of them."""
+
+    objective_primary: ObjectiveAction | None = Field(None, description=_OBJECTIVE_HELP)
+    objective_minimum: ObjectiveAction | None = Field(None, description=_OBJECTIVE_HELP)
+    objective_due: SaneDate | None = None
 
 
 class TeamIn(StrictInput):
@@ -84,7 +99,7 @@ class CustomerPatch(StrictInput):
     owner_rep_id: Id | None = None
 
 
-class _OpportunityRules(StrictInput):
+class _OpportunityRules(_Objective):
     @model_validator(mode="after")
     def _dates_and_outcome(self) -> _OpportunityRules:
         created = getattr(self, "created_on", None)
@@ -121,7 +136,7 @@ class OpportunityPatch(_OpportunityRules):
     loss_reason: str | None = Field(None, max_length=200)
 
 
-class FollowUpIn(StrictInput):
+class FollowUpIn(_Objective):
     rep_id: Id
     customer_id: Id
     opportunity_id: Id | None = None
@@ -135,7 +150,7 @@ class FollowUpIn(StrictInput):
     external_id: str | None = ExternalId
 
 
-class FollowUpPatch(StrictInput):
+class FollowUpPatch(_Objective):
     content: str | None = Field(None, max_length=10_000)
     customer_needs: str | None = Field(None, max_length=5_000)
     next_action: str | None = Field(None, max_length=1_000)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
 
 __all__ = [
+    "CommitmentObjective",
     "Customer",
     "FollowUp",
     "FollowUpStatus",
@@ -67,6 +68,19 @@ class Customer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class CommitmentObjective:
+    """The objective set before the next call (承诺目标) and its assessment after that call
+    (sales/objectives.py); on opportunities and on follow-ups."""
+
+    objective_primary: Mapped[str | None] = mapped_column(String(20))
+    objective_minimum: Mapped[str | None] = mapped_column(String(20))
+    objective_due: Mapped[date | None] = mapped_column(Date)
+    objective_outcome: Mapped[str | None] = mapped_column(String(20))
+    objective_evidence: Mapped[list[str] | None] = mapped_column(JSON)
+    objective_call_id: Mapped[int | None] = mapped_column(Integer)  # the call it was judged on
+    objective_assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class OpportunityStatus:
     OPEN = "open"
     WON = "won"
@@ -74,7 +88,7 @@ class OpportunityStatus:
     ALL = (OPEN, WON, LOST)
 
 
-class Opportunity(Base):
+class Opportunity(CommitmentObjective, Base):
     __tablename__ = "opportunities"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -104,7 +118,7 @@ class FollowUpStatus:
     ALL = (DRAFT, OPEN, DONE, CANCELLED)
 
 
-class FollowUp(Base):
+class FollowUp(CommitmentObjective, Base):
     __tablename__ = "follow_ups"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -11,14 +11,16 @@ import math
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select, union_all
 from sqlalchemy.orm import Session
 
 from auth.permissions import READ_METRICS, require_visible
 from auth.principal import Principal
 from core.errors import NotFound
-from models import Call, CallAnalysis, Opportunity, OpportunityStatus, Rep
+from models import Call, CallAnalysis, FollowUp, Opportunity, OpportunityStatus, Rep
 from sales.periods import Period, day_before, days_between, month_of, safe_ratio, scoped
+from sales.stalls import call_outcomes
+from sales.traps import StallRule, fell_into_trap
 
 __all__ = [
     "SMALL_SAMPLE",
@@ -32,6 +34,7 @@ __all__ = [
 
 SMALL_SAMPLE = 10  # fewer analysed calls than this: flagged, and never ranked above real samples
 _Z95 = 1.96
+_DEFAULT_RULE = StallRule()
 
 
 def rep_metrics(session: Session, principal: Principal, period: Period) -> list[dict[str, Any]]:
@@ -40,12 +43,50 @@ def rep_metrics(session: Session, principal: Principal, period: Period) -> list[
     calls = {row.rep_id: row for row in session.execute(_call_figures(period))}
     opps = {row.owner_rep_id: row for row in session.execute(_opportunity_figures(session, period))}
     pipeline = _pipeline_by_stage(session, period)
+    objectives = {row.rep_id: row for row in session.execute(_objective_figures(period))}
     return [
         _rep_row(
             rep.id, rep.name, rep.team_id, calls.get(rep.id), opps.get(rep.id), pipeline[rep.id]
         )
+        | _objective_part(objectives.get(rep.id))
         for rep in reps
     ]
+
+
+def _objective_figures(period: Period) -> Select[Any]:
+    """Per rep: commitment objectives judged on calls of the period (on follow-ups and on
+    opportunities; one call may answer one of each), and how many were met."""
+    judged = union_all(
+        select(FollowUp.rep_id.label("rep_id"), FollowUp.objective_outcome.label("outcome"),
+               FollowUp.objective_call_id.label("call_id")).where(FollowUp.objective_outcome.is_not(None)),
+        select(Opportunity.owner_rep_id, Opportunity.objective_outcome, Opportunity.objective_call_id)
+        .where(Opportunity.objective_outcome.is_not(None)),
+    ).subquery()  # fmt: skip
+    start, end = period.call_bounds()
+    outcome = judged.c.outcome
+    return (
+        select(
+            judged.c.rep_id,
+            func.count().label("judged"),
+            func.sum(case((outcome == "primary_achieved", 1), else_=0)).label("primary"),
+            func.sum(
+                case((outcome.in_(("primary_achieved", "minimum_achieved")), 1), else_=0)
+            ).label("met"),
+        )
+        .join(Call, Call.id == judged.c.call_id)
+        .where(Call.happened_at >= start, Call.happened_at < end)
+        .group_by(judged.c.rep_id)
+    )
+
+
+def _objective_part(row: Any) -> dict[str, Any]:
+    judged, primary, met = (int(row.judged), int(row.primary), int(row.met)) if row else (0, 0, 0)
+    return {
+        "objectives_judged": judged,
+        "objectives_primary_achieved": primary,
+        "objectives_achieved": met,
+        "objective_achieved_share": safe_ratio(met, judged),
+    }
 
 
 def _reps(period: Period) -> Select[int, str, int | None]:
@@ -257,11 +298,14 @@ def commitment_ranking(
     return rows
 
 
-def behaviour_metrics(session: Session, principal: Principal, period: Period) -> dict[str, Any]:
+def behaviour_metrics(
+    session: Session, principal: Principal, period: Period, rule: StallRule = _DEFAULT_RULE
+) -> dict[str, Any]:
     """Win rate of opportunities closed in the period, by what happened on their calls."""
     period = scoped(principal, period)
     per_opp = _closed_opportunities_with_calls(period).subquery()
     return {
+        "by_trap": _trap_bands(session, period, rule),
         "by_advance": _bands(session, per_opp, case(
             (per_opp.c.had_advance > 0, "with advance"), else_="without advance")),
         "by_spin_mix": _bands(session, per_opp, case(
@@ -301,6 +345,30 @@ def _closed_opportunities_with_calls(period: Period) -> Select[Any]:
             Rep.team_id == period.team_id
         )
     return query
+
+
+def _trap_bands(session: Session, period: Period, rule: StallRule) -> list[dict[str, Any]]:
+    """Closed deals (with or without calls) that ever stalled, against those that never did."""
+    query = select(
+        Opportunity.id, Opportunity.status, Opportunity.created_on, Opportunity.closed_on
+    ).where(
+        Opportunity.status.in_((OpportunityStatus.WON, OpportunityStatus.LOST)),
+        Opportunity.closed_on.between(period.start, day_before(period.end)),
+    )
+    if period.team_id is not None:
+        query = query.join(Rep, Rep.id == Opportunity.owner_rep_id).where(
+            Rep.team_id == period.team_id
+        )
+    deals = session.execute(query).all()
+    outcomes = call_outcomes(session, [d.id for d in deals], period.timezone)
+    counts: dict[str, list[int]] = {"fell into the trap": [0, 0], "never stalled": [0, 0]}
+    for deal_id, status, created, closed in deals:
+        trapped = fell_into_trap(outcomes.get(deal_id, []), created, closed or created, rule)
+        band = counts["fell into the trap" if trapped else "never stalled"]
+        band[0] += 1
+        band[1] += status == OpportunityStatus.WON
+    return [{"band": name, "opportunities": n, "won": won, "win_rate": safe_ratio(won, n)}
+            for name, (n, won) in counts.items()]  # fmt: skip
 
 
 def _bands(session: Session, per_opp: Any, band: Any) -> list[dict[str, Any]]:

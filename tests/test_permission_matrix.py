@@ -383,6 +383,8 @@ def _sales_rows() -> list[Row]:
         Row("GET", "/api/v1/metrics/commitments", (200,), report, period, NO_SCOPE),
         Row("GET", "/api/v1/metrics/behaviour", (200,), report, period, NO_SCOPE),
         Row("GET", "/api/v1/metrics/trend", (200,), may("*", "own team", "own team"), trend),
+        Row("GET", "/api/v1/stalled-deals", (200,), report, scopes=NO_SCOPE),
+        Row("GET", "/api/v1/opportunities/{opportunity_id}/outcomes", (200,), may("*", "own team", "own")),
         Row("POST", "/api/v1/targets", (201,), targets, body(_target_in)),
         Row("GET", "/api/v1/targets", (200,), may("*", "*"), scopes=NO_SCOPE),
         Row("GET", "/api/v1/targets/{record_id}", (200,), targets),

@@ -11,9 +11,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from analysis import Utterance
+from analysis.cues import ACTIONS
+from analysis.objectives import ACTION_LADDER, Assessment, assess_objective
+from huashu.runtime import Services
+from huashu.seed import seed_demo
+from ingest.analysis import AnalyzerHolder
+from models import Call, CallTurn, Opportunity, session_scope
+from sales.objective_checks import judge_objectives
 from sales.rfm import SEGMENTS, CustomerFigures, quintiles, score_customers, segment_of
-from tests.conftest import AUTH
+from sales.stalls import stalled_deals
+from sales.traps import CallOutcome, StallRule, call_outcome, fell_into_trap, stall_reasons
+from tests.audio_files import CALLS
+from tests.conftest import AUTH, SYSTEM, upload, wait_for_status
 
 # ---------------------------------------------------------------- RFM, pure
 
@@ -125,3 +137,210 @@ def test_due_follow_ups_sort_by_segment(client: TestClient) -> None:
     listed = client.get("/api/v1/follow-ups", headers=AUTH,
                         params={"status": "open", "order": "segment"}).json()  # fmt: skip
     assert [f["id"] for f in listed["items"]] == [made["A"], made["E"], made["C"]]
+
+
+# ---------------------------------------------------------------- continuation traps, pure
+
+D = date(2026, 3, 1)
+
+
+def _seq(*outcomes: str) -> list[CallOutcome]:
+    """One call a week from 2026-03-01."""
+    return [CallOutcome(i, D + timedelta(days=7 * i), o) for i, o in enumerate(outcomes)]
+
+
+def test_call_outcome_prefers_an_advance_then_a_decline() -> None:
+    assert call_outcome(1, 1) == "advance"
+    assert call_outcome(0, 2) == "decline"
+    assert call_outcome(0, 0) == "continuation"
+
+
+def test_last_n_calls_without_an_advance_stall_a_deal() -> None:
+    rule = StallRule(calls=2, days=30)
+    # advance on 03-01, continuation 03-08, decline 03-15; on 03-16 the last advance is 15 days old.
+    reasons = stall_reasons(
+        _seq("advance", "continuation", "decline"), D, D + timedelta(days=15), rule
+    )
+    assert reasons == ("最近 2 次通话都没有推进（继续、拒绝）",)
+    assert stall_reasons(_seq("continuation", "advance"), D, D + timedelta(days=8), rule) == ()
+    # One call is not yet "the last two".
+    assert stall_reasons(_seq("continuation"), D, D + timedelta(days=1), rule) == ()
+
+
+def test_days_without_an_advance_stall_a_deal() -> None:
+    rule = StallRule(calls=2, days=30)
+    # Last advance on 03-08 (the second call); 30 days later is 04-07.
+    seq = _seq("continuation", "advance")
+    assert stall_reasons(seq, D, date(2026, 4, 6), rule) == ()
+    assert stall_reasons(seq, D, date(2026, 4, 7), rule) == (
+        "30 天没有推进（上次推进于 2026-03-08，上限 30 天）",
+    )
+    # Never advanced: counted from the deal's creation.
+    assert stall_reasons([], D, date(2026, 4, 10), rule) == (
+        "40 天没有推进（商机创建于 2026-03-01，上限 30 天）",
+    )
+
+
+def test_a_closed_deal_fell_into_the_trap_when_it_ever_stalled() -> None:
+    rule = StallRule(calls=2, days=30)
+    assert fell_into_trap(
+        _seq("continuation", "continuation", "advance"), D, D + timedelta(days=20), rule
+    )
+    assert not fell_into_trap(
+        _seq("continuation", "advance", "continuation"), D, D + timedelta(days=20), rule
+    )
+    # 03-01 created, advance 03-08, closed 04-07: 30 days after the last advance.
+    assert fell_into_trap(_seq("continuation", "advance"), D, date(2026, 4, 7), rule)
+    assert not fell_into_trap(_seq("continuation", "advance"), D, date(2026, 4, 6), rule)
+
+
+# ---------------------------------------------------------------- continuation traps, stored
+
+STAGES = ("线索", "商机", "方案", "谈判", "成交")
+
+
+def test_stalled_deals_on_the_demo_data(services: Services) -> None:
+    """The seed: every opportunity has a day-0 call (advance; decline when lost) and a day-1 call
+    (continuation; decline when lost); open ones are months 2, 5, 8, 11 (created on day 5)."""
+    with session_scope(services.session_factory) as session:
+        seed_demo(session, 2026, STAGES)
+        today = date(2026, 12, 1)  # month 11's deal: last advance 11-05, 26 days: not stalled
+        rows = stalled_deals(session, SYSTEM, today, StallRule(2, 30), "Asia/Shanghai")
+        assert len(rows) == 9 and {r["rep"] for r in rows} == {"王磊", "李娜", "张伟"}
+        first = rows[0]
+        assert first["outcomes"] == ["advance", "continuation"]
+        assert first["reasons"] == ["299 天没有推进（上次推进于 2026-02-05，上限 30 天）"]
+        by_calls = stalled_deals(session, SYSTEM, today, StallRule(1, 30), "Asia/Shanghai")
+        november = [r for r in by_calls if r["last_advance"] == date(2026, 11, 5)]
+        assert len(november) == 3
+        assert november[0]["reasons"] == ["最近 1 次通话都没有推进（继续）"]
+
+
+def test_stalled_deals_and_outcomes_over_http(services: Services, client: TestClient) -> None:
+    with session_scope(services.session_factory) as session:
+        seed_demo(session, _today().year - 1, STAGES)  # a year back: every open deal is idle
+    rows = client.get("/api/v1/stalled-deals", headers=AUTH).json()
+    assert len(rows) == 12 and all(len(r["reasons"]) == 1 for r in rows)
+    rep = rows[0]["rep_id"]
+    mine = client.get("/api/v1/stalled-deals", headers=AUTH, params={"rep_id": rep}).json()
+    assert len(mine) == 4 and {r["rep_id"] for r in mine} == {rep}
+    lost = client.get(
+        "/api/v1/opportunities", headers=AUTH, params={"status": "lost", "limit": 1}
+    ).json()
+    seq = client.get(
+        f"/api/v1/opportunities/{lost['items'][0]['id']}/outcomes", headers=AUTH
+    ).json()
+    assert [o["outcome"] for o in seq] == ["decline", "decline"]
+
+
+def test_behaviour_gains_the_trap_bands(services: Services, client: TestClient) -> None:
+    """2026 on the seed, N 2, D 30: the 12 lost deals had two declines (trapped); of the won ones
+    closed in 2026 (王磊 4, 李娜 4, 张伟 3: December's closes in 2027), 张伟's close 30 days after
+    their advance (trapped), the other 8 within 10 or 20 (never stalled)."""
+    with session_scope(services.session_factory) as session:
+        seed_demo(session, 2026, STAGES)
+    figures = client.get("/api/v1/metrics/behaviour", headers=AUTH,
+                         params={"from": "2026-01-01", "to": "2027-01-01"}).json()  # fmt: skip
+    bands = {b["band"]: (b["opportunities"], b["won"], b["win_rate"]) for b in figures["by_trap"]}
+    assert bands == {"fell into the trap": (15, 3, 0.2), "never stalled": (8, 8, 1.0)}
+
+
+# ---------------------------------------------------------------- commitment objectives, pure
+
+
+def test_the_ladder_is_the_analysis_action_vocabulary() -> None:
+    assert set(ACTION_LADDER) == {name for name, _ in ACTIONS}
+
+
+def test_an_objective_is_met_by_its_action_or_a_higher_one() -> None:
+    signed = assess_objective("演示", "发送资料", [("签约", "行，合同发过来吧。")], [])
+    assert signed == Assessment("primary_achieved", ("签约：行，合同发过来吧。",))
+    meeting = assess_objective("演示", "发送资料", [("会面", "下周见面聊。")], ["不用演示了。"])
+    assert meeting == Assessment("minimum_achieved", ("会面：下周见面聊。",))
+
+
+def test_a_weaker_advance_is_only_a_continuation_and_a_refusal_is_declined() -> None:
+    weak = assess_objective("试用/POC", "会面", [("发送资料", "资料发我邮箱。")], [])
+    assert weak == Assessment("continuation_only", ("发送资料（低于最低目标）：资料发我邮箱。",))
+    refused = assess_objective("演示", None, [], ["暂时不需要了。"])
+    assert refused == Assessment("declined", ("拒绝：暂时不需要了。",))
+    assert assess_objective("演示", None, [], []).outcome == "continuation_only"
+
+
+# ---------------------------------------------------------------- commitment objectives, stored
+
+
+def test_objectives_are_validated_and_reset_when_changed(client: TestClient) -> None:
+    ids = _rfm_world(client)
+    opp = _post(client, "opportunities", {"name": "C 单", "customer_id": ids["C"], "owner_rep_id": ids["rep"],
+                "stage": "商机", "objective_primary": "演示", "objective_minimum": "会面"})  # fmt: skip
+    assert (opp["objective_primary"], opp["objective_minimum"], opp["objective_outcome"]) == (
+        "演示",
+        "会面",
+        None,
+    )
+    above = client.patch(
+        f"/api/v1/opportunities/{opp['id']}", headers=AUTH, json={"objective_minimum": "签约"}
+    )
+    assert above.status_code == 422 and above.json()["field"] == "objective_minimum"
+    unknown = client.patch(
+        f"/api/v1/opportunities/{opp['id']}", headers=AUTH, json={"objective_primary": "吃饭"}
+    )
+    assert unknown.status_code == 422
+
+
+def test_an_analysed_call_judges_the_objective(
+    services: Services, client: TestClient, analyzer: AnalyzerHolder
+) -> None:
+    """Seed 2026: 王磊's March opportunity; its day-0 call says 好的，那就下周二下午来给我们做个演示吧。
+    Objective 演示 (minimum 发送资料) → primary achieved, with that sentence as evidence."""
+    with session_scope(services.session_factory) as session:
+        seed_demo(session, 2026, STAGES)
+        opp = session.scalars(
+            select(Opportunity).where(Opportunity.external_id == "seed-opp-0-3")
+        ).one()
+        opp.objective_primary, opp.objective_minimum = "演示", "发送资料"
+        call = session.scalars(
+            select(Call).where(Call.opportunity_id == opp.id).order_by(Call.id)
+        ).first()
+        assert call is not None
+        turns = [Utterance(t.speaker, t.text) for t in session.scalars(
+            select(CallTurn).where(CallTurn.call_id == call.id).order_by(CallTurn.idx))]  # fmt: skip
+        analysis = analyzer.get().analyze_turns(turns, call_date=date(2026, 3, 5))
+        judged = judge_objectives(session, call, analysis, SYSTEM)
+        assert judged == [opp] and opp.objective_outcome == "primary_achieved"
+        assert opp.objective_evidence == ["演示：好的，那就下周二下午来给我们做个演示吧。"]
+        rep_id, call_id = opp.owner_rep_id, call.id
+    got = client.get(f"/api/v1/opportunities/{opp.id}", headers=AUTH).json()
+    assert got["objective_call_id"] == call_id
+    rows = client.get(
+        "/api/v1/metrics/reps", headers=AUTH, params={"from": "2026-03-01", "to": "2026-04-01"}
+    ).json()
+    mine = next(r for r in rows if r["rep_id"] == rep_id)
+    assert (
+        mine["objectives_judged"],
+        mine["objectives_achieved"],
+        mine["objective_achieved_share"],
+    ) == (1, 1, 1.0)
+
+
+def test_the_worker_judges_objectives_after_analysis(client: TestClient) -> None:
+    """The fake transcriber's call (您好我是小李 / 你好) agrees to nothing: continuation only, on
+    both the opportunity's objective and its open follow-up's."""
+    ids = _rfm_world(client)
+    opp = _post(client, "opportunities", {"name": "E 单", "customer_id": ids["E"], "owner_rep_id": ids["rep"],
+                "stage": "商机", "objective_primary": "试用/POC"})  # fmt: skip
+    due = str(_today() + timedelta(days=2))
+    plan = _post(client, "follow-ups", {"rep_id": ids["rep"], "customer_id": ids["E"], "opportunity_id": opp["id"],
+                 "occurred_at": _ago(1), "next_action_due": due, "objective_primary": "演示",
+                 "objective_minimum": "会面"})  # fmt: skip
+    call = upload(client, CALLS / "dev01.stereo.wav", rep_id=str(ids["rep"]), opportunity_id=str(opp["id"]),
+                  channels="rep-left").json()  # fmt: skip
+    assert wait_for_status(client, call["id"])["status"] == "done"
+    for path in (f"opportunities/{opp['id']}", f"follow-ups/{plan['id']}"):
+        got = client.get(f"/api/v1/{path}", headers=AUTH).json()
+        assert got["objective_outcome"] == "continuation_only", path
+        assert (
+            got["objective_evidence"] == ["没有约定具体的下一步"]
+            and got["objective_call_id"] == call["id"]
+        )

@@ -576,3 +576,40 @@ def test_manager_tracks_a_topic_and_sees_it_on_calls_and_the_dashboard(
     page.wait_for_selector("#tracker-win svg text:has-text('通话中提及')")
     assert page.locator("#tracker-by-rep svg text").filter(has_text="王磊").count() == 1
     axe_clean(page)
+
+
+def test_manager_sees_segments_stalled_deals_and_sets_objectives(site: Site, new_page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = new_page()
+    sign_in(page, site, "manager")
+    page.click("nav a:has-text('客户')")
+    settle(page)
+    expect(page.locator("#customers tr").first).to_contain_text(
+        "客户（"
+    )  # e.g. 一般挽留客户（1/1/1：…）
+    page.select_option("#segment-filter", "一般挽留客户")
+    expect(page.locator("#customers tr").first).to_contain_text("一般挽留客户")
+    for text in page.locator("#customers tr").all_inner_texts():
+        assert "一般挽留客户" in text or "没有客户" in text, text
+    page.click("nav a:has-text('业绩看板')")
+    settle(page)
+    status = page.locator("#stalled-status")
+    expect(status).to_contain_text("个停滞商机")
+    stalled = int(status.inner_text().split(" ")[0])
+    rows = page.locator("#stalled-deals tr")
+    assert rows.count() == max(stalled, 1)
+    if stalled:
+        assert "没有推进" in rows.first.inner_text()
+    no_english(page)
+    page.click("nav a:has-text('商机')")
+    settle(page)
+    page.fill("#opportunity-form input[name=name]", "目标演示项目")
+    page.select_option("#opportunity-form select[name=customer_id]", index=0)
+    page.select_option("#opportunity-form select[name=owner_rep_id]", label="李娜")
+    page.select_option("#opportunity-form select[name=objective_primary]", "演示")
+    page.select_option("#opportunity-form select[name=objective_minimum]", "会面")
+    page.click("#opportunity-form button[type=submit]")
+    expect(page.locator("#opportunities tr:has-text('目标演示项目')")).to_contain_text(
+        "首要：演示；最低：会面；待通话评判"
+    )

@@ -34,6 +34,7 @@ from models import (
     utcnow,
 )
 from qa.rules import check_call
+from sales.objective_checks import judge_objectives
 from search.trackers import track_call
 
 __all__ = ["CallGone", "PipelineParts", "process_call"]
@@ -157,6 +158,7 @@ def _analyze(parts: PipelineParts, job_id: int, call_id: int) -> None:
         analysis = analyze_call(session, analyzer, call, parts.timezone, WORKER)
         draft_follow_up(session, call, analysis, WORKER)
         session.flush()
+        judge_objectives(session, call, analysis, WORKER)  # the rep's 承诺目标 for this call
         check_call(session, call.id, WORKER)  # QA rules on the fresh turns
         track_call(session, call.id, WORKER)  # trackers' mentions (the search index is the db's)
 

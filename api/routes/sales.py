@@ -3,7 +3,9 @@
 
 # No `from __future__ import annotations` here: the record factory needs the real classes.
 
+from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
 
@@ -12,9 +14,11 @@ from api.routes.records import Limit, Offset, add_crud_routes, page_of, where
 from api.schemas.crm import Page
 from api.schemas.sales import (
     BehaviourOut,
+    CallOutcomeOut,
     CommitmentRankOut,
     FunnelOut,
     RepMetricsOut,
+    StalledDealOut,
     TargetOut,
     TargetProgressOut,
     TrendPointOut,
@@ -26,7 +30,9 @@ from models import Target
 from sales import metrics as service
 from sales.periods import Period
 from sales.schemas import TargetIn
+from sales.stalls import opportunity_outcomes, stalled_deals
 from sales.targets import TARGETS, target_progress
+from sales.traps import StallRule
 
 router = APIRouter(prefix="/api/v1", tags=["sales"])
 
@@ -85,10 +91,38 @@ def read_commitment_metrics(
 
 @router.get("/metrics/behaviour")
 def read_behaviour_metrics(
-    session: SessionDep, period: PeriodDep, principal: CurrentPrincipal
+    session: SessionDep, period: PeriodDep, state: StateDep, principal: CurrentPrincipal
 ) -> BehaviourOut:
-    """Win rate of opportunities closed in the period, by advance / SPIN mix / talk ratio band."""
-    return BehaviourOut.model_validate(service.behaviour_metrics(session, principal, period))
+    """Win rate of opportunities closed in the period, by continuation trap / advance / SPIN mix /
+    talk ratio band."""
+    figures = service.behaviour_metrics(session, principal, period, _stall_rule(state))
+    return BehaviourOut.model_validate(figures)
+
+
+def _stall_rule(state: StateDep) -> StallRule:
+    return StallRule(state.settings.stall_calls, state.settings.stall_days)
+
+
+@router.get("/stalled-deals")
+def read_stalled_deals(
+    session: SessionDep, state: StateDep, principal: CurrentPrincipal, rep_id: Id | None = None
+) -> list[StalledDealOut]:
+    """Open deals caught in the continuation trap (last N calls without an advance, or no advance
+    for D days), with the reasons, ordered by rep."""
+    today = datetime.now(ZoneInfo(state.settings.timezone)).date()
+    rows = stalled_deals(
+        session, principal, today, _stall_rule(state), state.settings.timezone, rep_id
+    )
+    return [StalledDealOut.model_validate(row) for row in rows]
+
+
+@router.get("/opportunities/{opportunity_id}/outcomes")
+def read_opportunity_outcomes(
+    opportunity_id: Id, session: SessionDep, state: StateDep, principal: CurrentPrincipal
+) -> list[CallOutcomeOut]:
+    """The outcome of each analysed call linked to the opportunity, oldest first."""
+    outcomes = opportunity_outcomes(session, principal, opportunity_id, state.settings.timezone)
+    return [CallOutcomeOut.model_validate(o) for o in outcomes]
 
 
 add_crud_routes(router, "/targets", TARGETS, TargetOut, TargetIn, None, "target")

@@ -68,7 +68,19 @@ class CustomerOut(_Out):
     rfm: RfmOut | None = None
 
 
-class OpportunityOut(_Out):
+class _ObjectiveOut(_Out):
+    objective_primary: str | None = None
+    objective_minimum: str | None = None
+    objective_due: date | None = None
+    objective_outcome: str | None = Field(
+        None, description="primary_achieved / minimum_achieved / continuation_only / declined"
+    )
+    objective_evidence: list[str] | None = None
+    objective_call_id: int | None = None
+    objective_assessed_at: datetime | None = None
+
+
+class OpportunityOut(_ObjectiveOut):
     id: int
     name: str
     customer_id: int
@@ -83,7 +95,7 @@ class OpportunityOut(_Out):
     external_id: str | None
 
 
-class FollowUpOut(_Out):
+class FollowUpOut(_ObjectiveOut):
     id: int
     rep_id: int
     customer_id: int

@@ -10,12 +10,14 @@ __all__ = [
     "ActivityOut",
     "BandOut",
     "BehaviourOut",
+    "CallOutcomeOut",
     "CommitmentRankOut",
     "FunnelOut",
     "FunnelStageOut",
     "FunnelStepOut",
     "RatesOut",
     "RepMetricsOut",
+    "StalledDealOut",
     "TargetOut",
     "TargetPeriodOut",
     "TargetProgressOut",
@@ -59,6 +61,12 @@ class RepMetricsOut(BaseModel):
     sales_velocity_per_day: float = Field(
         description="opportunities_created × win_rate × average_won_amount / mean_sales_cycle_days"
     )
+    objectives_judged: int = Field(
+        description="Commitment objectives judged on the period's calls."
+    )
+    objectives_primary_achieved: int
+    objectives_achieved: int = Field(description="Primary or minimum advance achieved.")
+    objective_achieved_share: float = Field(description="objectives_achieved / objectives_judged")
 
 
 class TrendPointOut(BaseModel):
@@ -109,7 +117,29 @@ class BandOut(BaseModel):
     win_rate: float
 
 
+class CallOutcomeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    call_id: int
+    day: date
+    outcome: str = Field(description="advance / continuation / decline")
+
+
+class StalledDealOut(BaseModel):
+    opportunity_id: int
+    name: str
+    customer_id: int
+    rep_id: int
+    rep: str
+    stage: str
+    amount: float
+    outcomes: list[str] = Field(description="Its analysed calls' outcomes, oldest first.")
+    last_advance: date | None
+    reasons: list[str]
+
+
 class BehaviourOut(BaseModel):
+    by_trap: list[BandOut]
     by_advance: list[BandOut]
     by_spin_mix: list[BandOut]
     by_talk_ratio: list[BandOut]

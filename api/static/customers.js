@@ -6,15 +6,24 @@ const customerForm = document.getElementById("customer-form");
 function customerRow(c) {
   const views = cell(link("通话", `/ui/calls?customer_id=${c.id}`), document.createTextNode(" · "),
                      link("商机", `/ui/opportunities?customer_id=${c.id}`));
-  const tr = row(c.company, c.contact || "–", c.phone || "–", c.tier || "–", c.source || "–", repOf(c.owner_rep_id), views);
+  const tr = row(c.company, c.contact || "–", c.phone || "–", c.tier || "–", c.source || "–", repOf(c.owner_rep_id),
+                 segmentText(c), views);
   if (customerForm) tr.append(cell(button("编辑", () => edit(c), "link")));
   return tr;
 }
 
+function segmentText(c) {
+  if (!c.rfm) return "–";
+  const r = c.rfm.recency_days === null ? "从未联系" : `${c.rfm.recency_days} 天前`;
+  return `${c.segment}（${c.rfm.r}/${c.rfm.f}/${c.rfm.m}：${r}，${c.rfm.frequency} 次，¥${c.rfm.monetary.toLocaleString("zh-CN")}）`;
+}
+
 async function load() {
-  const q = new FormData(document.getElementById("customer-filter")).get("q");
-  const page = await api(`/api/v1/customers?limit=200${q ? `&q=${encodeURIComponent(q)}` : ""}`);
-  document.getElementById("customers").replaceChildren(...(page.items.length ? page.items.map(customerRow) : [emptyRow("没有客户", 8)]));
+  const filter = new FormData(document.getElementById("customer-filter"));
+  const q = filter.get("q"), segment = filter.get("segment");
+  const params = `${q ? `&q=${encodeURIComponent(q)}` : ""}${segment ? `&segment=${encodeURIComponent(segment)}` : ""}`;
+  const page = await api(`/api/v1/customers?limit=200${params}`);
+  document.getElementById("customers").replaceChildren(...(page.items.length ? page.items.map(customerRow) : [emptyRow("没有客户", 9)]));
   document.getElementById("page-note").textContent = page.total > page.items.length ? `显示前 ${page.items.length} 个，共 ${page.total} 个；请用名称查找。` : "";
 }
 
@@ -39,6 +48,7 @@ async function save(event) {
 }
 
 document.getElementById("customer-filter").addEventListener("submit", (e) => { e.preventDefault(); load(); });
+document.getElementById("segment-filter").addEventListener("change", () => load().catch(fail("page-note")));
 if (customerForm) {
   customerForm.addEventListener("submit", save);
   document.getElementById("customer-reset").addEventListener("click", () => { customerForm.reset(); customerForm.elements.id.value = ""; });

@@ -38,6 +38,27 @@ async function draw() {
   document.getElementById("funnel").replaceChildren(barChart("商机漏斗", funnel.stages.map((s) =>
     ({label: s.stage, value: s.reached, text: `${s.reached} 个`}))));
   await drawLeaderboard();
+  drawObjectives(reps);
+  if (document.getElementById("stalled")) await drawStalled(repId);
+}
+
+const OUTCOME_NAMES = {advance: "推进", continuation: "继续", decline: "拒绝"};
+
+function drawObjectives(reps) {
+  const judged = reps.filter((r) => r.objectives_judged);
+  document.getElementById("objectives").replaceChildren(...(judged.length ? judged.map((r) =>
+    row(r.rep, r.objectives_judged, r.objectives_primary_achieved, r.objectives_achieved, pct(r.objective_achieved_share)))
+    : [emptyRow("期间内没有评判过的承诺目标", 5)]));
+}
+
+async function drawStalled(repId) {
+  const deals = await api(`/api/v1/stalled-deals${repId ? `?rep_id=${repId}` : ""}`);
+  document.getElementById("stalled-status").textContent = `${deals.length} 个停滞商机`;
+  document.getElementById("stalled-deals").replaceChildren(...(deals.length ? deals.map((d) =>
+    row(d.rep, cell(link(d.name, `/ui/opportunities?customer_id=${d.customer_id}`)), d.stage,
+        `¥${d.amount.toLocaleString("zh-CN")}`, d.outcomes.map((o) => OUTCOME_NAMES[o]).join(" → ") || "无通话",
+        d.reasons.join("；")))
+    : [emptyRow("没有停滞的商机", 6)]));
 }
 
 function nextMonth(month) {

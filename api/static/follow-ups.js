@@ -40,7 +40,7 @@ async function save(f, changes, status) {
 
 function dueRow(f) {
   const tr = row(customerOf(f.customer_id), repOf(f.rep_id), f.next_action || "–",
-                 cell(el("span", f.next_action_due || "–", f.overdue ? "tag overdue" : "tag")),
+                 cell(el("span", f.next_action_due || "–", f.overdue ? "tag overdue" : "tag")), objectiveText(f),
                  f.call_id ? link(`#${f.call_id}`, `/ui/calls/${f.call_id}`) : "–");
   if (canWrite) {
     const status = el("span"); status.setAttribute("role", "status");
@@ -54,9 +54,9 @@ async function load() {
   const [drafts, overdue, due] = await Promise.all([
     allItems("/api/v1/follow-ups?status=draft"),
     allItems(`/api/v1/follow-ups?status=open&due_before=${today}`),
-    allItems(`/api/v1/follow-ups?status=open&due_after=${today}&due_before=${soon}`)]);
+    allItems(`/api/v1/follow-ups?status=open&due_after=${today}&due_before=${soon}&order=segment`)]);
   document.getElementById("drafts").replaceChildren(...(drafts.length ? drafts.map(draftBlock) : [el("p", "没有待确认的草稿", "muted")]));
-  const span = canWrite ? 6 : 5;
+  const span = canWrite ? 7 : 6;
   document.getElementById("overdue").replaceChildren(...(overdue.length ? overdue.map(dueRow) : [emptyRow("没有逾期的跟进", span)]));
   document.getElementById("due").replaceChildren(...(due.length ? due.map(dueRow) : [emptyRow("近期没有到期的跟进", span)]));
 }
@@ -66,7 +66,8 @@ async function create(event) {
   const f = formObject(event.target);
   const body = compact({customer_id: Number(f.customer_id), rep_id: f.rep_id ? Number(f.rep_id) : Number(ME.repId),
     channel: f.channel, occurred_at: new Date(f.occurred_at).toISOString(), content: f.content,
-    next_action: f.next_action, next_action_due: f.next_action_due, status: "open"});
+    next_action: f.next_action, next_action_due: f.next_action_due, status: "open",
+    objective_primary: f.objective_primary, objective_minimum: f.objective_minimum, objective_due: f.objective_due});
   try { await send("/api/v1/follow-ups", "POST", body); event.target.reset(); showStatus("follow-up-status", "已保存"); await load(); }
   catch (e) { showStatus("follow-up-status", `保存失败：${e.message}`, true); }
 }
