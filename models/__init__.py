@@ -3,7 +3,7 @@
 Knows nothing of HTTP or of the API's shapes.
 """
 
-from models.analysis import CallAnalysis, CallTurn
+from models.analysis import CallAnalysis, CallLabel, CallTurn, LabelCorrection
 from models.base import Base, UTCDateTime, utcnow
 from models.call import Call, CallStatus, TranscriptSegment
 from models.coaching import CallComment, Playlist, PlaylistItem, Scorecard, ScorecardCriterion
@@ -36,6 +36,7 @@ __all__ = [
     "Call",
     "CallAnalysis",
     "CallComment",
+    "CallLabel",
     "CallRuleHit",
     "CallStatus",
     "CallTurn",
@@ -45,6 +46,7 @@ __all__ = [
     "Job",
     "JobKind",
     "JobState",
+    "LabelCorrection",
     "Opportunity",
     "OpportunityStatus",
     "Playlist",

@@ -18,7 +18,7 @@ const RECORD_NAMES = {call: "通话", rep: "销售", team: "团队", customer: "
   "QA rule": "质检规则", plan: "抽检计划", comment: "评论"};
 const VERB_NAMES = {open: "查看", upload: "上传", delete: "删除", "re-analyse": "重新分析", analyse: "分析",
   "comment on": "评论", score: "评分", change: "修改", import: "导入", export: "导出", see: "查看", read: "查看",
-  sample: "抽检", review: "质检", appeal: "申诉", decide: "裁定"};
+  sample: "抽检", review: "质检", appeal: "申诉", decide: "裁定", correct: "更正标注"};
 const FIELD_NAMES = {audio: "录音文件", channels: "声道", occurred_at: "通话时间", title: "标题", rep_id: "销售",
   customer_id: "客户", opportunity_id: "商机", name: "名称", login: "登录名", phone: "手机号", email: "邮箱",
   password: "密码", old_password: "当前密码", new_password: "新密码", role: "角色", team_id: "团队",
