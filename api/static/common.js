@@ -25,7 +25,9 @@ const FIELD_NAMES = {audio: "录音文件", channels: "声道", occurred_at: "�
   amount: "金额", stage: "阶段", status: "状态", year: "年份", quarter: "季度", company: "公司名称",
   next_action_due: "下次行动日期", closed_on: "结束日期", created_on: "创建日期", params: "规则参数",
   severity: "严重程度", points: "扣分", text: "内容", weight: "权重", from: "开始日期", to: "结束日期",
-  reviewer_user_id: "质检员", period_to: "结束日期", period_from: "开始日期", call_id: "通话", occurred: "时间"};
+  reviewer_user_id: "质检员", period_to: "结束日期", period_from: "开始日期", call_id: "通话", occurred: "时间",
+  question_type: "提问类型", commitment: "客户承诺", commitment_action: "下一步", commitment_due: "截止日期",
+  min_confidence: "最低置信度"};
 const CODE_TEXT = {
   unsupported_audio: "这不是音频文件，请选择录音文件（wav、mp3、m4a 等）。",
   corrupt_audio: "录音文件已损坏或不完整，无法解码。",
