@@ -48,10 +48,10 @@ def correction_state(session: Session, call_id: int, turns: Sequence[CallTurn]) 
         .where(LabelCorrection.call_id == call_id)
         .order_by(LabelCorrection.id)
     )
-    return split_corrections(turns, corrections)
+    return _split_corrections(turns, corrections)
 
 
-def split_corrections(
+def _split_corrections(
     turns: Sequence[CallTurn], corrections: Iterable[LabelCorrection]
 ) -> CorrectionState:
     latest: dict[int, LabelCorrection] = {}

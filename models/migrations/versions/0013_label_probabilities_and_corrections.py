@@ -17,6 +17,7 @@ revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
+_BATCH = 10_000
 
 
 def upgrade() -> None:
@@ -119,11 +120,14 @@ def _fill_call_labels() -> None:
         sa.column("corrected", sa.Boolean()),
     )
     rows: list[dict[str, Any]] = []
-    for call_id, idx, speaker, questions, commitment in bind.execute(sa.select(turns)):
+    for call_id, idx, speaker, questions, commitment in bind.execute(sa.select(turns)).all():
         if speaker == "rep":
             rows += [_label(call_id, idx, "question", q["question_type"]) for q in questions or []]
         if speaker == "customer" and commitment:
             rows.append(_label(call_id, idx, "commitment", commitment))
+        if len(rows) >= _BATCH:  # a large database: insert as we go, not all at the end
+            bind.execute(labels.insert(), rows)
+            rows = []
     if rows:
         bind.execute(labels.insert(), rows)
 
