@@ -52,10 +52,12 @@ __all__ = [
     "APPEAL_REVIEWS",
     "CHANGE_PASSWORD",
     "COMMENT_CALLS",
+    "CORRECT_LABELS",
     "CURATE_PLAYLISTS",
     "DECIDE_APPEALS",
     "DELETE_CALLS",
     "EDIT_SCORECARD",
+    "EXPORT_CORRECTIONS",
     "EXPORT_CRM",
     "IMPORT_CRM",
     "MANAGE_USERS",
@@ -129,6 +131,8 @@ REANALYZE_CALLS = Action("reanalyze_calls", "re-run analyses", "re-analyse", {_A
 SEARCH_CALLS = Action("search_calls", "search calls", "search", {_A: _ALL, _M: _TEAM, _R: _OWN, _Q: _QUEUE})
 ANALYZE_TEXT = Action("analyze_text", "analyse text", "analyse", {_A: _ALL, _M: _ALL, _R: _ALL, _Q: _ALL})
 COMMENT_CALLS = Action("comment_calls", "comment on calls", "comment on", {_A: _ALL, _M: _TEAM, _R: _OWN, _Q: _QUEUE})
+CORRECT_LABELS = Action("correct_labels", "correct labels", "correct", {_A: _ALL, _M: _TEAM, _Q: _QUEUE})
+EXPORT_CORRECTIONS = Action("export_corrections", "export label corrections", "export", {_A: _ALL})
 SCORE_CALLS = Action("score_calls", "fill in scorecards", "score", {_A: _ALL, _M: _TEAM})
 EDIT_SCORECARD = Action("edit_scorecard", "change the scorecard", "change", {_A: _ALL})
 READ_PLAYLISTS = Action("read_playlists", "see playlists", "open", {_A: _ALL, _M: _TEAM, _R: _TEAM})
@@ -173,6 +177,8 @@ ACTIONS: tuple[Action, ...] = (
     SEARCH_CALLS,
     ANALYZE_TEXT,
     COMMENT_CALLS,
+    CORRECT_LABELS,
+    EXPORT_CORRECTIONS,
     SCORE_CALLS,
     EDIT_SCORECARD,
     READ_PLAYLISTS,

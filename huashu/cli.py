@@ -122,7 +122,7 @@ def worker(
     services = _or_exit(lambda: open_services(settings))
     celery = run_celery_worker(services, _or_exit(lambda: build_transcriber(settings)))
     celery.worker_main(["worker", f"--concurrency={concurrency}", f"--queues={queues}",
-                        f"--pool={pool}", "--loglevel=INFO", "--hostname=huashu@%h",
+                        f"--pool={pool}", "--loglevel=INFO", f"--hostname=huashu-{os.getpid()}@%h",
                         "--without-gossip", "--without-mingle"])  # fmt: skip
 
 

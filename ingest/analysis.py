@@ -19,6 +19,12 @@ from auth.permissions import ANALYZE_TEXT, REANALYZE_CALLS, authorize
 from auth.principal import Principal
 from core.errors import InvalidInput, TranscriptNotReady
 from ingest.calls import get_call
+from ingest.labels import (
+    CorrectionState,
+    correction_state,
+    effective_commitments,
+    refresh_labels,
+)
 from models import (
     Call,
     CallAnalysis,
@@ -27,6 +33,7 @@ from models import (
     Job,
     JobKind,
     JobState,
+    LabelCorrection,
     TranscriptSegment,
     on_commit,
 )
@@ -39,6 +46,7 @@ __all__ = [
     "analysis_to_dict",
     "analyze_call",
     "analyze_text",
+    "correction_dict",
     "count_turns",
     "read_analysis",
     "request_reanalysis",
@@ -112,10 +120,10 @@ def read_analysis(session: Session, call_id: int, viewer: Principal) -> dict[str
         raise TranscriptNotReady(
             f"call {call_id} has not been analysed yet (status: {call.status})"
         )
-    turns = session.scalars(
-        select(CallTurn).where(CallTurn.call_id == call_id).order_by(CallTurn.idx)
+    turns = list(
+        session.scalars(select(CallTurn).where(CallTurn.call_id == call_id).order_by(CallTurn.idx))
     )
-    return _stored_to_dict(summary, list(turns))
+    return _stored_to_dict(summary, turns, correction_state(session, call_id, turns))
 
 
 def count_turns(session: Session, call_id: int) -> int:
@@ -149,13 +157,17 @@ def request_reanalysis(
 
 
 def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
+    """The analysis as the API shows it (no corrections: the model's labels are the labels)."""
+    turns = [_turn_dict(asdict(t)) for t in analysis.turns]
     return {
-        "turns": [_turn_dict(asdict(t)) for t in analysis.turns],
+        "turns": [_with_model_labels(t) for t in turns],
         "metrics": analysis.metrics,
         "commitments": [_jsonable(asdict(c)) for c in analysis.commitments],
         "commitment_secured": analysis.commitment_secured,
         "score": _score(analysis),
         "speakers": _jsonable(asdict(analysis.speakers)),
+        "conversation": _jsonable(asdict(analysis.conversation)),
+        "stale_corrections": [],
     }
 
 
@@ -163,14 +175,15 @@ def store_analysis(session: Session, call_id: int, analysis: Analysis) -> None:
     """Replace the call's stored turns and summary with `analysis` (and so its search index)."""
     session.execute(delete(CallTurn).where(CallTurn.call_id == call_id))
     session.execute(delete(CallAnalysis).where(CallAnalysis.call_id == call_id))
-    data = analysis_to_dict(analysis)
-    session.add_all(CallTurn(call_id=call_id, **_turn_columns(t)) for t in data["turns"])
+    turns = [_turn_dict(asdict(t)) for t in analysis.turns]
+    session.add_all(CallTurn(call_id=call_id, **_turn_columns(t)) for t in turns)
     counts = analysis.metrics["question_counts"]
+    conversation = analysis.conversation
     session.add(
         CallAnalysis(
             call_id=call_id,
             commitment_secured=analysis.commitment_secured,
-            score=data["score"]["total"],
+            score=analysis.score.total if analysis.score else None,
             talk_ratio=analysis.metrics["talk_ratio"],
             question_count=analysis.metrics["question_count"],
             situation_count=counts["situation"],
@@ -179,34 +192,63 @@ def store_analysis(session: Session, call_id: int, analysis: Analysis) -> None:
             need_payoff_count=counts["need_payoff"],
             advance_count=len(analysis.commitments),
             metrics=analysis.metrics,
-            score_reasons=data["score"]["reasons"],
-            commitments=data["commitments"],
+            score_reasons=_score_reasons(analysis),
+            commitments=[_jsonable(asdict(c)) for c in analysis.commitments],
             speaker_method=analysis.speakers.method,
             speaker_confidence=analysis.speakers.confidence,
             speaker_reasons=list(analysis.speakers.reasons),
+            is_sales_call=conversation.is_sales_call,
+            conversation_confidence=conversation.confidence,
+            conversation_reasons=list(conversation.reasons),
         )
     )
+    session.flush()
+    refresh_labels(session, call_id)  # the corrections made before still hold where the text does
 
 
-def _stored_to_dict(summary: CallAnalysis, turns: list[CallTurn]) -> dict[str, Any]:
+def _stored_to_dict(
+    summary: CallAnalysis, turns: list[CallTurn], corrections: CorrectionState
+) -> dict[str, Any]:
+    score = summary.score
     return {
-        "turns": [_turn_from_row(t) for t in turns],
+        "turns": [_turn_from_row(t, corrections.active.get(t.idx)) for t in turns],
         "metrics": summary.metrics,
-        "commitments": summary.commitments,
+        "commitments": effective_commitments(summary.commitments, turns, corrections.active),
         "commitment_secured": summary.commitment_secured,
-        "score": {"total": summary.score, "reasons": summary.score_reasons},
+        "score": None if score is None else {"total": score, "reasons": summary.score_reasons},
         "speakers": {
             "method": summary.speaker_method,
             "confidence": summary.speaker_confidence,
             "reasons": summary.speaker_reasons,
         },
+        "conversation": {
+            "is_sales_call": summary.is_sales_call,
+            "confidence": summary.conversation_confidence,
+            "reasons": summary.conversation_reasons,
+        },
+        "stale_corrections": [correction_dict(c) for c in corrections.stale],
     }
 
 
+def correction_dict(correction: LabelCorrection) -> dict[str, Any]:
+    c = correction
+    values = {
+        "id": c.id, "turn_index": c.turn_index, "turn_text": c.turn_text, "kind": c.kind,
+        "old_label": c.old_label, "label": c.new_label, "old_commitment_action": c.old_action,
+        "commitment_action": c.new_action, "old_commitment_due": c.old_due,
+        "commitment_due": c.new_due, "note": c.note, "corrected_by": c.corrected_by,
+        "corrected_at": c.corrected_at.isoformat(),
+    }  # fmt: skip
+    result: dict[str, Any] = _jsonable(values)
+    return result
+
+
 _TURN_FIELDS = (
-    "index", "speaker", "start", "end", "text", "tokens", "question_type", "questions",
-    "commitment", "commitment_action", "commitment_due", "evidence",
+    "index", "speaker", "start", "end", "text", "tokens", "question_type", "question_probability",
+    "questions", "commitment", "commitment_probability", "commitment_action", "commitment_due",
+    "evidence",
 )  # fmt: skip
+_LABEL_FIELDS = ("question_type", "commitment", "commitment_action", "commitment_due")
 
 
 def _turn_dict(raw: dict[str, Any]) -> dict[str, Any]:
@@ -228,19 +270,43 @@ def search_text(tokens: Sequence[str]) -> str:
     return " ".join(t for t in tokens if t.strip())
 
 
-def _turn_from_row(row: CallTurn) -> dict[str, Any]:
+def _turn_from_row(row: CallTurn, correction: LabelCorrection | None) -> dict[str, Any]:
     values = {name: getattr(row, "idx" if name == "index" else name) for name in _TURN_FIELDS}
-    turn: dict[str, Any] = _jsonable(values)
+    turn = _with_model_labels(_jsonable(values))
+    if correction is not None:
+        turn |= _corrected_labels(turn, correction)
+        turn["correction"] = correction_dict(correction)
     return turn
 
 
-def _score(analysis: Analysis) -> dict[str, Any]:
-    # Stopgap until the score column is nullable: a call that is no sales conversation has no
-    # score (analysis.score is None); it is stored as 0 with the check's reasons.
-    if analysis.score is None:
-        why = "不是销售对话：" + "; ".join(analysis.conversation.reasons)
-        return {"total": 0, "reasons": [{"criterion": "conversation", "points": 0, "reason": why}]}
-    return {"total": analysis.score.total, "reasons": [_reason(r) for r in analysis.score.reasons]}
+def _with_model_labels(turn: dict[str, Any]) -> dict[str, Any]:
+    """The turn as the model labelled it: its labels are also its model labels, uncorrected."""
+    model = {name: turn[name] for name in _LABEL_FIELDS}
+    return {**turn, "model_labels": model, "correction": None}
+
+
+def _corrected_labels(turn: dict[str, Any], correction: LabelCorrection) -> dict[str, Any]:
+    label = correction.new_label
+    if correction.kind == "question":
+        return {"question_type": label}
+    next_step = label in ("advance", "continuation")
+    action = (correction.new_action or turn["commitment_action"]) if next_step else None
+    due = correction.new_due.isoformat() if correction.new_due else turn["commitment_due"]
+    return {
+        "commitment": label,
+        "commitment_action": action,
+        "commitment_due": due if next_step else None,
+    }
+
+
+def _score(analysis: Analysis) -> dict[str, Any] | None:
+    if analysis.score is None:  # no sales conversation: `conversation` says why
+        return None
+    return {"total": analysis.score.total, "reasons": _score_reasons(analysis)}
+
+
+def _score_reasons(analysis: Analysis) -> list[dict[str, Any]]:
+    return [_reason(r) for r in analysis.score.reasons] if analysis.score else []
 
 
 def _reason(reason: tuple[str, int, str]) -> dict[str, Any]:

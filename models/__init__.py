@@ -3,7 +3,7 @@
 Knows nothing of HTTP or of the API's shapes.
 """
 
-from models.analysis import CallAnalysis, CallTurn
+from models.analysis import CallAnalysis, CallLabel, CallTurn, LabelCorrection
 from models.base import Base, UTCDateTime, utcnow
 from models.call import Call, CallStatus, TranscriptSegment
 from models.coaching import CallComment, Playlist, PlaylistItem, Scorecard, ScorecardCriterion
@@ -45,6 +45,7 @@ __all__ = [
     "Call",
     "CallAnalysis",
     "CallComment",
+    "CallLabel",
     "CallRuleHit",
     "CallStatus",
     "CallTrackerHit",
@@ -55,6 +56,7 @@ __all__ = [
     "Job",
     "JobKind",
     "JobState",
+    "LabelCorrection",
     "Opportunity",
     "OpportunityStatus",
     "Playlist",

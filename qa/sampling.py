@@ -208,4 +208,5 @@ def _risk(session: Session, call_id: int) -> float:
         or 0
     )
     silence = (summary.metrics or {}).get("longest_silence_s") or 0.0
-    return 1.0 + 3 * (hits > 0) + 2 * (declined > 0) + 2 * (summary.score < 60) + 1 * (silence > 10)
+    low_score = summary.score is not None and summary.score < 60  # None: no sales conversation
+    return 1.0 + 3 * (hits > 0) + 2 * (declined > 0) + 2 * low_score + 1 * (silence > 10)

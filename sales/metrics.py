@@ -1,5 +1,8 @@
 """Pipeline and conversion figures for sales leaders, aggregated in SQL.
 
+The call figures count the labels in effect (a person's correction over the model's label);
+`min_confidence` leaves out the model's labels below it (sales/label_counts.py).
+
 销售业绩 = 商机数量 × 转化率 × 客单价 / 销售周期: per rep, `opportunities_created × win_rate ×
 average_won_amount / mean_sales_cycle_days` is the yuan per day that rep's pipeline produces.
 Every rate over an empty denominator is 0, never NaN or an error.
@@ -18,6 +21,7 @@ from auth.permissions import READ_METRICS, require_visible
 from auth.principal import Principal
 from core.errors import NotFound
 from models import Call, CallAnalysis, FollowUp, Opportunity, OpportunityStatus, Rep
+from sales.label_counts import SPIN_TYPES, call_label_counts
 from sales.periods import Period, day_before, days_between, month_of, safe_ratio, scoped
 from sales.stalls import call_outcomes
 from sales.traps import StallRule, fell_into_trap
@@ -37,10 +41,13 @@ _Z95 = 1.96
 _DEFAULT_RULE = StallRule()
 
 
-def rep_metrics(session: Session, principal: Principal, period: Period) -> list[dict[str, Any]]:
+def rep_metrics(
+    session: Session, principal: Principal, period: Period, min_confidence: float | None = None
+) -> list[dict[str, Any]]:
     period = scoped(principal, period)
     reps = session.execute(_reps(period)).all()
-    calls = {row.rep_id: row for row in session.execute(_call_figures(period))}
+    figures = _call_figures(period, min_confidence)
+    calls = {row.rep_id: row for row in session.execute(figures)}
     opps = {row.owner_rep_id: row for row in session.execute(_opportunity_figures(session, period))}
     pipeline = _pipeline_by_stage(session, period)
     objectives = {row.rep_id: row for row in session.execute(_objective_figures(period))}
@@ -94,30 +101,31 @@ def _reps(period: Period) -> Select[int, str, int | None]:
     return query.where(Rep.team_id == period.team_id) if period.team_id is not None else query
 
 
-def _call_figures(period: Period) -> Select[Any]:
+def _call_figures(period: Period, min_confidence: float | None) -> Select[Any]:
     start, end = period.call_bounds()
     when = Call.happened_at
+    counts = call_label_counts(min_confidence)
     return (
         select(
             Call.rep_id,
             func.count(Call.id).label("calls"),
-            func.coalesce(func.sum(Call.duration_s), 0).label("talk_time_s"),
+            _total(Call.duration_s).label("talk_time_s"),
             func.count(CallAnalysis.call_id).label("analysed"),
-            func.coalesce(func.sum(case((CallAnalysis.commitment_secured, 1), else_=0)), 0).label(
-                "committed"
-            ),
-            func.coalesce(func.sum(CallAnalysis.advance_count), 0).label("advances"),
-            func.coalesce(func.sum(CallAnalysis.situation_count), 0).label("situation"),
-            func.coalesce(func.sum(CallAnalysis.problem_count), 0).label("problem"),
-            func.coalesce(func.sum(CallAnalysis.implication_count), 0).label("implication"),
-            func.coalesce(func.sum(CallAnalysis.need_payoff_count), 0).label("need_payoff"),
-            func.avg(CallAnalysis.score).label("mean_score"),
+            _total(counts.c.committed).label("committed"),
+            _total(counts.c.advances).label("advances"),
+            *(_total(counts.c[kind]).label(kind) for kind in SPIN_TYPES),
+            func.avg(CallAnalysis.score).label("mean_score"),  # AVG skips the null scores
             func.avg(CallAnalysis.talk_ratio).label("mean_talk_ratio"),
         )
         .outerjoin(CallAnalysis, CallAnalysis.call_id == Call.id)
+        .outerjoin(counts, counts.c.call_id == Call.id)
         .where(Call.rep_id.is_not(None), when >= start, when < end)
         .group_by(Call.rep_id)
     )
+
+
+def _total(column: Any) -> Any:
+    return func.coalesce(func.sum(column), 0)
 
 
 def _opportunity_figures(session: Session, period: Period) -> Select[Any]:
@@ -206,7 +214,11 @@ def _opportunity_part(row: Any) -> dict[str, Any]:
 
 
 def commitment_trend(
-    session: Session, principal: Principal, period: Period, rep_id: int | None
+    session: Session,
+    principal: Principal,
+    period: Period,
+    rep_id: int | None,
+    min_confidence: float | None = None,
 ) -> list[dict[str, Any]]:
     """Per calendar month (UTC) of the period: analysed calls, commitment rate, mean talk ratio;
     for one rep, or for the whole team / everyone in scope."""
@@ -215,10 +227,12 @@ def commitment_trend(
         _require_rep_in_scope(session, principal, rep_id)
     month = month_of(session, Call.happened_at).label("month")
     start, end = period.call_bounds()
+    counts = call_label_counts(min_confidence)
     query = (
-        select(month, func.count(CallAnalysis.call_id),
-               func.sum(case((CallAnalysis.commitment_secured, 1), else_=0)), func.avg(CallAnalysis.talk_ratio))
+        select(month, func.count(CallAnalysis.call_id), func.sum(counts.c.committed),
+               func.avg(CallAnalysis.talk_ratio))
         .join(CallAnalysis, CallAnalysis.call_id == Call.id)
+        .join(counts, counts.c.call_id == Call.id)
         .where(Call.happened_at >= start, Call.happened_at < end)
     )  # fmt: skip
     if rep_id is not None:
@@ -281,11 +295,11 @@ def wilson_interval(successes: int, n: int) -> tuple[float, float]:
 
 
 def commitment_ranking(
-    session: Session, principal: Principal, period: Period
+    session: Session, principal: Principal, period: Period, min_confidence: float | None = None
 ) -> list[dict[str, Any]]:
     """Reps by commitment rate; ranked on the interval's lower bound, small samples last."""
     rows = []
-    for rep in rep_metrics(session, principal, period):
+    for rep in rep_metrics(session, principal, period, min_confidence):
         n, rate = rep["analysed_calls"], rep["commitment_rate"]
         committed = round(rate * n)
         low, high = wilson_interval(committed, n)
@@ -299,11 +313,15 @@ def commitment_ranking(
 
 
 def behaviour_metrics(
-    session: Session, principal: Principal, period: Period, rule: StallRule = _DEFAULT_RULE
+    session: Session,
+    principal: Principal,
+    period: Period,
+    rule: StallRule = _DEFAULT_RULE,
+    min_confidence: float | None = None,
 ) -> dict[str, Any]:
     """Win rate of opportunities closed in the period, by what happened on their calls."""
     period = scoped(principal, period)
-    per_opp = _closed_opportunities_with_calls(period).subquery()
+    per_opp = _closed_opportunities_with_calls(period, min_confidence).subquery()
     return {
         "by_trap": _trap_bands(session, period, rule),
         "by_advance": _bands(session, per_opp, case(
@@ -321,19 +339,21 @@ def behaviour_metrics(
     }  # fmt: skip
 
 
-def _closed_opportunities_with_calls(period: Period) -> Select[Any]:
-    questions = func.sum(CallAnalysis.question_count)
-    deep = func.sum(CallAnalysis.implication_count + CallAnalysis.need_payoff_count)
+def _closed_opportunities_with_calls(period: Period, min_confidence: float | None) -> Select[Any]:
+    counts = call_label_counts(min_confidence)
+    questions = func.sum(counts.c.questions)
+    deep = func.sum(counts.c.implication + counts.c.need_payoff)
     query = (
         select(
             Opportunity.id,
             func.max(case((Opportunity.status == OpportunityStatus.WON, 1), else_=0)).label("won"),
-            func.max(case((CallAnalysis.commitment_secured, 1), else_=0)).label("had_advance"),
+            func.max(counts.c.committed).label("had_advance"),
             case((questions > 0, deep * 1.0 / questions), else_=None).label("deep_share"),
             func.avg(CallAnalysis.talk_ratio).label("talk_ratio"),
         )
         .join(Call, Call.opportunity_id == Opportunity.id)
         .join(CallAnalysis, CallAnalysis.call_id == Call.id)
+        .join(counts, counts.c.call_id == Call.id)
         .where(
             Opportunity.status.in_((OpportunityStatus.WON, OpportunityStatus.LOST)),
             Opportunity.closed_on.between(period.start, day_before(period.end)),

@@ -30,8 +30,13 @@ def test_analyze_text_returns_the_full_shape(client: TestClient) -> None:
         "commitment_secured",
         "score",
         "speakers",
+        "conversation",
+        "stale_corrections",
     }
     turns = body["turns"]
+    assert body["conversation"]["is_sales_call"] is True and body["stale_corrections"] == []
+    assert all(t["model_labels"]["commitment"] == t["commitment"] for t in turns)
+    assert turns[5]["commitment_probability"] > 0.5 and turns[2]["question_probability"] > 0.5
     assert [t["index"] for t in turns] == list(range(6)) and all(t["start"] is None for t in turns)
     assert turns[2]["question_type"] == "situation" and turns[2]["tokens"]
     assert turns[5]["commitment"] == "advance" and turns[5]["commitment_due"] == "2026-12-01"

@@ -212,3 +212,24 @@ def test_monthly_trend_for_a_rep(seeded: TestClient) -> None:
         {"month": "2026-02", "analysed_calls": 2, "commitment_rate": 0.5, "mean_talk_ratio": 0.7},
         {"month": "2026-03", "analysed_calls": 2, "commitment_rate": 0.5, "mean_talk_ratio": 0.5},
     ]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/metrics/reps", "/api/v1/metrics/commitments", "/api/v1/metrics/behaviour",
+             "/api/v1/metrics/trend"],
+)  # fmt: skip
+def test_counting_labels_with_a_minimum_confidence_agrees_with_the_summaries(
+    seeded: TestClient, path: str
+) -> None:
+    """The seed's labels are sure (probability 1): any minimum keeps them all, so the reports
+    counted from the labels must equal those counted from the calls' summaries."""
+    plain = _get(seeded, path, **YEAR)
+    assert plain and _get(seeded, path, **YEAR, min_confidence=0) == plain
+    assert _get(seeded, path, **YEAR, min_confidence=1) == plain
+
+
+def test_a_minimum_confidence_must_be_between_0_and_1(seeded: TestClient) -> None:
+    for bad in (-0.1, 1.01, "sure"):
+        response = seeded.get("/api/v1/metrics/commitments", headers=AUTH,
+                              params={**YEAR, "min_confidence": bad})  # fmt: skip
+        assert response.status_code == 422 and response.json()["field"] == "min_confidence"

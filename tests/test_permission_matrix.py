@@ -294,7 +294,17 @@ def _ingest_rows() -> list[Row]:
         Row("POST", "/api/v1/calls/{call_id}/reanalyze", (202,), may("*", "own team")),
         Row("POST", "/api/v1/analyze", (200,), EVERYONE,
             body({"turns": [{"speaker": "rep", "text": "您好，请问贵公司现在有多少销售？"}]}), NO_SCOPE),
+        Row("POST", "/api/v1/calls/{call_id}/turns/{index}/corrections", (201,),
+            may("*", "own team", "", "own"), _correction),
+        Row("GET", "/api/v1/calls/{call_id}/corrections", (200,), read),
+        Row("GET", "/api/v1/corrections/export", (200,), may("*"), scopes=NO_SCOPE),
     ]  # fmt: skip
+
+
+def _correction(world: World, scope: str, role: str) -> Req:
+    """Turn 0 of each prepared call is the rep's (one speaker, or the left channel)."""
+    path = f"/api/v1/calls/{world.id('calls', scope)}/turns/0/corrections"
+    return Req(path, json={"question_type": "situation"})
 
 
 def _upload(world: World, scope: str, role: str) -> Req:

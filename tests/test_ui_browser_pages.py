@@ -613,3 +613,40 @@ def test_manager_sees_segments_stalled_deals_and_sets_objectives(site: Site, new
     expect(page.locator("#opportunities tr:has-text('目标演示项目')")).to_contain_text(
         "首要：演示；最低：会面；待通话评判"
     )
+
+
+def test_manager_corrects_a_commitment_on_the_review_page(site: Site, new_page: Any) -> None:
+    """Last in the file: the correction changes the demo call's commitment for the reports."""
+    page = new_page()
+    sign_in(page, site, "manager")
+    page.goto(f"{site.base}/ui/calls?rep_id=1&commitment_secured=true")
+    settle(page)
+    page.locator("#rows a").first.click()
+    page.wait_for_selector("li.turn .badge.commit.advance")
+    call_id = page.url.rstrip("/").split("/")[-1].split("?")[0]
+    assert "销售对话" in page.inner_text("#conversation")
+    assert "按声道区分" in page.inner_text("#speakers")
+    assert "置信度" in page.locator("li.turn.customer:has(.badge.commit.advance)").inner_text()
+    turn = page.locator("li.turn.customer:has(.badge.commit.advance)")
+    index = int(turn.get_attribute("data-index") or -1)
+    turn.locator("button.fix").click()
+    form = turn.locator("form.correct-form")
+    assert form.locator("input[name=action]").is_visible()  # an advance has a next step
+    axe_clean(page)
+    form.locator("select").select_option("decline")
+    assert not form.locator("input[name=action]").is_visible()  # a decline has none
+    form.locator("button[type=submit]").click()
+    corrected = page.locator(f"li.turn[data-index='{index}']")
+    corrected.locator(".badge.corrected").wait_for()
+    assert corrected.locator(".badge.commit.decline").count() == 1
+    assert "模型原判：推进" in (corrected.locator(".badge.corrected").get_attribute("title") or "")
+    assert page.inner_text("#commitments").strip() == "无"
+    stored = page.evaluate(f"api('/api/v1/calls/{call_id}/corrections')")
+    assert [(c["old_label"], c["label"], c["corrected_by"]) for c in stored] == [
+        ("advance", "decline", "华东经理")
+    ]
+    rep = new_page()
+    sign_in(rep, site, "rep")
+    rep.goto(f"{site.base}/ui/calls/{call_id}")
+    rep.wait_for_selector("li.turn .badge.corrected")
+    assert rep.locator("button.fix").count() == 0

@@ -1,11 +1,13 @@
 """Call intake over HTTP: upload, list, read, transcript, audio and delete calls; read, re-run
-and try out their analysis. Each route calls one service."""
+and try out their analysis; correct its labels and export the corrections. Each route calls one
+service."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep, StoreDep
@@ -16,6 +18,8 @@ from api.schemas.ingest import (
     CallAccepted,
     CallOut,
     CallPage,
+    CorrectionIn,
+    CorrectionOut,
     SegmentOut,
     TranscriptOut,
     WordOut,
@@ -26,7 +30,7 @@ from api.upload import receive_upload
 from auth.permissions import UPLOAD_CALLS, authorize
 from auth.principal import Principal
 from core.types import MAX_ID, Id
-from ingest import analysis
+from ingest import analysis, corrections
 from ingest import calls as service
 from ingest.storage import IncomingAudio
 from models import TranscriptSegment, session_scope
@@ -187,3 +191,44 @@ async def analyze_turns(
         lambda: analysis.analyze_text(state.analyzer.get(), turns, body.call_date, principal)
     )
     return AnalysisOut.model_validate(result)
+
+
+TurnIndex = Annotated[int, Path(ge=0, le=analysis.MAX_TURNS, description="The turn's index.")]
+
+
+@router.post("/calls/{call_id}/turns/{index}/corrections", status_code=status.HTTP_201_CREATED)
+def create_correction(
+    call_id: Id, index: TurnIndex, body: CorrectionIn, session: SessionDep,
+    principal: CurrentPrincipal,
+) -> CorrectionOut:  # fmt: skip
+    """Correct a turn's SPIN type (rep turns: question_type) or commitment outcome (customer
+    turns: commitment, with its action and due date). The latest correction of a turn holds;
+    reports use it from now on."""
+    labels = body.model_dump(include={"question_type", "commitment"}, exclude_unset=True)
+    change = corrections.LabelChange(labels, body.commitment_action, body.commitment_due, body.note)
+    made = corrections.correct_turn(session, call_id, index, change, principal)
+    return CorrectionOut.model_validate(analysis.correction_dict(made))
+
+
+@router.get("/calls/{call_id}/corrections")
+def read_corrections(
+    call_id: Id, session: SessionDep, principal: CurrentPrincipal
+) -> list[CorrectionOut]:
+    """Every correction of the call's labels, oldest first (the history)."""
+    made = corrections.list_corrections(session, call_id, principal)
+    return [CorrectionOut.model_validate(analysis.correction_dict(c)) for c in made]
+
+
+@router.get(
+    "/corrections/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/x-ndjson": {}}, "description": "JSON Lines."}},
+)
+def export_corrections(session: SessionDep, principal: CurrentPrincipal) -> StreamingResponse:
+    """The corrections as training data for `python -m analysis.train --corrections FILE`."""
+    lines = list(corrections.export_corrections(session, principal))  # before the session closes
+    return StreamingResponse(
+        iter(lines),
+        media_type="application/x-ndjson; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="corrections.jsonl"'},
+    )

@@ -50,24 +50,40 @@ def get_period(
 
 
 PeriodDep = Annotated[Period, Depends(get_period)]
+MinConfidence = Annotated[
+    float | None,
+    Query(
+        ge=0,
+        le=1,
+        description="Leave out the model's labels less sure than this (0–1); corrected labels "
+        "always count.",
+    ),
+]
 
 
 @router.get("/metrics/reps")
 def read_rep_metrics(
-    session: SessionDep, period: PeriodDep, principal: CurrentPrincipal
+    session: SessionDep,
+    period: PeriodDep,
+    principal: CurrentPrincipal,
+    min_confidence: MinConfidence = None,
 ) -> list[RepMetricsOut]:
     """Per rep: calls, talk time, commitment rate, SPIN mix, score, opportunities, win rate,
     average won amount (客单价), sales cycle, pipeline by stage and the pipeline formula."""
-    rows = service.rep_metrics(session, principal, period)
+    rows = service.rep_metrics(session, principal, period, min_confidence)
     return [RepMetricsOut.model_validate(row) for row in rows]
 
 
 @router.get("/metrics/trend")
 def read_trend_metrics(
-    session: SessionDep, period: PeriodDep, principal: CurrentPrincipal, rep_id: Id | None = None
+    session: SessionDep,
+    period: PeriodDep,
+    principal: CurrentPrincipal,
+    rep_id: Id | None = None,
+    min_confidence: MinConfidence = None,
 ) -> list[TrendPointOut]:
     """Commitment rate and talk ratio per month, for one rep (of your team) or the whole team."""
-    rows = service.commitment_trend(session, principal, period, rep_id)
+    rows = service.commitment_trend(session, principal, period, rep_id, min_confidence)
     return [TrendPointOut.model_validate(row) for row in rows]
 
 
@@ -82,20 +98,29 @@ def read_funnel_metrics(
 
 @router.get("/metrics/commitments")
 def read_commitment_metrics(
-    session: SessionDep, period: PeriodDep, principal: CurrentPrincipal
+    session: SessionDep,
+    period: PeriodDep,
+    principal: CurrentPrincipal,
+    min_confidence: MinConfidence = None,
 ) -> list[CommitmentRankOut]:
     """Reps ranked by commitment rate, with a 95 % interval; small samples flagged and last."""
-    rows = service.commitment_ranking(session, principal, period)
+    rows = service.commitment_ranking(session, principal, period, min_confidence)
     return [CommitmentRankOut.model_validate(row) for row in rows]
 
 
 @router.get("/metrics/behaviour")
 def read_behaviour_metrics(
-    session: SessionDep, period: PeriodDep, state: StateDep, principal: CurrentPrincipal
+    session: SessionDep,
+    period: PeriodDep,
+    state: StateDep,
+    principal: CurrentPrincipal,
+    min_confidence: MinConfidence = None,
 ) -> BehaviourOut:
     """Win rate of opportunities closed in the period, by continuation trap / advance / SPIN mix /
     talk ratio band."""
-    figures = service.behaviour_metrics(session, principal, period, _stall_rule(state))
+    figures = service.behaviour_metrics(
+        session, principal, period, _stall_rule(state), min_confidence
+    )
     return BehaviourOut.model_validate(figures)
 
 

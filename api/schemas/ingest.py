@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.types import SaneDate
 from ingest.analysis import MAX_TURN_CHARS, MAX_TURNS
+from ingest.corrections import MAX_NOTE_CHARS
 
 __all__ = [
     "AnalysisOut",
@@ -16,6 +17,9 @@ __all__ = [
     "CallAccepted",
     "CallOut",
     "CallPage",
+    "ConversationOut",
+    "CorrectionIn",
+    "CorrectionOut",
     "HealthOut",
     "SegmentOut",
     "TranscriptOut",
@@ -109,9 +113,45 @@ class HealthOut(BaseModel):
     model: str
 
 
+_PROBABILITY = (
+    "The classifier's probability of the model's label (of none when it is null), 0..1; "
+    "null where the turn was not labelled or was analysed before probabilities were kept."
+)
+
+
 class QuestionOut(BaseModel):
     text: str
     question_type: str
+    probability: float | None = Field(
+        None, description="Of the question type, given that the clause asks something."
+    )
+
+
+class ModelLabelsOut(BaseModel):
+    """The turn's labels as the analyser gave them, before any correction."""
+
+    question_type: str | None
+    commitment: str | None
+    commitment_action: str | None
+    commitment_due: date | None
+
+
+class CorrectionOut(BaseModel):
+    """A person's correction of one turn's label (old_* are the labels it replaced)."""
+
+    id: int
+    turn_index: int
+    turn_text: str = Field(description="The turn's text when it was corrected.")
+    kind: Literal["question", "commitment"]
+    old_label: str | None
+    label: str | None = Field(description="The SPIN type or commitment given; null for none.")
+    old_commitment_action: str | None
+    commitment_action: str | None
+    old_commitment_due: date | None
+    commitment_due: date | None
+    note: str | None
+    corrected_by: str
+    corrected_at: datetime
 
 
 class TurnOut(BaseModel):
@@ -121,12 +161,18 @@ class TurnOut(BaseModel):
     end: float | None
     text: str
     tokens: list[str]
-    question_type: str | None
+    question_type: str | None = Field(description="In effect: corrected, else the model's.")
+    question_probability: float | None = Field(None, description=_PROBABILITY)
     questions: list[QuestionOut]
-    commitment: str | None
+    commitment: str | None = Field(description="In effect: corrected, else the model's.")
+    commitment_probability: float | None = Field(None, description=_PROBABILITY)
     commitment_action: str | None
     commitment_due: date | None
     evidence: list[str]
+    model_labels: ModelLabelsOut
+    correction: CorrectionOut | None = Field(
+        None, description="The correction in effect on this turn, with its author and time."
+    )
 
 
 class CommitmentOut(BaseModel):
@@ -135,6 +181,10 @@ class CommitmentOut(BaseModel):
     due: date | None
     time_text: str | None
     text: str
+    probability: float | None = Field(
+        None, description="The classifier's probability of the advance; null when corrected."
+    )
+    corrected: bool = Field(False, description="True when a person marked or changed it.")
 
 
 class ScoreReasonOut(BaseModel):
@@ -154,13 +204,37 @@ class SpeakersOut(BaseModel):
     reasons: list[str]
 
 
+class ConversationOut(BaseModel):
+    is_sales_call: bool = Field(
+        description="A two-party sales conversation; if not, no commitments and no score."
+    )
+    confidence: float | None = Field(description="Of the verdict, 0..1; null: not checked.")
+    reasons: list[str]
+
+
 class AnalysisOut(BaseModel):
     turns: list[TurnOut]
     metrics: dict[str, Any]
     commitments: list[CommitmentOut]
     commitment_secured: bool
-    score: ScoreOut
+    score: ScoreOut | None = Field(description="null when the call is no sales conversation")
     speakers: SpeakersOut
+    conversation: ConversationOut
+    stale_corrections: list[CorrectionOut] = Field(
+        description="Corrections that no longer apply: re-analysis changed their turn's text."
+    )
+
+
+class CorrectionIn(BaseModel):
+    """Send question_type (a rep turn) or commitment (a customer turn); null means none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question_type: str | None = Field(None, max_length=20, examples=["situation"])
+    commitment: str | None = Field(None, max_length=20, examples=["advance"])
+    commitment_action: str | None = Field(None, max_length=40, examples=["演示"])
+    commitment_due: SaneDate | None = None
+    note: str | None = Field(None, max_length=MAX_NOTE_CHARS)
 
 
 class TurnIn(BaseModel):

@@ -19,8 +19,7 @@ function turnItem(turn, index) {
   const who = turn.speaker === "rep" ? "销售" : turn.speaker === "customer" ? "客户" : "未知";
   const head = el("div", null, "head");
   head.append(el("span", `${index + 1}. ${who}`, "who"), el("span", clock(turn.start), "time"));
-  if (turn.question_type) head.append(el("span", SPIN_NAMES[turn.question_type], `badge spin ${turn.question_type}`));
-  if (turn.commitment) head.append(el("span", COMMITMENT_NAMES[turn.commitment], `badge commit ${turn.commitment}`));
+  head.append(...labelBadges(turn));
   li.append(head, el("p", turn.text, "text"));
   if (turn.commitment_action || turn.commitment_due) {
     li.append(el("p", `下一步：${turn.commitment_action || ""} ${turn.commitment_due || ""}`, "next"));
@@ -30,6 +29,29 @@ function turnItem(turn, index) {
     if ((e.key === "Enter" || e.key === " ") && e.target === li) { e.preventDefault(); seekTo(li); }
   });
   return li;
+}
+
+// The label in effect; a corrected one is marked, with the model's label and who corrected it.
+function labelBadges(turn) {
+  const badges = [];
+  if (turn.question_type) badges.push(el("span", SPIN_NAMES[turn.question_type], `badge spin ${turn.question_type}`));
+  if (turn.commitment) badges.push(el("span", COMMITMENT_NAMES[turn.commitment], `badge commit ${turn.commitment}`));
+  const c = turn.correction;
+  if (c) {
+    const model = turn.model_labels || {};
+    const was = turn.speaker === "rep" ? SPIN_NAMES[model.question_type] : COMMITMENT_NAMES[model.commitment];
+    const mark = el("span", "已更正", "badge corrected");
+    mark.title = `模型原判：${was || "无"}；${c.corrected_by} 于 ${localTime(c.corrected_at)} 更正`;
+    badges.push(mark);
+    return badges;
+  }
+  const p = turn.speaker === "rep" ? turn.question_probability : turn.commitment_probability;
+  if ((turn.question_type || turn.commitment) && p !== null && p !== undefined) {
+    const sure = el("span", `置信度 ${pct(p)}`, "prob");
+    if (p < 0.6) sure.classList.add("unsure");
+    badges.push(sure);
+  }
+  return badges;
 }
 
 function showTurns(list) {
@@ -47,20 +69,48 @@ function highlight() {
 
 const seconds = (x) => (x === null || x === undefined ? "–" : `${Number(x).toFixed(1)} 秒`);
 
+const SPEAKER_METHODS = {channels: "按声道区分", given: "已指定", heuristic: "单声道，按内容推断"};
+
 function showSummary(analysis) {
-  document.getElementById("score").textContent = analysis.score.total ?? "–";
-  document.getElementById("score-reasons").replaceChildren(
-    ...analysis.score.reasons.map((r) => el("li", `${r.points} 分 · ${r.reason}`)));
-  if (analysis.commitments.length) {
-    document.getElementById("commitments").replaceChildren(
-      ...analysis.commitments.map((c) => el("li", `${c.action || "推进"}${c.due ? `（${c.due}）` : ""}：${c.text}`)));
-  }
+  const score = analysis.score;
+  document.getElementById("score").textContent = score ? score.total : "–";
+  document.getElementById("score-reasons").replaceChildren(...(score
+    ? score.reasons.map((r) => el("li", `${r.points} 分 · ${r.reason}`))
+    : [el("li", "不是销售对话，不评分", "muted")]));
+  document.getElementById("commitments").replaceChildren(...(analysis.commitments.length
+    ? analysis.commitments.map((c) => el("li", `${c.action || "推进"}${c.due ? `（${c.due}）` : ""}：${c.text}${c.corrected ? "（已更正）" : ""}`))
+    : [el("li", "无", "muted")]));
+  showConversation(analysis.conversation, analysis.speakers);
+  showStale(analysis.stale_corrections || []);
   const m = analysis.metrics || {};
   const rows = [["销售说话占比", pct(m.talk_ratio)], ["最长独白", seconds(m.longest_rep_monologue_s)],
     ["最长客户叙述", seconds(m.longest_customer_story_s)], ["提问数", m.question_count ?? "–"],
     ["互动频率", m.interactivity === null || m.interactivity === undefined ? "–" : `${m.interactivity} 次/分钟`],
     ["耐心（停顿）", seconds(m.patience_s)], ["静音占比", pct(m.silence_ratio)]];
   document.getElementById("metrics").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", k), el("dd", v)]));
+}
+
+function showConversation(conversation, speakers) {
+  const sure = conversation.confidence === null ? "未判断" : `置信度 ${pct(conversation.confidence)}`;
+  document.getElementById("conversation").textContent =
+    `${conversation.is_sales_call ? "销售对话" : "不是销售对话（不评分、不计承诺）"} · ${sure}`;
+  document.getElementById("conversation-reasons").replaceChildren(...conversation.reasons.map((r) => el("li", r)));
+  document.getElementById("speakers").textContent =
+    `${SPEAKER_METHODS[speakers.method] || speakers.method} · 置信度 ${pct(speakers.confidence)}`;
+  document.getElementById("speaker-reasons").replaceChildren(...speakers.reasons.map((r) => el("li", r)));
+}
+
+function showStale(stale) {
+  const box = document.getElementById("stale");
+  box.hidden = !stale.length;
+  document.getElementById("stale-list").replaceChildren(...stale.map((c) =>
+    el("li", `第 ${c.turn_index + 1} 句（原文“${c.turn_text}”）：${c.corrected_by} 的更正已不适用，重新分析后这句话变了`)));
+}
+
+async function showAnalysis() {
+  const analysis = await api(`/api/v1/calls/${callId}/analysis`);
+  showTurns(analysis.turns);
+  showSummary(analysis);
 }
 
 function noAudio(text) {
@@ -74,9 +124,7 @@ async function load() {
     `${localTime(call.occurred_at || call.created_at)} · ${call.rep || "未指定销售"} · ${call.customer || "未指定客户"} · ${STATUS_NAMES[call.status]}`;
   if (!call.size_bytes) noAudio("无录音：这通电话只有转写和分析（例如演示数据），没有录音文件。");
   if (call.status === "done") {
-    const analysis = await api(`/api/v1/calls/${callId}/analysis`);
-    showTurns(analysis.turns);
-    showSummary(analysis);
+    await showAnalysis();
   } else if (call.transcribed_at) {
     showTurns((await api(`/api/v1/calls/${callId}/transcript`)).segments);
   } else {

@@ -18,7 +18,7 @@ const RECORD_NAMES = {call: "通话", rep: "销售", team: "团队", customer: "
   "QA rule": "质检规则", plan: "抽检计划", comment: "评论", tracker: "话题追踪"};
 const VERB_NAMES = {open: "查看", upload: "上传", delete: "删除", "re-analyse": "重新分析", analyse: "分析",
   "comment on": "评论", score: "评分", change: "修改", import: "导入", export: "导出", see: "查看", read: "查看",
-  sample: "抽检", review: "质检", appeal: "申诉", decide: "裁定", search: "搜索"};
+  sample: "抽检", review: "质检", appeal: "申诉", decide: "裁定", search: "搜索", correct: "更正标注"};
 const FIELD_NAMES = {audio: "录音文件", channels: "声道", occurred_at: "通话时间", title: "标题", rep_id: "销售",
   customer_id: "客户", opportunity_id: "商机", name: "名称", login: "登录名", phone: "手机号", email: "邮箱",
   password: "密码", old_password: "当前密码", new_password: "新密码", role: "角色", team_id: "团队",
@@ -26,7 +26,9 @@ const FIELD_NAMES = {audio: "录音文件", channels: "声道", occurred_at: "�
   next_action_due: "下次行动日期", closed_on: "结束日期", created_on: "创建日期", params: "规则参数",
   severity: "严重程度", points: "扣分", text: "内容", weight: "权重", from: "开始日期", to: "结束日期",
   reviewer_user_id: "质检员", period_to: "结束日期", period_from: "开始日期", call_id: "通话", occurred: "时间",
-  q: "关键词", speaker: "说话人", label: "标签", phrases: "词和短语", tracker_id: "话题追踪"};
+  q: "关键词", speaker: "说话人", label: "标签", phrases: "词和短语", tracker_id: "话题追踪",
+  question_type: "提问类型", commitment: "客户承诺", commitment_action: "下一步", commitment_due: "截止日期",
+  min_confidence: "最低置信度"};
 const CODE_TEXT = {
   unsupported_audio: "这不是音频文件，请选择录音文件（wav、mp3、m4a 等）。",
   corrupt_audio: "录音文件已损坏或不完整，无法解码。",

@@ -3,7 +3,7 @@
 Nullable columns only, added in place (no table rebuild): the objective the rep sets before the
 next call (primary and minimum advance, optional date), and its assessment after the call.
 
-Revision ID: 0016
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-11-29
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
