@@ -7,7 +7,7 @@ to_tsvector('simple', search_text). search_text is the turn's jieba tokens joine
 existing turns get it from their stored tokens.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-30
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
