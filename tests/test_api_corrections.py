@@ -126,7 +126,9 @@ def test_a_non_sales_recording_gets_no_score_and_no_commitments(
     assert [c["score"] for c in listed if c["id"] == call_id] == [None]
     reps = client.get("/api/v1/metrics/reps", headers=AUTH, params=PERIOD).json()
     mine = next(r for r in reps if r["rep_id"] == world["rep_id"])
-    assert mine["analysed_calls"] == 1 and mine["mean_score"] == 0.0  # no score to average
+    # no score to average, and no call where a commitment could have been asked for
+    assert mine["calls"] == 1 and mine["analysed_calls"] == 0 and mine["mean_score"] == 0.0
+    assert mine["commitment_rate"] == 0.0
 
 
 def test_a_manager_corrects_a_commitment_and_it_shows_and_counts(
