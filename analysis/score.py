@@ -9,6 +9,11 @@
 | questions  | 10     | at least 5 questions (2 points each) |
 | patience   | 5      | on average ≥ 0.5 s pause before answering the customer (2 from 0.2 s) |
 | fillers    | 5      | fewer than 3 fillers per 100 words (0 from 8) |
+
+Where the rep set a commitment objective (承诺目标) for the call, `with_objective` judges the
+commitment part against it instead (`objective`, the same 30 points): the primary advance 30, the
+minimum 20, a weaker advance or only a continuation 5, a refusal 0. Aiming high and landing the
+minimum is still a good call; an advance below the minimum is treated as a continuation.
 """
 
 from __future__ import annotations
@@ -18,7 +23,14 @@ from typing import Any
 
 from analysis.types import Score, Turn
 
-__all__ = ["coaching_score"]
+__all__ = ["OBJECTIVE_POINTS", "coaching_score", "with_objective"]
+
+OBJECTIVE_POINTS = {
+    "primary_achieved": (30, "达成主要承诺目标"),
+    "minimum_achieved": (20, "达成最低承诺目标，未达主要目标"),
+    "continuation_only": (5, "未达最低承诺目标：客户只给了延续或更弱的推进"),
+    "declined": (0, "客户拒绝，承诺目标未达成"),
+}
 
 
 def coaching_score(turns: Sequence[Turn], metrics: dict[str, Any]) -> Score:
@@ -89,3 +101,15 @@ def _fillers(rate: float | None) -> tuple[str, int, str]:
         return ("fillers", 0, "销售没有说话")
     points = 5 if rate < 3 else round(5 * max(0.0, (8 - rate) / 5))
     return ("fillers", points, f"每百词口头禅 {rate:.1f} 个")
+
+
+def with_objective(score: Score, outcome: str, primary: str, minimum: str | None) -> Score:
+    """`score` with its commitment part judged against the objective `primary`/`minimum`."""
+    points, verdict = OBJECTIVE_POINTS[outcome]
+    goal = f"（目标：{primary}" + (f"，最低：{minimum}）" if minimum else "）")
+    parts = tuple(
+        ("objective", points, verdict + goal) if name in ("commitment", "objective") else part
+        for part in score.reasons
+        for name in (part[0],)
+    )
+    return Score(total=sum(p for _, p, _ in parts), reasons=parts)
