@@ -18,12 +18,12 @@ minimum is still a good call; an advance below the minimum is treated as a conti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from analysis.types import Score, Turn
 
-__all__ = ["OBJECTIVE_POINTS", "coaching_score", "with_objective"]
+__all__ = ["OBJECTIVE_POINTS", "coaching_score", "with_corrected_labels", "with_objective"]
 
 OBJECTIVE_POINTS = {
     "primary_achieved": (30, "达成主要承诺目标"),
@@ -47,7 +47,10 @@ def coaching_score(turns: Sequence[Turn], metrics: dict[str, Any]) -> Score:
 
 
 def _commitment(turns: Sequence[Turn]) -> tuple[str, int, str]:
-    outcomes = {t.commitment for t in turns if t.speaker == "customer"}
+    return _commitment_of({t.commitment for t in turns if t.speaker == "customer"})
+
+
+def _commitment_of(outcomes: Collection[str | None]) -> tuple[str, int, str]:
     if "advance" in outcomes:
         return ("commitment", 30, "客户同意了具体的下一步")
     if "continuation" in outcomes:
@@ -112,4 +115,15 @@ def with_objective(score: Score, outcome: str, primary: str, minimum: str | None
         for part in score.reasons
         for name in (part[0],)
     )
+    return Score(total=sum(p for _, p, _ in parts), reasons=parts)
+
+
+def with_corrected_labels(
+    score: Score, outcomes: Collection[str], question_counts: Mapping[str, int]
+) -> Score:
+    """`score` with the parts that rest on labels (commitment, discovery) taken again from the
+    labels in effect after a person corrected some; an `objective` part stays as judged."""
+    fresh = {"commitment": _commitment_of(outcomes),
+             "discovery": _discovery({"question_counts": question_counts})}  # fmt: skip
+    parts = tuple(fresh.get(part[0], part) for part in score.reasons)
     return Score(total=sum(p for _, p, _ in parts), reasons=parts)

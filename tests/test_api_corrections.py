@@ -150,6 +150,11 @@ def test_a_manager_corrects_a_commitment_and_it_shows_and_counts(
     assert turn["commitment"] == "continuation" and turn["model_labels"]["commitment"] == "advance"
     assert turn["correction"]["id"] == correction["id"]
     assert body["commitments"] == [] and body["commitment_secured"] is False
+    # the coaching score's commitment part follows: an advance earned 30, a continuation 10
+    parts = {r["criterion"]: r["points"] for r in body["score"]["reasons"]}
+    was = {r["criterion"]: r["points"] for r in world["analysis"]["score"]["reasons"]}
+    assert (was["commitment"], parts["commitment"]) == (30, 10)
+    assert body["score"]["total"] == world["analysis"]["score"]["total"] - 20
     after = client.get("/api/v1/metrics/commitments", headers=manager, params=PERIOD).json()
     assert after[0]["committed_calls"] == 0
     assert (
