@@ -9,16 +9,28 @@
 | questions  | 10     | at least 5 questions (2 points each) |
 | patience   | 5      | on average ≥ 0.5 s pause before answering the customer (2 from 0.2 s) |
 | fillers    | 5      | fewer than 3 fillers per 100 words (0 from 8) |
+
+Where the rep set a commitment objective (承诺目标) for the call, `with_objective` judges the
+commitment part against it instead (`objective`, the same 30 points): the primary advance 30, the
+minimum 20, a weaker advance or only a continuation 5, a refusal 0. Aiming high and landing the
+minimum is still a good call; an advance below the minimum is treated as a continuation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from analysis.types import Score, Turn
 
-__all__ = ["coaching_score"]
+__all__ = ["OBJECTIVE_POINTS", "coaching_score", "with_corrected_labels", "with_objective"]
+
+OBJECTIVE_POINTS = {
+    "primary_achieved": (30, "达成主要承诺目标"),
+    "minimum_achieved": (20, "达成最低承诺目标，未达主要目标"),
+    "continuation_only": (5, "未达最低承诺目标：客户只给了延续或更弱的推进"),
+    "declined": (0, "客户拒绝，承诺目标未达成"),
+}
 
 
 def coaching_score(turns: Sequence[Turn], metrics: dict[str, Any]) -> Score:
@@ -35,7 +47,10 @@ def coaching_score(turns: Sequence[Turn], metrics: dict[str, Any]) -> Score:
 
 
 def _commitment(turns: Sequence[Turn]) -> tuple[str, int, str]:
-    outcomes = {t.commitment for t in turns if t.speaker == "customer"}
+    return _commitment_of({t.commitment for t in turns if t.speaker == "customer"})
+
+
+def _commitment_of(outcomes: Collection[str | None]) -> tuple[str, int, str]:
     if "advance" in outcomes:
         return ("commitment", 30, "客户同意了具体的下一步")
     if "continuation" in outcomes:
@@ -89,3 +104,26 @@ def _fillers(rate: float | None) -> tuple[str, int, str]:
         return ("fillers", 0, "销售没有说话")
     points = 5 if rate < 3 else round(5 * max(0.0, (8 - rate) / 5))
     return ("fillers", points, f"每百词口头禅 {rate:.1f} 个")
+
+
+def with_objective(score: Score, outcome: str, primary: str, minimum: str | None) -> Score:
+    """`score` with its commitment part judged against the objective `primary`/`minimum`."""
+    points, verdict = OBJECTIVE_POINTS[outcome]
+    goal = f"（目标：{primary}" + (f"，最低：{minimum}）" if minimum else "）")
+    parts = tuple(
+        ("objective", points, verdict + goal) if name in ("commitment", "objective") else part
+        for part in score.reasons
+        for name in (part[0],)
+    )
+    return Score(total=sum(p for _, p, _ in parts), reasons=parts)
+
+
+def with_corrected_labels(
+    score: Score, outcomes: Collection[str], question_counts: Mapping[str, int]
+) -> Score:
+    """`score` with the parts that rest on labels (commitment, discovery) taken again from the
+    labels in effect after a person corrected some; an `objective` part stays as judged."""
+    fresh = {"commitment": _commitment_of(outcomes),
+             "discovery": _discovery({"question_counts": question_counts})}  # fmt: skip
+    parts = tuple(fresh.get(part[0], part) for part in score.reasons)
+    return Score(total=sum(p for _, p, _ in parts), reasons=parts)

@@ -19,6 +19,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from analysis import QUESTION_TYPES
+from analysis.score import with_corrected_labels
+from analysis.types import Score
 from models import CallAnalysis, CallLabel, CallTurn, LabelCorrection
 
 __all__ = [
@@ -82,6 +84,8 @@ def refresh_labels(session: Session, call_id: int) -> None:
     session.execute(delete(CallLabel).where(CallLabel.call_id == call_id))
     session.add_all(labels)
     _set_counts(summary, labels)
+    if active:  # without corrections the analyser's score stands as it made it
+        _rescore(summary, labels)
 
 
 def _labels(call_id: int, turn: CallTurn, correction: LabelCorrection | None) -> list[CallLabel]:
@@ -116,6 +120,21 @@ def _set_counts(summary: CallAnalysis, labels: Sequence[CallLabel]) -> None:
     summary.need_payoff_count = questions["need_payoff"]
     summary.advance_count = advances
     summary.commitment_secured = advances > 0
+
+
+def _rescore(summary: CallAnalysis, labels: Sequence[CallLabel]) -> None:
+    """The score's commitment and discovery parts from the labels in effect."""
+    if summary.score is None:
+        return  # no sales conversation, no score
+    stored = Score(summary.score, tuple((r["criterion"], r["points"], r["reason"])
+                                        for r in summary.score_reasons))  # fmt: skip
+    outcomes = {x.label for x in labels if x.kind == COMMITMENT}
+    questions = Counter(x.label for x in labels if x.kind == QUESTION)
+    score = with_corrected_labels(stored, outcomes, questions)
+    summary.score = score.total
+    summary.score_reasons = [
+        {"criterion": c, "points": p, "reason": r} for c, p, r in score.reasons
+    ]
 
 
 def effective_commitments(

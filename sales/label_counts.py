@@ -1,6 +1,8 @@
 """The labels a report counts per analysed call: corrected where a person corrected them, and,
 with a minimum confidence, only the model's labels at least that sure (a corrected label always
-counts: a person checked it).
+counts: a person checked it). Only sales conversations have a row: a voicemail, an IVR menu or a
+podcast (analysis/conversation.py) is no call where a commitment could have been asked for, so it
+stays out of every commitment rate and SPIN mix.
 
 Without a minimum the summary's counts serve (ingest/labels.py keeps them in effect); with one,
 they are counted from `call_labels`, the same labels with their probabilities.
@@ -37,6 +39,7 @@ def call_label_counts(min_confidence: float | None) -> Subquery:
             *spin,
         )
         .outerjoin(CallLabel, and_(CallLabel.call_id == CallAnalysis.call_id, counted))
+        .where(CallAnalysis.is_sales_call)
         .group_by(CallAnalysis.call_id)
         .subquery()
     )
@@ -44,16 +47,20 @@ def call_label_counts(min_confidence: float | None) -> Subquery:
 
 def _summary_counts() -> Subquery:
     a = CallAnalysis
-    return select(
-        a.call_id,
-        case((a.commitment_secured, 1), else_=0).label("committed"),
-        a.advance_count.label("advances"),
-        a.question_count.label("questions"),
-        a.situation_count.label("situation"),
-        a.problem_count.label("problem"),
-        a.implication_count.label("implication"),
-        a.need_payoff_count.label("need_payoff"),
-    ).subquery()
+    return (
+        select(
+            a.call_id,
+            case((a.commitment_secured, 1), else_=0).label("committed"),
+            a.advance_count.label("advances"),
+            a.question_count.label("questions"),
+            a.situation_count.label("situation"),
+            a.problem_count.label("problem"),
+            a.implication_count.label("implication"),
+            a.need_payoff_count.label("need_payoff"),
+        )
+        .where(a.is_sales_call)
+        .subquery()
+    )
 
 
 def _count(*conditions: ColumnElement[bool]) -> Any:

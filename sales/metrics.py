@@ -110,7 +110,7 @@ def _call_figures(period: Period, min_confidence: float | None) -> Select[Any]:
             Call.rep_id,
             func.count(Call.id).label("calls"),
             _total(Call.duration_s).label("talk_time_s"),
-            func.count(CallAnalysis.call_id).label("analysed"),
+            func.count(counts.c.call_id).label("analysed"),  # sales conversations only
             _total(counts.c.committed).label("committed"),
             _total(counts.c.advances).label("advances"),
             *(_total(counts.c[kind]).label(kind) for kind in SPIN_TYPES),
@@ -229,7 +229,7 @@ def commitment_trend(
     start, end = period.call_bounds()
     counts = call_label_counts(min_confidence)
     query = (
-        select(month, func.count(CallAnalysis.call_id), func.sum(counts.c.committed),
+        select(month, func.count(counts.c.call_id), func.sum(counts.c.committed),
                func.avg(CallAnalysis.talk_ratio))
         .join(CallAnalysis, CallAnalysis.call_id == Call.id)
         .join(counts, counts.c.call_id == Call.id)

@@ -4,6 +4,9 @@ The objective judged is, for a call linked to an opportunity, the open follow-up
 opportunity whose objective is still unjudged (the earliest due), else the opportunity's own
 unjudged objective; for a call with a customer but no opportunity, such a follow-up of that
 customer. Analysing the same call again judges the same records again.
+
+The call's coaching score then judges its commitment part against the objective (the
+follow-up's, set for this very call, before the opportunity's): analysis/score.with_objective.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from analysis import Analysis
 from analysis.objectives import assess_objective
+from analysis.score import with_objective
 from auth.permissions import WRITE_FOLLOW_UPS, WRITE_OPPORTUNITIES, authorize
 from auth.principal import Principal
-from models import Call, FollowUp, FollowUpStatus, Opportunity, utcnow
+from models import Call, CallAnalysis, FollowUp, FollowUpStatus, Opportunity, utcnow
 from models.crm import CommitmentObjective
 
 __all__ = ["judge_objectives"]
@@ -38,7 +42,25 @@ def judge_objectives(
         )
         target.objective_outcome, target.objective_evidence = judged.outcome, list(judged.evidence)
         target.objective_call_id, target.objective_assessed_at = call.id, utcnow()
+    if targets:
+        _score_against(session, call.id, analysis, targets[0])
     return targets
+
+
+def _score_against(
+    session: Session, call_id: int, analysis: Analysis, target: CommitmentObjective
+) -> None:
+    """Store the call's score with its commitment part judged against `target`'s objective."""
+    summary = session.get(CallAnalysis, call_id)
+    if summary is None or analysis.score is None or target.objective_outcome is None:
+        return  # not stored, or no sales conversation: no score to judge
+    assert target.objective_primary is not None
+    score = with_objective(analysis.score, target.objective_outcome, target.objective_primary,
+                           target.objective_minimum)  # fmt: skip
+    summary.score = score.total
+    summary.score_reasons = [
+        {"criterion": c, "points": p, "reason": r} for c, p, r in score.reasons
+    ]
 
 
 def _follow_up(session: Session, call: Call) -> FollowUp | None:

@@ -129,7 +129,8 @@ def _rates(session: Session, rep_ids: list[int], before: date, timezone: str) ->
     analysed, committed = session.execute(
         select(func.count(CallAnalysis.call_id), func.sum(case((CallAnalysis.commitment_secured, 1), else_=0)))
         .join(Call, Call.id == CallAnalysis.call_id)
-        .where(Call.rep_id.in_(rep_ids), Call.happened_at >= start, Call.happened_at < end)
+        .where(Call.rep_id.in_(rep_ids), Call.happened_at >= start, Call.happened_at < end,
+               CallAnalysis.is_sales_call)
     ).one()  # fmt: skip
     won, lost, committed = int(won or 0), int(lost or 0), int(committed or 0)
     # Exact ratios: the activity figures are computed from these, rounding happens on output.

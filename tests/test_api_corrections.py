@@ -126,7 +126,9 @@ def test_a_non_sales_recording_gets_no_score_and_no_commitments(
     assert [c["score"] for c in listed if c["id"] == call_id] == [None]
     reps = client.get("/api/v1/metrics/reps", headers=AUTH, params=PERIOD).json()
     mine = next(r for r in reps if r["rep_id"] == world["rep_id"])
-    assert mine["analysed_calls"] == 1 and mine["mean_score"] == 0.0  # no score to average
+    # no score to average, and no call where a commitment could have been asked for
+    assert mine["calls"] == 1 and mine["analysed_calls"] == 0 and mine["mean_score"] == 0.0
+    assert mine["commitment_rate"] == 0.0
 
 
 def test_a_manager_corrects_a_commitment_and_it_shows_and_counts(
@@ -148,6 +150,11 @@ def test_a_manager_corrects_a_commitment_and_it_shows_and_counts(
     assert turn["commitment"] == "continuation" and turn["model_labels"]["commitment"] == "advance"
     assert turn["correction"]["id"] == correction["id"]
     assert body["commitments"] == [] and body["commitment_secured"] is False
+    # the coaching score's commitment part follows: an advance earned 30, a continuation 10
+    parts = {r["criterion"]: r["points"] for r in body["score"]["reasons"]}
+    was = {r["criterion"]: r["points"] for r in world["analysis"]["score"]["reasons"]}
+    assert (was["commitment"], parts["commitment"]) == (30, 10)
+    assert body["score"]["total"] == world["analysis"]["score"]["total"] - 20
     after = client.get("/api/v1/metrics/commitments", headers=manager, params=PERIOD).json()
     assert after[0]["committed_calls"] == 0
     assert (

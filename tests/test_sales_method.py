@@ -16,10 +16,12 @@ from sqlalchemy import select
 from analysis import Utterance
 from analysis.cues import ACTIONS
 from analysis.objectives import ACTION_LADDER, Assessment, assess_objective
+from analysis.score import OBJECTIVE_POINTS, with_objective
+from analysis.types import Score
 from huashu.runtime import Services
 from huashu.seed import seed_demo
 from ingest.analysis import AnalyzerHolder
-from models import Call, CallTurn, Opportunity, session_scope
+from models import Call, CallAnalysis, CallTurn, Opportunity, session_scope
 from sales.objective_checks import judge_objectives
 from sales.rfm import SEGMENTS, CustomerFigures, quintiles, score_customers, segment_of
 from sales.stalls import stalled_deals
@@ -267,6 +269,21 @@ def test_a_weaker_advance_is_only_a_continuation_and_a_refusal_is_declined() -> 
     assert assess_objective("演示", None, [], []).outcome == "continuation_only"
 
 
+def test_the_score_judges_the_commitment_part_against_the_objective() -> None:
+    """Hand-worked: a score of 30 (advance) + 25 + 15 = 70; against an objective the 30 becomes
+    30 / 20 / 5 / 0 by outcome, the other parts stay."""
+    base = Score(70, (("commitment", 30, "客户同意了具体的下一步"), ("discovery", 25, "…"),
+                      ("talk_ratio", 15, "…")))  # fmt: skip
+    totals = {o: with_objective(base, o, "试用/POC", "演示").total for o in OBJECTIVE_POINTS}
+    assert totals == {"primary_achieved": 70, "minimum_achieved": 60,
+                      "continuation_only": 45, "declined": 40}  # fmt: skip
+    again = with_objective(
+        with_objective(base, "declined", "演示", None), "primary_achieved", "演示", None
+    )
+    assert [r[0] for r in again.reasons] == ["objective", "discovery", "talk_ratio"]
+    assert again.total == 70 and again.reasons[0][2] == "达成主要承诺目标（目标：演示）"
+
+
 # ---------------------------------------------------------------- commitment objectives, stored
 
 
@@ -311,6 +328,14 @@ def test_an_analysed_call_judges_the_objective(
         assert judged == [opp] and opp.objective_outcome == "primary_achieved"
         assert opp.objective_evidence == ["演示：好的，那就下周二下午来给我们做个演示吧。"]
         rep_id, call_id = opp.owner_rep_id, call.id
+        # the stored coaching score judges the commitment part against the objective
+        assert analysis.score is not None
+        reasons = session.get(CallAnalysis, call.id).score_reasons  # type: ignore[union-attr]
+        assert [r["criterion"] for r in reasons].count("objective") == 1
+        assert not any(r["criterion"] == "commitment" for r in reasons)
+        objective = next(r for r in reasons if r["criterion"] == "objective")
+        assert objective["points"] == 30 and "目标：演示，最低：发送资料" in objective["reason"]
+        assert session.get(CallAnalysis, call.id).score == sum(r["points"] for r in reasons)  # type: ignore[union-attr]
     got = client.get(f"/api/v1/opportunities/{opp.id}", headers=AUTH).json()
     assert got["objective_call_id"] == call_id
     rows = client.get(
