@@ -91,8 +91,10 @@ __all__ = [
     "WRITE_TEAMS",
     "WRITE_TRACKERS",
     "Action",
+    "CallReach",
     "Scope",
     "authorize",
+    "call_reach",
     "record_name",
     "require_visible",
     "require_visible_after",
@@ -324,9 +326,9 @@ def _condition(
         parents = select(parent_key).where(_condition(scope, principal, parent, action))
         condition: ColumnElement[bool] = column.in_(parents)
         return condition
-    clauses = _owner_clauses(scope, principal, owner)
     if model is Call:
-        clauses += _shared_call_clauses(scope, principal, action)
+        return _reach_condition(_reach(scope, principal, action))
+    clauses = _owner_clauses(scope, principal, owner)
     return or_(*clauses) if clauses else false()
 
 
@@ -345,22 +347,65 @@ def _owner_clauses(scope: Scope, principal: Principal, owner: _Ownership) -> lis
     return clauses
 
 
-def _shared_call_clauses(scope: Scope, principal: Principal, action: Action) -> list[Any]:
+@dataclass(frozen=True, slots=True)
+class CallReach:
+    """The calls a principal reaches for an action, in the parts `visible(..., Call)` is made of
+    (a call in any part is reached): every call; the calls `author_user_id` uploaded; the calls
+    of the reps of `team_id`; the calls of `rep_id`; the calls in `shared` (a query of call ids:
+    the QA queue, or the team's playlists for reading). Search turns the parts into the tokens
+    of its index, so both read the one model."""
+
+    everything: bool = False
+    author_user_id: int | None = None
+    team_id: int | None = None
+    rep_id: int | None = None
+    shared: Any = None  # a SELECT of call ids
+
+
+def call_reach(principal: Principal, action: Action) -> CallReach:
+    """The calls `principal` may do `action` to, in parts; 403 when their role may not."""
+    return _reach(authorize(principal, action), principal, action)
+
+
+def _reach(scope: Scope, principal: Principal, action: Action) -> CallReach:
+    if scope is _ALL:
+        return CallReach(everything=True)
+    return CallReach(
+        author_user_id=principal.user_id,
+        team_id=principal.team_id if scope is _TEAM else None,
+        rep_id=principal.rep_id if scope is _OWN else None,
+        shared=_shared_calls(scope, principal, action),
+    )
+
+
+def _reach_condition(reach: CallReach) -> ColumnElement[bool]:
+    """Comparisons with None are left out, as in `_owner_clauses`."""
+    if reach.everything:
+        return true()
+    clauses: list[Any] = []
+    if reach.author_user_id is not None:
+        clauses.append(Call.uploaded_by_user_id == reach.author_user_id)
+    if reach.team_id is not None:
+        clauses.append(Call.rep_id.in_(_team_reps(reach.team_id)))
+    if reach.rep_id is not None:
+        clauses.append(Call.rep_id == reach.rep_id)
+    if reach.shared is not None:
+        clauses.append(Call.id.in_(reach.shared))
+    return or_(*clauses) if clauses else false()
+
+
+def _shared_calls(scope: Scope, principal: Principal, action: Action) -> Any:
     """Calls in the principal's QA queue; for reading (and searching), calls in their team's
-    playlists."""
+    playlists. None when neither applies."""
     if scope is _QUEUE and principal.user_id is not None:
-        queued = select(QaQueueItem.call_id).where(
-            QaQueueItem.reviewer_user_id == principal.user_id
-        )
-        return [Call.id.in_(queued)]
+        return select(QaQueueItem.call_id).where(QaQueueItem.reviewer_user_id == principal.user_id)
     if action in (READ_CALLS, SEARCH_CALLS, COMMENT_CALLS) and principal.team_id is not None:
-        shared = (
+        return (
             select(PlaylistItem.call_id)
             .join(Playlist, Playlist.id == PlaylistItem.playlist_id)
             .where(Playlist.team_id == principal.team_id)
         )
-        return [Call.id.in_(shared)]
-    return []
+    return None
 
 
 def _team_reps(team_id: int) -> Any:

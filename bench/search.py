@@ -14,8 +14,10 @@ What it does:
    `--postgres URL` (an empty database, or one the bench may wipe) the same rows go there too.
 2. Times typical searches through the service function `search.service.search_turns` (the
    route is a thin wrapper): a common word, a rare one, two words, a quoted phrase, a word with
-   speaker and label filters, a one-month range, and a manager's (team) and a rep's (own) scope;
-   20 results a page with the total. `--repeat` runs each after one warm-up; p50 and p95 in ms.
+   speaker and label filters, a one-month range, a manager's (team) and a rep's (own) scope, a
+   year, a week in Beijing time (its first and last UTC days are cut), a team and speaker
+   filter, and a manager's search with a label and a month; 20 results a page with the total.
+   `--repeat` runs each after one warm-up; p50 and p95 in ms.
 3. The baseline, measured in the same run on the same rows: the same searches as a LIKE scan
    (`text LIKE '%word%'` for every word, the same scope and filters, newest first, page and
    total), fewer repetitions (`--baseline-repeat`) because it is slow. Prints its p50 and p95
@@ -35,7 +37,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +85,10 @@ ADMIN = Principal(None, "bench-admin", "admin", user_id=None)
 MANAGER = Principal(None, "bench-manager", "manager", user_id=None, team_id=1)
 REP = Principal(None, "bench-rep", "rep", user_id=None, rep_id=1, team_id=1)
 MONTH = (datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC))
+YEAR = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC))
+BEIJING = timezone(timedelta(hours=8))
+# A week in Beijing time: it starts and ends inside UTC days, so two of its days are checked.
+WEEK = (datetime(2025, 6, 2, tzinfo=BEIJING), datetime(2025, 6, 9, tzinfo=BEIJING))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +107,14 @@ CASES = (
     Case("方案, one month", SearchQuery("方案", occurred_from=MONTH[0], occurred_to=MONTH[1])),
     Case("价格 as a manager (team)", SearchQuery("价格"), MANAGER),
     Case("价格 as a rep (own)", SearchQuery("价格"), REP),
+    Case("价格, a year", SearchQuery("价格", occurred_from=YEAR[0], occurred_to=YEAR[1])),
+    Case("价格, a week (UTC+8)", SearchQuery("价格", occurred_from=WEEK[0], occurred_to=WEEK[1])),
+    Case("价格, team 2, customer side", SearchQuery("价格", team_id=2, speaker="customer")),
+    Case(
+        "价格, manager, advance, month",
+        SearchQuery("价格", label="advance", occurred_from=MONTH[0], occurred_to=MONTH[1]),
+        MANAGER,
+    ),
 )
 
 
@@ -218,7 +232,9 @@ def like_scan(case: Case) -> Callable[[Session], int]:
     ]
     conditions += [c for c in (
         CallTurn.speaker == q.speaker if q.speaker else None,
-        CallTurn.question_type == q.label if q.label else None,
+        CallTurn.question_type == q.label if q.label in SPIN else None,
+        CallTurn.commitment == q.label if q.label in COMMITMENTS else None,
+        Call.rep_id.in_(select(Rep.id).where(Rep.team_id == q.team_id)) if q.team_id else None,
         Call.happened_at >= q.occurred_from if q.occurred_from else None,
         Call.happened_at < q.occurred_to if q.occurred_to else None,
     ) if c is not None]  # fmt: skip

@@ -1,11 +1,14 @@
 """Search and trackers: the full-text index of the analysed turns, trackers (话题追踪) and the
 hits they have on each call.
 
-The index itself is not a model: on SQLite it is an FTS5 table (`call_turns_fts`) over
-`call_turns.search_text`, kept in step by triggers on `call_turns`; on PostgreSQL a GIN index on
-`to_tsvector('simple', search_text)`. Either way the database keeps it in the same transaction
-as the turns (insert, replace on reanalysis, delete with the call). Migration 0014 creates them;
-`SEARCH_INDEX_NAMES` tells the schema comparison to leave them alone.
+The index itself is not a model: on SQLite it is an FTS5 table (`call_turns_fts`: the turn's
+words and its scope tokens), on PostgreSQL the column `call_turns.search_vector` with a GIN
+index, both kept in step by triggers on `call_turns` and `calls`. Either way the database keeps
+it in the same transaction as the turns (insert, replace on reanalysis, relabel, a call's rep,
+customer or date changed, delete with the call). Migrations 0014 and 0016 create them;
+`SEARCH_INDEX_NAMES` tells the schema comparison to leave them alone. A later migration that
+rebuilds `calls` or `call_turns` on SQLite (batch mode) drops their triggers: it must make them
+again.
 """
 
 from __future__ import annotations
@@ -30,8 +33,9 @@ FTS_TABLE = "call_turns_fts"
 PG_SEARCH_INDEX = "ix_call_turns_search"
 # FTS5 keeps its data in shadow tables named after the index.
 _FTS_SHADOWS = ("data", "idx", "content", "docsize", "config")
+PG_SEARCH_VECTOR = "search_vector"  # a column of call_turns on PostgreSQL only
 SEARCH_INDEX_NAMES = frozenset(
-    {FTS_TABLE, PG_SEARCH_INDEX, *(f"{FTS_TABLE}_{s}" for s in _FTS_SHADOWS)}
+    {FTS_TABLE, PG_SEARCH_INDEX, PG_SEARCH_VECTOR, *(f"{FTS_TABLE}_{s}" for s in _FTS_SHADOWS)}
 )
 
 

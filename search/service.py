@@ -7,23 +7,22 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, func, select, table
+from sqlalchemy import ColumnElement, CompoundSelect, Select, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import UnaryExpression
-from sqlalchemy.sql.operators import custom_op
 
 from analysis import COMMITMENTS, QUESTION_TYPES
-from auth.permissions import SEARCH_CALLS, authorize, visible
+from auth.permissions import SEARCH_CALLS, CallReach, call_reach, visible
 from auth.principal import Principal
 from core.errors import InvalidInput
-from models import FTS_TABLE, Call, CallTurn, Rep
-from search.index import Matcher, Term, Tokenize, matcher_for, parse_query
+from models import Call, CallTurn, Rep
+from search.index import Term, Tokenize, index_for, parse_query, scoped_matches
+from search.narrow import narrowed
 from search.schemas import SPEAKER_SIDES, SearchHit, SearchPage, SearchQuery
 
 __all__ = ["LABELS", "highlight", "search_turns"]
 
 LABELS = (*QUESTION_TYPES, *COMMITMENTS)
-_FTS = table(FTS_TABLE, column("rowid"))
+Follower = Callable[[Any], Any]
 
 
 def search_turns(
@@ -35,26 +34,48 @@ def search_turns(
     limit: int,
     offset: int,
 ) -> SearchPage:
-    """The turns matching `query` in the calls `viewer` may open, best first."""
-    authorize(viewer, SEARCH_CALLS)
+    """The turns matching `query` in the calls `viewer` may open, best first (ties: the turn
+    indexed last first)."""
+    reach = call_reach(viewer, SEARCH_CALLS)
     _check(query)
     terms = parse_query(query.q, tokenize)
-    matcher = matcher_for(session, terms)
-    filters = _filters(query, _unindexed if matcher.joins_fts else _as_is)
-    conditions = [matcher.condition, visible(viewer, SEARCH_CALLS, Call), *filters]
-    ranked = _joined(select(CallTurn.id.label("turn_id"), matcher.rank.label("rank"),
-                            Call.happened_at.label("happened_at")), matcher).where(*conditions).subquery()  # fmt: skip
+    # OFFSET 0 keeps the subquery whole: PostgreSQL would otherwise carry every match's vector
+    # through the window count (spilling it to disk) and rank afterwards.
+    ranked = _ranked(session, terms, query, viewer, reach).offset(0).subquery()
     # The page's ids and the total in one pass over the matches (a window count). The rank is a
     # column of the subquery: SQLite refuses bm25() in a query that has a window function.
     page = session.execute(
         select(ranked.c.turn_id, func.count().over().label("total"))
-        .order_by(ranked.c.rank, ranked.c.happened_at.desc(), ranked.c.turn_id)
+        .order_by(ranked.c.rank, ranked.c.turn_id.desc())
         .limit(limit)
         .offset(offset)
     ).all()
     total = page[0].total if page else _count(session, ranked, offset)
     hits = _details(session, [row.turn_id for row in page])
     return SearchPage([_hit(hits[row.turn_id], terms) for row in page], total, limit, offset)
+
+
+def _ranked(
+    session: Session, terms: Sequence[Term], query: SearchQuery, viewer: Principal,
+    reach: CallReach,
+) -> Select[Any] | CompoundSelect[Any]:  # fmt: skip
+    """(turn_id, rank) of every match: inside the index where the scope can be written as its
+    tokens, else by joining each match to its turn and call."""
+    index = index_for(session, terms)
+    scope = narrowed(session, reach, query)
+    if scope is not None:
+        return scoped_matches(index, scope, _in_range(query, index.follower))
+    conditions = [visible(viewer, SEARCH_CALLS, Call), *_filters(query, index.follower)]
+    return index.joined(index.matches()).where(*conditions)
+
+
+def _in_range(query: SearchQuery, c: Follower) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if query.occurred_from is not None:
+        found.append(c(Call.happened_at) >= query.occurred_from)
+    if query.occurred_to is not None:
+        found.append(c(Call.happened_at) < query.occurred_to)
+    return found
 
 
 def _details(session: Session, turn_ids: list[int]) -> dict[int, Any]:
@@ -74,15 +95,6 @@ def _count(session: Session, ranked: Any, offset: int) -> int:
     return session.scalar(select(func.count()).select_from(ranked)) or 0
 
 
-def _joined(query: Select[*tuple[Any, ...]], matcher: Matcher) -> Select[*tuple[Any, ...]]:
-    """FROM the FTS5 table (SQLite) or the turns (PostgreSQL), joined to the calls."""
-    if matcher.joins_fts:
-        query = query.select_from(_FTS).join(CallTurn, CallTurn.id == _FTS.c.rowid)
-    else:
-        query = query.select_from(CallTurn)
-    return query.join(Call, Call.id == CallTurn.call_id)
-
-
 def _check(query: SearchQuery) -> None:
     if query.speaker is not None and query.speaker not in SPEAKER_SIDES:
         raise InvalidInput(f"speaker is one of {', '.join(SPEAKER_SIDES)}", field="speaker")
@@ -92,28 +104,14 @@ def _check(query: SearchQuery) -> None:
         raise InvalidInput("'to' must be after 'from'", field="to")
 
 
-def _as_is(column: Any) -> Any:
-    return column
-
-
-def _unindexed(column: Any) -> Any:
-    """`+column`: SQLite then never drives the search from that column's index (probing the FTS
-    index row by row from, say, every `situation` turn took seconds); the FTS match leads."""
-    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
-
-
-def _filters(query: SearchQuery, c: Callable[[Any], Any]) -> list[ColumnElement[bool]]:
-    found: list[ColumnElement[bool]] = []
+def _filters(query: SearchQuery, c: Follower) -> list[ColumnElement[bool]]:
+    found = _in_range(query, c)
     if query.rep_id is not None:
         found.append(c(Call.rep_id) == query.rep_id)
     if query.team_id is not None:
         found.append(c(Call.rep_id).in_(select(Rep.id).where(Rep.team_id == query.team_id)))
     if query.customer_id is not None:
         found.append(c(Call.customer_id) == query.customer_id)
-    if query.occurred_from is not None:
-        found.append(c(Call.happened_at) >= query.occurred_from)
-    if query.occurred_to is not None:
-        found.append(c(Call.happened_at) < query.occurred_to)
     if query.speaker is not None:
         found.append(c(CallTurn.speaker) == query.speaker)
     if query.label in QUESTION_TYPES:

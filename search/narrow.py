@@ -1,0 +1,135 @@
+"""A search's scope and filters as scope tokens of the search index (migration 0016: SQLite's
+`search_scope` column, PostgreSQL's `#`-marked lexemes in `search_vector`), so the index
+intersects the lists itself instead of looking up the call of every matching turn: who may see
+the call (the principal's `CallReach`), rep, team, customer, speaker, label and the date range.
+
+The tokens say exactly what the SQL conditions say, with one exception: a date range cut inside
+a day. Whole days, months and years of the range are tokens; the calls of its first and last
+day, when the range starts or ends inside them, are checked against the range in SQL
+(`edge_days`, a second, small search). When the principal's reach is too wide to write as
+tokens (a QA queue of thousands of calls) `narrowed` gives None and the search joins instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from auth.permissions import CallReach
+from models import Rep
+from search.schemas import SearchQuery
+
+__all__ = ["MAX_TOKENS", "NOTHING", "Narrowed", "label_token", "narrowed"]
+
+MAX_TOKENS = 1000  # more than this in one OR and the plain join is as quick
+NOTHING = "k0"  # no call has id 0: a group of no tokens matches no turn
+
+
+@dataclass(frozen=True, slots=True)
+class Narrowed:
+    """`scope`: groups of tokens; a turn must have one token of every group. With a date range,
+    `whole_days` are the tokens of the days wholly inside it (None: no range) and `edge_days`
+    those of the days it cuts, whose calls SQL checks against the range."""
+
+    scope: tuple[tuple[str, ...], ...]
+    whole_days: tuple[str, ...] | None = None
+    edge_days: tuple[str, ...] = ()
+
+
+def narrowed(session: Session, reach: CallReach, query: SearchQuery) -> Narrowed | None:
+    """The FTS5 tokens for `reach` and `query`'s filters; None when too many to write."""
+    reached = _reach_tokens(session, reach)
+    groups = [*([] if reached is None else [reached]), *_filter_tokens(session, query)]
+    if any(len(group) > MAX_TOKENS for group in groups):
+        return None
+    scope = tuple(tuple(group or [NOTHING]) for group in groups)
+    if query.occurred_from is None and query.occurred_to is None:
+        return Narrowed(scope)
+    whole, edges = _day_cover(query.occurred_from, query.occurred_to)
+    return Narrowed(scope, tuple(whole), tuple(edges))
+
+
+def _reach_tokens(session: Session, reach: CallReach) -> list[str] | None:
+    if reach.everything:
+        return None
+    tokens = []
+    if reach.author_user_id is not None:
+        tokens.append(f"u{reach.author_user_id}")
+    if reach.team_id is not None:
+        tokens += _team_rep_tokens(session, reach.team_id)
+    if reach.rep_id is not None:
+        tokens.append(f"r{reach.rep_id}")
+    if reach.shared is not None:
+        shared = session.scalars(reach.shared.limit(MAX_TOKENS + 1)).all()
+        tokens += [f"k{call_id}" for call_id in set(shared)]
+    return tokens
+
+
+def _team_rep_tokens(session: Session, team_id: int) -> list[str]:
+    reps = session.scalars(select(Rep.id).where(Rep.team_id == team_id).limit(MAX_TOKENS + 1))
+    return [f"r{rep_id}" for rep_id in reps]
+
+
+def _filter_tokens(session: Session, query: SearchQuery) -> Iterator[list[str]]:
+    if query.rep_id is not None:
+        yield [f"r{query.rep_id}"]
+    if query.team_id is not None:
+        yield _team_rep_tokens(session, query.team_id)
+    if query.customer_id is not None:
+        yield [f"c{query.customer_id}"]
+    if query.speaker is not None:
+        yield [f"s{query.speaker}"]
+    if query.label is not None:
+        yield [label_token(query.label)]
+
+
+def label_token(label: str) -> str:
+    """`need_payoff` → `lneedpayoff`: the index's tokenizer would split at the underscore."""
+    return "l" + label.replace("_", "")
+
+
+def _day_cover(start: datetime | None, end: datetime | None) -> tuple[list[str], list[str]]:
+    """Tokens of the days (as months and years where whole) inside [start, end) and of the
+    days the range cuts. Days are UTC days, as stored."""
+    first, last = _utc_day(start, date(2000, 1, 1)), _utc_day(end, date(2101, 1, 1))
+    edges = []
+    if start is not None and _cuts(start):
+        edges.append(first)
+        first += timedelta(days=1)
+    if end is not None and _cuts(end) and last not in edges:
+        edges.append(last)
+    whole = list(_calendar_tokens(first, last)) if first < last else []
+    return whole, [f"d{day:%Y%m%d}" for day in edges]
+
+
+def _utc_day(moment: datetime | None, default: date) -> date:
+    return default if moment is None else moment.astimezone(UTC).date()
+
+
+def _cuts(moment: datetime) -> bool:
+    """Whether the range's end starts inside a UTC day rather than at its midnight."""
+    utc = moment.astimezone(UTC)
+    return (utc.hour, utc.minute, utc.second, utc.microsecond) != (0, 0, 0, 0)
+
+
+def _calendar_tokens(first: date, stop: date) -> Iterator[str]:
+    """The fewest day, month and year tokens that cover the days [first, stop)."""
+    day = first
+    while day < stop:
+        if day.month == 1 and day.day == 1 and date(day.year + 1, 1, 1) <= stop:
+            yield f"y{day.year}"
+            day = date(day.year + 1, 1, 1)
+        elif day.day == 1 and _next_month(day) <= stop:
+            yield f"m{day:%Y%m}"
+            day = _next_month(day)
+        else:
+            yield f"d{day:%Y%m%d}"
+            day += timedelta(days=1)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
