@@ -66,6 +66,7 @@ from ingest.analysis import search_text
 from models import (
     Call,
     CallAnalysis,
+    CallLabel,
     CallTurn,
     Customer,
     Opportunity,
@@ -176,6 +177,20 @@ def _turn(rng: random.Random, call_id: int, idx: int, speaker: str, sentence: st
             "evidence": []}  # fmt: skip
 
 
+def label_rows(
+    o: Options, lines: dict[str, list[tuple[str, list[str]]]]
+) -> Iterator[dict[str, Any]]:
+    """The labels in effect of the turns `turn_rows` makes (the same draws): what analysis keeps
+    in call_labels, which the search's label filter reads. Stored before the turns, so that each
+    turn is indexed once with its labels."""
+    for turn in turn_rows(o, lines):
+        for kind in ("question_type", "commitment"):
+            if turn[kind]:
+                yield {"call_id": turn["call_id"], "turn_index": turn["idx"],
+                       "kind": "question" if kind == "question_type" else "commitment",
+                       "label": turn[kind], "probability": 0.9, "corrected": False}  # fmt: skip
+
+
 def fill(
     factory: SessionFactory, o: Options, lines: dict[str, list[tuple[str, list[str]]]]
 ) -> None:
@@ -187,7 +202,7 @@ def fill(
     for model, rows in ((Team, team_rows(now)), (Rep, rep_rows(o.reps, now)),
                         (Customer, customer_rows(customers, o.reps, o.seed, now)), (Opportunity, opps),
                         (Call, call_rows(o.calls, owners, o)), (CallAnalysis, analysis_rows(o.calls, o.seed, now)),
-                        (CallTurn, turn_rows(o, lines))):  # fmt: skip
+                        (CallLabel, label_rows(o, lines)), (CallTurn, turn_rows(o, lines))):  # fmt: skip
         timed_fill(factory, model, rows)
     print(f"Filled in {time.perf_counter() - started:.1f} s", flush=True)
 
@@ -233,7 +248,7 @@ def like_scan(case: Case) -> Callable[[Session], int]:
     conditions += [c for c in (
         CallTurn.speaker == q.speaker if q.speaker else None,
         CallTurn.question_type == q.label if q.label in SPIN else None,
-        CallTurn.commitment == q.label if q.label in COMMITMENTS else None,
+        CallTurn.commitment == q.label if q.label in COMMITMENTS else None,  # one label a turn
         Call.rep_id.in_(select(Rep.id).where(Rep.team_id == q.team_id)) if q.team_id else None,
         Call.happened_at >= q.occurred_from if q.occurred_from else None,
         Call.happened_at < q.occurred_to if q.occurred_to else None,

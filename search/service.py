@@ -14,7 +14,7 @@ from analysis import COMMITMENTS, QUESTION_TYPES
 from auth.permissions import SEARCH_CALLS, CallReach, call_reach, visible
 from auth.principal import Principal
 from core.errors import InvalidInput
-from models import Call, CallTurn, Rep
+from models import Call, CallLabel, CallTurn, Rep
 from search.index import Term, Tokenize, index_for, parse_query, scoped_matches
 from search.narrow import narrowed
 from search.schemas import SPEAKER_SIDES, SearchHit, SearchPage, SearchQuery
@@ -114,10 +114,13 @@ def _filters(query: SearchQuery, c: Follower) -> list[ColumnElement[bool]]:
         found.append(c(Call.customer_id) == query.customer_id)
     if query.speaker is not None:
         found.append(c(CallTurn.speaker) == query.speaker)
-    if query.label in QUESTION_TYPES:
-        found.append(c(CallTurn.question_type) == query.label)
-    elif query.label in COMMITMENTS:
-        found.append(c(CallTurn.commitment) == query.label)
+    if query.label is not None:  # the labels in effect: a person's correction wins
+        labelled = select(CallLabel.id).where(
+            CallLabel.call_id == CallTurn.call_id,
+            CallLabel.turn_index == CallTurn.idx,
+            CallLabel.label == query.label,
+        )
+        found.append(labelled.exists())
     return found
 
 

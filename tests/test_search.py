@@ -248,14 +248,26 @@ def test_filters_narrow_the_results(client: TestClient, world: World) -> None:
     ]  # fmt: skip
     for params, expected in cases:
         assert _found(_search(client, q=word, **params)) == expected, params
-    # Labels: search a word of a labelled turn, filtered on its label.
+    # Labels: search a word of a labelled turn, filtered on its label (any question it asks).
     labelled = [(c, t) for c, turns in world.turns.items() for t in turns if t["question_type"]]
     assert labelled
     _, turn = labelled[0]
     label, token = turn["question_type"], turn["tokens"][0]
-    assert _found(_search(client, q=token, label=label)) == _expected(
-        world, [token], question_type=label
-    )
+    asking = {(c, t["index"]) for c, turns in world.turns.items() for t in turns
+              if label in {q["question_type"] for q in t["questions"]}}  # fmt: skip
+    assert _found(_search(client, q=token, label=label)) == _expected(world, [token]) & asking
+
+
+def test_a_corrected_label_is_searched_as_corrected(client: TestClient, world: World) -> None:
+    call_id, turn = next((c, t) for c, turns in world.turns.items() for t in turns
+                         if t["speaker"] == "customer" and t["commitment"] != "decline")  # fmt: skip
+    token, where = turn["tokens"][0], (call_id, turn["index"])
+    assert where not in _found(_search(client, q=token, label="decline"))
+    url = f"/api/v1/calls/{call_id}/turns/{turn['index']}/corrections"
+    assert client.post(url, headers=AUTH, json={"commitment": "decline"}).status_code == 201
+    assert where in _found(_search(client, q=token, label="decline"))
+    if turn["commitment"]:
+        assert where not in _found(_search(client, q=token, label=turn["commitment"]))
 
 
 def test_each_role_finds_only_the_calls_it_may_open(client: TestClient, world: World) -> None:

@@ -4,8 +4,8 @@ A search's scope and filters are tokens in the search index (search/narrow.py, m
 that triggers keep in step with the calls and turns; when the scope is too wide for tokens the
 search joins instead. Either way the results must be exactly the turns brute force finds: the
 visible calls come from the permission model's own SQL condition, the rest is computed here in
-Python. The same holds after the calls' rep, customer, uploader and date change, turns are
-relabelled and calls are deleted. The tokens' results are also compared with the joining
+Python. The same holds after the calls' rep, customer, uploader and date change, the labels in
+effect change (as corrections change them) and calls are deleted. The tokens' results are also compared with the joining
 search's, in order.
 """
 
@@ -27,7 +27,18 @@ from analysis.segmentation import SalesTokenizer
 from auth.permissions import SEARCH_CALLS, visible
 from auth.principal import Principal
 from huashu.runtime import Services
-from models import Call, CallTurn, Customer, Playlist, PlaylistItem, QaPlan, QaQueueItem, Rep, Team
+from models import (
+    Call,
+    CallLabel,
+    CallTurn,
+    Customer,
+    Playlist,
+    PlaylistItem,
+    QaPlan,
+    QaQueueItem,
+    Rep,
+    Team,
+)
 from models.token import User
 from search.schemas import SearchQuery
 from search.service import search_turns
@@ -103,14 +114,19 @@ def _call(session: Session, rng: random.Random, world: World, n: int) -> int:
         tokens = [*rng.sample(WORDS, rng.randint(1, 3)), "我们"]
         session.add(CallTurn(call_id=call.id, idx=idx, speaker=speaker, start=idx * 5.0,
                              end=idx * 5.0 + 4, text="".join(tokens), tokens=tokens,
-                             search_text=" ".join(tokens), **_labels(rng, speaker)))  # fmt: skip
+                             search_text=" ".join(tokens)))  # fmt: skip
+        session.add_all(_labels(rng, call.id, idx, speaker))
     return call.id
 
 
-def _labels(rng: random.Random, speaker: str) -> dict[str, Any]:
-    if speaker == "rep":
-        return {"question_type": rng.choice(QUESTIONS), "commitment": None}
-    return {"question_type": None, "commitment": rng.choice(OUTCOMES)}
+def _labels(rng: random.Random, call_id: int, idx: int, speaker: str) -> list[CallLabel]:
+    """The labels in effect (what analysis and corrections leave in call_labels): up to two
+    questions a rep turn asks, an outcome of a customer turn."""
+    kind, labels = ("question", QUESTIONS) if speaker == "rep" else ("commitment", OUTCOMES)
+    drawn = [rng.choice(labels) for _ in range(2 if speaker == "rep" else 1)]
+    chosen = {label for label in drawn if label is not None}
+    return [CallLabel(call_id=call_id, turn_index=idx, kind=kind, label=label,
+                      corrected=rng.random() < 0.2) for label in sorted(chosen)]  # fmt: skip
 
 
 def _share(session: Session, rng: random.Random, calls: list[int], world: World, team: int,
@@ -143,9 +159,12 @@ def _queries(rng: random.Random, world: World, count: int) -> Iterator[SearchQue
 def _brute_force(session: Session, viewer: Principal, query: SearchQuery) -> set[tuple[int, int]]:
     seen = set(session.scalars(select(Call.id).where(visible(viewer, SEARCH_CALLS, Call))))
     team_reps = set(session.scalars(select(Rep.id).where(Rep.team_id == query.team_id)))
+    labelled = {(x.call_id, x.turn_index) for x in session.scalars(select(CallLabel))
+                if x.label == query.label}  # fmt: skip
     rows = session.execute(select(CallTurn, Call).join(Call, Call.id == CallTurn.call_id)).all()
     return {(call.id, turn.idx) for turn, call in rows
-            if call.id in seen and query.q in turn.tokens and _passes(query, turn, call, team_reps)}  # fmt: skip
+            if call.id in seen and query.q in turn.tokens and _passes(query, turn, call, team_reps)
+            and (query.label is None or (call.id, turn.idx) in labelled)}  # fmt: skip
 
 
 def _passes(query: SearchQuery, turn: CallTurn, call: Call, team_reps: set[int]) -> bool:
@@ -156,7 +175,6 @@ def _passes(query: SearchQuery, turn: CallTurn, call: Call, team_reps: set[int])
         query.occurred_from is None or call.happened_at >= query.occurred_from,
         query.occurred_to is None or call.happened_at < query.occurred_to,
         query.speaker is None or turn.speaker == query.speaker,
-        query.label is None or query.label in (turn.question_type, turn.commitment),
     )
     return all(checks)
 
@@ -203,12 +221,25 @@ def test_the_index_follows_changes_to_calls_and_turns(services: Services, world:
             session.execute(update(Call).where(Call.id == call_id).values(
                 rep_id=rng.choice([*world.reps, None]), customer_id=rng.choice(world.customers),
                 uploaded_by_user_id=rng.choice(world.users), happened_at=_moment(rng)))  # fmt: skip
-        for turn in session.scalars(select(CallTurn).where(CallTurn.speaker == "rep").limit(40)):
-            turn.question_type = rng.choice(QUESTIONS)
+        _relabel(session, rng)
         session.execute(delete(Call).where(Call.id.in_(select(Call.id).limit(5))))
     with services.session_factory() as session:
         _check_all(session, world, seed=2)
         _assert_index_intact(session)
+
+
+def _relabel(session: Session, rng: random.Random) -> None:
+    """As a correction does: some turns lose their labels, some get a new one."""
+    for label in session.scalars(select(CallLabel).limit(40)):
+        session.delete(label)
+    for turn in session.scalars(select(CallTurn).order_by(CallTurn.id.desc()).limit(40)):
+        kind, labels = (
+            ("question", QUESTIONS) if turn.speaker == "rep" else ("commitment", OUTCOMES)
+        )
+        session.add(CallLabel(call_id=turn.call_id, turn_index=turn.idx, kind=kind,
+                              label=rng.choice(labels[1:]), corrected=True))  # fmt: skip
+    for label in session.scalars(select(CallLabel).limit(10)):
+        label.label = "advance" if label.kind == "commitment" else "problem"
 
 
 def test_scope_tokens_rank_like_the_joining_search(

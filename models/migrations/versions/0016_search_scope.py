@@ -5,7 +5,8 @@ or a label had to look up every matching turn's call (a common word over 100 000
 look-ups, 300–600 ms). Now the index also holds tokens for what a search may be limited to —
 k<call id> r<rep id, 0 for none> u<uploader's user id> c<customer id> y<year> m<year month>
 d<year month day> (of happened_at, UTC) s<speaker> l<question type or commitment, without the
-underscore> — kept in step by triggers with call_turns and with the calls columns they copy.
+underscore; the labels in effect, from call_labels: each question a rep turn asks, or a
+person's correction> — kept in step by triggers on call_turns, calls and call_labels.
 
 SQLite: call_turns_fts becomes an FTS5 table of its own (it keeps a copy of what it indexed, so
 a delete never depends on the call still being there) with columns search_text (the words) and
@@ -21,6 +22,8 @@ Create Date: 2026-11-29
 
 from __future__ import annotations
 
+import importlib
+
 from alembic import op
 
 revision = "0016"
@@ -30,18 +33,25 @@ depends_on = None
 
 
 def _scope(turn: str, call: str) -> str:
-    """The search_scope text of `turn` in `call` (SQL over those two row aliases)."""
+    """The search_scope text of `turn` in `call` (SQL over those two row aliases). The labels
+    are those in effect (call_labels: each question a rep turn asks, a person's correction)."""
     return f"""('k' || {call}.id || ' r' || coalesce({call}.rep_id, 0)
         || coalesce(' u' || {call}.uploaded_by_user_id, '')
         || coalesce(' c' || {call}.customer_id, '')
         || strftime(' y%Y m%Y%m d%Y%m%d', {call}.happened_at)
         || ' s' || {turn}.speaker
-        || coalesce(' l' || replace({turn}.question_type, '_', ''), '')
-        || coalesce(' l' || replace({turn}.commitment, '_', ''), ''))"""
+        || coalesce((SELECT group_concat(' l' || replace(label, '_', ''), '') FROM call_labels
+                     WHERE call_id = {turn}.call_id AND turn_index = {turn}.idx), ''))"""
 
 
 _INDEX_TURN = f"""INSERT INTO call_turns_fts(rowid, search_text, search_scope)
     SELECT new.id, new.search_text, {_scope("new", "c")} FROM calls c WHERE c.id = new.call_id;"""
+# A label row added or removed re-indexes its turn (`x`: new or old).
+_INDEX_LABELLED = """DELETE FROM call_turns_fts WHERE rowid IN
+        (SELECT id FROM call_turns WHERE call_id = {x}.call_id AND idx = {x}.turn_index);
+    INSERT INTO call_turns_fts(rowid, search_text, search_scope)
+        SELECT t.id, t.search_text, {scope} FROM call_turns t JOIN calls c ON c.id = t.call_id
+        WHERE t.call_id = {x}.call_id AND t.idx = {x}.turn_index;"""
 _INDEX_CALL = f"""DELETE FROM call_turns_fts
         WHERE rowid IN (SELECT id FROM call_turns WHERE call_id = new.id);
     INSERT INTO call_turns_fts(rowid, search_text, search_scope)
@@ -63,8 +73,13 @@ _UP = (
         DELETE FROM call_turns_fts WHERE rowid = old.id;
     END""",
     f"""CREATE TRIGGER call_turns_fts_update
-        AFTER UPDATE OF search_text, speaker, question_type, commitment, call_id ON call_turns
+        AFTER UPDATE OF search_text, speaker, call_id, idx ON call_turns
         BEGIN DELETE FROM call_turns_fts WHERE rowid = old.id; {_INDEX_TURN} END""",
+    *(
+        f"""CREATE TRIGGER call_labels_fts_{event.lower()} AFTER {event} ON call_labels BEGIN
+        {_INDEX_LABELLED.format(x=row, scope=_scope("t", "c"))} END"""
+        for event, row in (("INSERT", "new"), ("UPDATE", "new"), ("DELETE", "old"))
+    ),
     f"""CREATE TRIGGER calls_fts_update
         AFTER UPDATE OF rep_id, customer_id, uploaded_by_user_id, happened_at ON calls
         BEGIN {_INDEX_CALL} END""",
@@ -72,27 +87,16 @@ _UP = (
         SELECT t.id, t.search_text, {_scope("t", "c")}
         FROM call_turns t JOIN calls c ON c.id = t.call_id""",
 )
-# Back to 0014: an external-content index over call_turns.search_text.
+# Back to 0014: its external-content index over call_turns.search_text, made as 0014 made it.
+_0014 = importlib.import_module("models.migrations.versions.0014_search_and_trackers")
 _DOWN = (
     "DROP TRIGGER IF EXISTS calls_fts_update",
+    "DROP TRIGGER IF EXISTS call_labels_fts_insert",
+    "DROP TRIGGER IF EXISTS call_labels_fts_update",
+    "DROP TRIGGER IF EXISTS call_labels_fts_delete",
     *_DROP_0014,
-    """CREATE VIRTUAL TABLE call_turns_fts USING fts5(
-        search_text, content='call_turns', content_rowid='id', tokenize='unicode61')""",
-    """CREATE TRIGGER call_turns_fts_insert AFTER INSERT ON call_turns BEGIN
-        INSERT INTO call_turns_fts(rowid, search_text) VALUES (new.id, new.search_text);
-    END""",
-    """CREATE TRIGGER call_turns_fts_delete AFTER DELETE ON call_turns BEGIN
-        INSERT INTO call_turns_fts(call_turns_fts, rowid, search_text)
-        VALUES ('delete', old.id, old.search_text);
-    END""",
-    """CREATE TRIGGER call_turns_fts_update AFTER UPDATE OF search_text ON call_turns BEGIN
-        INSERT INTO call_turns_fts(call_turns_fts, rowid, search_text)
-        VALUES ('delete', old.id, old.search_text);
-        INSERT INTO call_turns_fts(rowid, search_text) VALUES (new.id, new.search_text);
-    END""",
-    "INSERT INTO call_turns_fts(call_turns_fts) VALUES ('rebuild')",
+    *_0014._SQLITE_UP,
 )
-
 
 _PG_TURN_VECTOR = """CREATE FUNCTION call_turns_search_vector() RETURNS trigger
     LANGUAGE plpgsql AS $$
@@ -102,8 +106,9 @@ _PG_TURN_VECTOR = """CREATE FUNCTION call_turns_search_vector() RETURNS trigger
                 '#k' || c.id, '#r' || coalesce(c.rep_id, 0), '#u' || c.uploaded_by_user_id,
                 '#c' || c.customer_id, to_char(c.happened_at, '"#y"YYYY'),
                 to_char(c.happened_at, '"#m"YYYYMM'), to_char(c.happened_at, '"#d"YYYYMMDD'),
-                '#s' || NEW.speaker, '#l' || replace(NEW.question_type, '_', ''),
-                '#l' || replace(NEW.commitment, '_', '')], NULL)
+                '#s' || NEW.speaker], NULL) || coalesce((SELECT array_agg(
+                    '#l' || replace(l.label, '_', '')) FROM call_labels l
+                    WHERE l.call_id = NEW.call_id AND l.turn_index = NEW.idx), '{}')
               FROM calls c WHERE c.id = NEW.call_id));
         RETURN NEW;
     END $$"""
@@ -114,13 +119,25 @@ _PG_CALL_SCOPE = """CREATE FUNCTION calls_search_scope() RETURNS trigger
         UPDATE call_turns SET search_text = search_text WHERE call_id = NEW.id;
         RETURN NULL;
     END $$"""
+_PG_LABEL_SCOPE = """CREATE FUNCTION call_labels_search_scope() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    DECLARE x call_labels;
+    BEGIN
+        IF TG_OP = 'DELETE' THEN x := OLD; ELSE x := NEW; END IF;
+        UPDATE call_turns SET search_text = search_text
+            WHERE call_id = x.call_id AND idx = x.turn_index;
+        RETURN NULL;
+    END $$"""
 _PG_UP = (
     "DROP INDEX IF EXISTS ix_call_turns_search",
     "ALTER TABLE call_turns ADD COLUMN search_vector tsvector",
     _PG_TURN_VECTOR,
     """CREATE TRIGGER call_turns_search_vector
-        BEFORE INSERT OR UPDATE OF search_text, speaker, question_type, commitment, call_id
+        BEFORE INSERT OR UPDATE OF search_text, speaker, call_id, idx
         ON call_turns FOR EACH ROW EXECUTE FUNCTION call_turns_search_vector()""",
+    _PG_LABEL_SCOPE,
+    """CREATE TRIGGER call_labels_search_scope AFTER INSERT OR UPDATE OR DELETE ON call_labels
+        FOR EACH ROW EXECUTE FUNCTION call_labels_search_scope()""",
     _PG_CALL_SCOPE,
     """CREATE TRIGGER calls_search_scope
         AFTER UPDATE OF rep_id, customer_id, uploaded_by_user_id, happened_at ON calls
@@ -129,14 +146,15 @@ _PG_UP = (
     "CREATE INDEX ix_call_turns_search ON call_turns USING gin (search_vector)",
 )
 _PG_DOWN = (
+    "DROP TRIGGER IF EXISTS call_labels_search_scope ON call_labels",
+    "DROP FUNCTION IF EXISTS call_labels_search_scope()",
     "DROP TRIGGER IF EXISTS calls_search_scope ON calls",
     "DROP FUNCTION IF EXISTS calls_search_scope()",
     "DROP TRIGGER IF EXISTS call_turns_search_vector ON call_turns",
     "DROP FUNCTION IF EXISTS call_turns_search_vector()",
     "DROP INDEX IF EXISTS ix_call_turns_search",
     "ALTER TABLE call_turns DROP COLUMN IF EXISTS search_vector",
-    "CREATE INDEX ix_call_turns_search ON call_turns "
-    "USING gin (to_tsvector('simple'::regconfig, search_text))",
+    _0014._PG_INDEX,
 )
 _STATEMENTS = {"sqlite": (_UP, _DOWN), "postgresql": (_PG_UP, _PG_DOWN)}
 
