@@ -41,7 +41,7 @@ class Narrowed:
 
 
 def narrowed(session: Session, reach: CallReach, query: SearchQuery) -> Narrowed | None:
-    """The FTS5 tokens for `reach` and `query`'s filters; None when too many to write."""
+    """The index tokens for `reach` and `query`'s filters; None when too many to write."""
     reached = _reach_tokens(session, reach)
     groups = [*([] if reached is None else [reached]), *_filter_tokens(session, query)]
     if any(len(group) > MAX_TOKENS for group in groups):
@@ -64,8 +64,9 @@ def _reach_tokens(session: Session, reach: CallReach) -> list[str] | None:
     if reach.rep_id is not None:
         tokens.append(f"r{reach.rep_id}")
     if reach.shared is not None:
-        shared = session.scalars(reach.shared.limit(MAX_TOKENS + 1)).all()
-        tokens += [f"k{call_id}" for call_id in set(shared)]
+        # Distinct before the limit: a call in two playlists must not hide a call past it.
+        shared = session.scalars(reach.shared.distinct().limit(MAX_TOKENS + 1))
+        tokens += [f"k{call_id}" for call_id in shared]
     return tokens
 
 
@@ -111,7 +112,7 @@ def _utc_day(moment: datetime | None, default: date) -> date:
 
 
 def _cuts(moment: datetime) -> bool:
-    """Whether the range's end starts inside a UTC day rather than at its midnight."""
+    """Whether a range that starts or ends at `moment` cuts its UTC day (not at midnight)."""
     utc = moment.astimezone(UTC)
     return (utc.hour, utc.minute, utc.second, utc.microsecond) != (0, 0, 0, 0)
 

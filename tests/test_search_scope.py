@@ -284,3 +284,22 @@ def test_a_query_of_scope_words_finds_only_spoken_words(services: Services, worl
         viewer = world.principals["admin"]
         for word in ("k1", "srep", "lsituation", "m202506"):
             assert _search(session, viewer, replace(SearchQuery(word))).total == 0
+
+
+def test_a_call_shared_twice_hides_no_other(
+    services: Services, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The team's playlists name each of their four calls twice: a rep's reach (their upload,
+    their rep, the four calls) still fits six tokens, and finds what brute force finds."""
+    with services.session_factory() as session, session.begin():
+        first = session.scalars(select(Playlist)).one()
+        again = Playlist(name="再听一遍", team_id=first.team_id, created_by="m")
+        session.add(again)
+        session.flush()
+        for item in session.scalars(select(PlaylistItem)).all():
+            session.add(
+                PlaylistItem(playlist_id=again.id, call_id=item.call_id, from_turn=0, to_turn=1)
+            )
+    monkeypatch.setattr("search.narrow.MAX_TOKENS", 6)
+    with services.session_factory() as session:
+        _check_all(session, world, seed=4, count=20)
