@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, case, func, select, union_all
 from sqlalchemy.orm import Session
@@ -29,13 +29,16 @@ from sales.traps import StallRule, fell_into_trap
 __all__ = [
     "SMALL_SAMPLE",
     "behaviour_metrics",
+    "closed_in_period",
     "commitment_ranking",
     "commitment_trend",
     "funnel_metrics",
     "rep_metrics",
     "wilson_interval",
+    "win_band",
 ]
 
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 SMALL_SAMPLE = 10  # fewer analysed calls than this: flagged, and never ranked above real samples
 _Z95 = 1.96
 _DEFAULT_RULE = StallRule()
@@ -354,32 +357,34 @@ def _closed_opportunities_with_calls(period: Period, min_confidence: float | Non
         .join(Call, Call.opportunity_id == Opportunity.id)
         .join(CallAnalysis, CallAnalysis.call_id == Call.id)
         .join(counts, counts.c.call_id == Call.id)
-        .where(
-            Opportunity.status.in_((OpportunityStatus.WON, OpportunityStatus.LOST)),
-            Opportunity.closed_on.between(period.start, day_before(period.end)),
-        )
         .group_by(Opportunity.id)
     )
-    if period.team_id is not None:
-        query = query.join(Rep, Rep.id == Opportunity.owner_rep_id).where(
-            Rep.team_id == period.team_id
-        )
-    return query
+    return closed_in_period(query, period)
+
+
+def closed_in_period(query: _Query, period: Period) -> _Query:
+    """`query` over opportunities, kept to those won or lost in `period` (of its team)."""
+    query = query.where(
+        Opportunity.status.in_((OpportunityStatus.WON, OpportunityStatus.LOST)),
+        Opportunity.closed_on.between(period.start, day_before(period.end)),
+    )
+    if period.team_id is None:
+        return query
+    return query.join(Rep, Rep.id == Opportunity.owner_rep_id).where(Rep.team_id == period.team_id)
+
+
+def win_band(band: str, opportunities: int, won: int) -> dict[str, Any]:
+    """One band of a behaviour → outcome comparison: its closed deals and the share won."""
+    return {"band": band, "opportunities": opportunities, "won": won,
+            "win_rate": safe_ratio(won, opportunities)}  # fmt: skip
 
 
 def _trap_bands(session: Session, period: Period, rule: StallRule) -> list[dict[str, Any]]:
     """Closed deals (with or without calls) that ever stalled, against those that never did."""
     query = select(
         Opportunity.id, Opportunity.status, Opportunity.created_on, Opportunity.closed_on
-    ).where(
-        Opportunity.status.in_((OpportunityStatus.WON, OpportunityStatus.LOST)),
-        Opportunity.closed_on.between(period.start, day_before(period.end)),
     )
-    if period.team_id is not None:
-        query = query.join(Rep, Rep.id == Opportunity.owner_rep_id).where(
-            Rep.team_id == period.team_id
-        )
-    deals = session.execute(query).all()
+    deals = session.execute(closed_in_period(query, period)).all()
     outcomes = call_outcomes(session, [d.id for d in deals], period.timezone)
     counts: dict[str, list[int]] = {"fell into the trap": [0, 0], "never stalled": [0, 0]}
     for deal_id, status, created, closed in deals:
@@ -387,8 +392,7 @@ def _trap_bands(session: Session, period: Period, rule: StallRule) -> list[dict[
         band = counts["fell into the trap" if trapped else "never stalled"]
         band[0] += 1
         band[1] += status == OpportunityStatus.WON
-    return [{"band": name, "opportunities": n, "won": won, "win_rate": safe_ratio(won, n)}
-            for name, (n, won) in counts.items()]  # fmt: skip
+    return [win_band(name, n, won) for name, (n, won) in counts.items()]
 
 
 def _bands(session: Session, per_opp: Any, band: Any) -> list[dict[str, Any]]:
@@ -397,5 +401,6 @@ def _bands(session: Session, per_opp: Any, band: Any) -> list[dict[str, Any]]:
         .select_from(per_opp)
         .group_by("band")
     )
-    return [{"band": name, "opportunities": n, "won": int(won or 0), "win_rate": safe_ratio(won, n)}
-            for name, n, won in sorted(rows, key=lambda r: str(r[0]))]  # fmt: skip
+    return [
+        win_band(name, n, int(won or 0)) for name, n, won in sorted(rows, key=lambda r: str(r[0]))
+    ]

@@ -12,7 +12,8 @@ from auth.permissions import READ_TRACKERS, authorize
 from auth.principal import Principal
 from core.errors import NotFound
 from models import Call, CallAnalysis, CallTrackerHit, Opportunity, OpportunityStatus, Rep, Tracker
-from sales.periods import Period, day_before, month_of, safe_ratio, scoped
+from sales.metrics import closed_in_period, win_band
+from sales.periods import Period, month_of, safe_ratio, scoped
 
 __all__ = ["tracker_figures"]
 
@@ -91,17 +92,9 @@ def _win_rate(session: Session, period: Period, mentions: Any) -> list[dict[str,
         )
         .join(Call, Call.opportunity_id == Opportunity.id)
         .outerjoin(mentions, mentions.c.call_id == Call.id)
-        .where(
-            Opportunity.status.in_((OpportunityStatus.WON, OpportunityStatus.LOST)),
-            Opportunity.closed_on.between(period.start, day_before(period.end)),
-        )
         .group_by(Opportunity.id)
     )
-    if period.team_id is not None:
-        per_opp = per_opp.join(Rep, Rep.id == Opportunity.owner_rep_id).where(
-            Rep.team_id == period.team_id
-        )
-    table = per_opp.subquery()
+    table = closed_in_period(per_opp, period).subquery()
     counted = {
         flag: (n, int(won or 0))
         for flag, n, won in session.execute(
@@ -110,9 +103,6 @@ def _win_rate(session: Session, period: Period, mentions: Any) -> list[dict[str,
             )
         )
     }
-    return [_band(band, *counted.get(flag, (0, 0))) for band, flag in (("with", 1), ("without", 0))]
-
-
-def _band(band: str, opportunities: int, won: int) -> dict[str, Any]:
-    return {"band": band, "opportunities": opportunities, "won": won,
-            "win_rate": safe_ratio(won, opportunities)}  # fmt: skip
+    return [
+        win_band(band, *counted.get(flag, (0, 0))) for band, flag in (("with", 1), ("without", 0))
+    ]
