@@ -23,7 +23,14 @@ from typing import Any
 
 from analysis.types import Score, Turn
 
-__all__ = ["OBJECTIVE_POINTS", "coaching_score", "with_corrected_labels", "with_objective"]
+__all__ = [
+    "OBJECTIVE_POINTS",
+    "coaching_score",
+    "score_from_json",
+    "score_reasons_json",
+    "with_corrected_labels",
+    "with_objective",
+]
 
 OBJECTIVE_POINTS = {
     "primary_achieved": (30, "达成主要承诺目标"),
@@ -110,12 +117,8 @@ def with_objective(score: Score, outcome: str, primary: str, minimum: str | None
     """`score` with its commitment part judged against the objective `primary`/`minimum`."""
     points, verdict = OBJECTIVE_POINTS[outcome]
     goal = f"（目标：{primary}" + (f"，最低：{minimum}）" if minimum else "）")
-    parts = tuple(
-        ("objective", points, verdict + goal) if name in ("commitment", "objective") else part
-        for part in score.reasons
-        for name in (part[0],)
-    )
-    return Score(total=sum(p for _, p, _ in parts), reasons=parts)
+    judged = ("objective", points, verdict + goal)
+    return _replacing(score, {"commitment": judged, "objective": judged})
 
 
 def with_corrected_labels(
@@ -125,5 +128,21 @@ def with_corrected_labels(
     labels in effect after a person corrected some; an `objective` part stays as judged."""
     fresh = {"commitment": _commitment_of(outcomes),
              "discovery": _discovery({"question_counts": question_counts})}  # fmt: skip
+    return _replacing(score, fresh)
+
+
+def _replacing(score: Score, fresh: Mapping[str, tuple[str, int, str]]) -> Score:
+    """`score` with the parts named in `fresh` replaced, in place, and the total summed again."""
     parts = tuple(fresh.get(part[0], part) for part in score.reasons)
     return Score(total=sum(p for _, p, _ in parts), reasons=parts)
+
+
+def score_reasons_json(score: Score) -> list[dict[str, Any]]:
+    """The parts as stored and served: `[{"criterion", "points", "reason"}]`."""
+    return [{"criterion": c, "points": p, "reason": r} for c, p, r in score.reasons]
+
+
+def score_from_json(total: int, reasons: Sequence[Mapping[str, Any]]) -> Score:
+    """A stored score (total and `score_reasons_json` parts) back as a `Score`."""
+    parts = tuple((r["criterion"], int(r["points"]), r["reason"]) for r in reasons)
+    return Score(total, parts)

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from analysis import Analysis, Analyzer, SpeechSegment, TimedWord, Utterance
+from analysis.score import score_reasons_json
 from auth.permissions import ANALYZE_TEXT, REANALYZE_CALLS, authorize
 from auth.principal import Principal
 from core.errors import InvalidInput, TranscriptNotReady
@@ -306,12 +307,7 @@ def _score(analysis: Analysis) -> dict[str, Any] | None:
 
 
 def _score_reasons(analysis: Analysis) -> list[dict[str, Any]]:
-    return [_reason(r) for r in analysis.score.reasons] if analysis.score else []
-
-
-def _reason(reason: tuple[str, int, str]) -> dict[str, Any]:
-    criterion, points, explanation = reason
-    return {"criterion": criterion, "points": points, "reason": explanation}
+    return score_reasons_json(analysis.score) if analysis.score else []
 
 
 def _jsonable(value: Any) -> Any:

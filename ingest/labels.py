@@ -19,8 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from analysis import QUESTION_TYPES
-from analysis.score import with_corrected_labels
-from analysis.types import Score
+from analysis.score import score_from_json, score_reasons_json, with_corrected_labels
 from models import CallAnalysis, CallLabel, CallTurn, LabelCorrection
 
 __all__ = [
@@ -126,15 +125,12 @@ def _rescore(summary: CallAnalysis, labels: Sequence[CallLabel]) -> None:
     """The score's commitment and discovery parts from the labels in effect."""
     if summary.score is None:
         return  # no sales conversation, no score
-    stored = Score(summary.score, tuple((r["criterion"], r["points"], r["reason"])
-                                        for r in summary.score_reasons))  # fmt: skip
+    stored = score_from_json(summary.score, summary.score_reasons)
     outcomes = {x.label for x in labels if x.kind == COMMITMENT}
     questions = Counter(x.label for x in labels if x.kind == QUESTION)
     score = with_corrected_labels(stored, outcomes, questions)
     summary.score = score.total
-    summary.score_reasons = [
-        {"criterion": c, "points": p, "reason": r} for c, p, r in score.reasons
-    ]
+    summary.score_reasons = score_reasons_json(score)
 
 
 def effective_commitments(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from analysis import Analysis
 from analysis.objectives import assess_objective
-from analysis.score import with_objective
+from analysis.score import score_reasons_json, with_objective
 from auth.permissions import WRITE_FOLLOW_UPS, WRITE_OPPORTUNITIES, authorize
 from auth.principal import Principal
 from models import Call, CallAnalysis, FollowUp, FollowUpStatus, Opportunity, utcnow
@@ -58,9 +58,7 @@ def _score_against(
     score = with_objective(analysis.score, target.objective_outcome, target.objective_primary,
                            target.objective_minimum)  # fmt: skip
     summary.score = score.total
-    summary.score_reasons = [
-        {"criterion": c, "points": p, "reason": r} for c, p, r in score.reasons
-    ]
+    summary.score_reasons = score_reasons_json(score)
 
 
 def _follow_up(session: Session, call: Call) -> FollowUp | None:
