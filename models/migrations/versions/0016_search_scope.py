@@ -32,31 +32,30 @@ branch_labels = None
 depends_on = None
 
 
-def _scope(turn: str, call: str) -> str:
-    """The search_scope text of `turn` in `call` (SQL over those two row aliases). The labels
-    are those in effect (call_labels: each question a rep turn asks, a person's correction)."""
-    return f"""('k' || {call}.id || ' r' || coalesce({call}.rep_id, 0)
-        || coalesce(' u' || {call}.uploaded_by_user_id, '')
-        || coalesce(' c' || {call}.customer_id, '')
-        || strftime(' y%Y m%Y%m d%Y%m%d', {call}.happened_at)
-        || ' s' || {turn}.speaker
-        || coalesce((SELECT group_concat(' l' || replace(label, '_', ''), '') FROM call_labels
-                     WHERE call_id = {turn}.call_id AND turn_index = {turn}.idx), ''))"""
+# The search_scope text of turn `t` in call `c`. The labels are those in effect (call_labels:
+# each question a rep turn asks, a person's correction).
+_SCOPE = """('k' || c.id || ' r' || coalesce(c.rep_id, 0)
+    || coalesce(' u' || c.uploaded_by_user_id, '')
+    || coalesce(' c' || c.customer_id, '')
+    || strftime(' y%Y m%Y%m d%Y%m%d', c.happened_at)
+    || ' s' || t.speaker
+    || coalesce((SELECT group_concat(' l' || replace(label, '_', ''), '') FROM call_labels
+                 WHERE call_id = t.call_id AND turn_index = t.idx), ''))"""
 
 
-_INDEX_TURN = f"""INSERT INTO call_turns_fts(rowid, search_text, search_scope)
-    SELECT new.id, new.search_text, {_scope("new", "c")} FROM calls c WHERE c.id = new.call_id;"""
-# A label row added or removed re-indexes its turn (`x`: new or old).
-_INDEX_LABELLED = """DELETE FROM call_turns_fts WHERE rowid IN
-        (SELECT id FROM call_turns WHERE call_id = {x}.call_id AND idx = {x}.turn_index);
-    INSERT INTO call_turns_fts(rowid, search_text, search_scope)
-        SELECT t.id, t.search_text, {scope} FROM call_turns t JOIN calls c ON c.id = t.call_id
-        WHERE t.call_id = {x}.call_id AND t.idx = {x}.turn_index;"""
-_INDEX_CALL = f"""DELETE FROM call_turns_fts
-        WHERE rowid IN (SELECT id FROM call_turns WHERE call_id = new.id);
-    INSERT INTO call_turns_fts(rowid, search_text, search_scope)
-        SELECT t.id, t.search_text, {_scope("t", "c")}
-        FROM call_turns t JOIN calls c ON c.id = t.call_id WHERE t.call_id = new.id;"""
+def _index_turns(where: str) -> str:
+    """Index the turns `t` for which `where` holds (their rows must not be in the index)."""
+    return f"""INSERT INTO call_turns_fts(rowid, search_text, search_scope)
+        SELECT t.id, t.search_text, {_SCOPE}
+        FROM call_turns t JOIN calls c ON c.id = t.call_id WHERE {where};"""
+
+
+def _reindex_turns(where: str) -> str:
+    """Index again the turns `t` for which `where` holds."""
+    return f"""DELETE FROM call_turns_fts
+        WHERE rowid IN (SELECT t.id FROM call_turns t WHERE {where});
+    {_index_turns(where)}"""
+
 
 _DROP_0014 = (
     "DROP TRIGGER IF EXISTS call_turns_fts_update",
@@ -68,24 +67,24 @@ _UP = (
     *_DROP_0014,
     """CREATE VIRTUAL TABLE call_turns_fts USING fts5(
         search_text, search_scope, tokenize='unicode61')""",
-    f"CREATE TRIGGER call_turns_fts_insert AFTER INSERT ON call_turns BEGIN {_INDEX_TURN} END",
+    f"""CREATE TRIGGER call_turns_fts_insert AFTER INSERT ON call_turns
+        BEGIN {_index_turns("t.id = new.id")} END""",
     """CREATE TRIGGER call_turns_fts_delete AFTER DELETE ON call_turns BEGIN
         DELETE FROM call_turns_fts WHERE rowid = old.id;
     END""",
     f"""CREATE TRIGGER call_turns_fts_update
         AFTER UPDATE OF search_text, speaker, call_id, idx ON call_turns
-        BEGIN DELETE FROM call_turns_fts WHERE rowid = old.id; {_INDEX_TURN} END""",
+        BEGIN DELETE FROM call_turns_fts WHERE rowid = old.id; {_index_turns("t.id = new.id")} END""",
+    # A label row added, changed or removed re-indexes its turn (`row`: new or old).
     *(
         f"""CREATE TRIGGER call_labels_fts_{event.lower()} AFTER {event} ON call_labels BEGIN
-        {_INDEX_LABELLED.format(x=row, scope=_scope("t", "c"))} END"""
+        {_reindex_turns(f"t.call_id = {row}.call_id AND t.idx = {row}.turn_index")} END"""
         for event, row in (("INSERT", "new"), ("UPDATE", "new"), ("DELETE", "old"))
     ),
     f"""CREATE TRIGGER calls_fts_update
         AFTER UPDATE OF rep_id, customer_id, uploaded_by_user_id, happened_at ON calls
-        BEGIN {_INDEX_CALL} END""",
-    f"""INSERT INTO call_turns_fts(rowid, search_text, search_scope)
-        SELECT t.id, t.search_text, {_scope("t", "c")}
-        FROM call_turns t JOIN calls c ON c.id = t.call_id""",
+        BEGIN {_reindex_turns("t.call_id = new.id")} END""",
+    _index_turns("1 = 1"),  # the turns stored before this migration
 )
 # Back to 0014: its external-content index over call_turns.search_text, made as 0014 made it.
 _0014 = importlib.import_module("models.migrations.versions.0014_search_and_trackers")
