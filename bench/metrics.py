@@ -115,14 +115,19 @@ class Timing:
     p95_ms: float
 
 
-def parse_args(argv: list[str] | None = None) -> Options:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+def add_fill_arguments(parser: argparse.ArgumentParser) -> None:
+    """The size of the filled database (and its seed), shared with bench/search.py."""
     parser.add_argument("--calls", type=int, default=100_000)
     parser.add_argument("--turns-per-call", type=int, default=20)
     parser.add_argument("--opportunities", type=int, default=20_000)
     parser.add_argument("--reps", type=int, default=200, help="spread over 20 teams")
-    parser.add_argument("--repeat", type=int, default=20, help="timed requests per case")
     parser.add_argument("--seed", type=int, default=1)
+
+
+def parse_args(argv: list[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    add_fill_arguments(parser)
+    parser.add_argument("--repeat", type=int, default=20, help="timed requests per case")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data dir")
     a = parser.parse_args(argv)
     return Options(a.calls, a.turns_per_call, a.opportunities, a.reps, a.repeat, a.seed, a.keep)

@@ -53,6 +53,7 @@ from bench.metrics import (
     COMMITMENTS,
     SPIN,
     Options,
+    add_fill_arguments,
     analysis_rows,
     call_rows,
     customer_rows,
@@ -128,13 +129,9 @@ class Settings:
 
 def parse_args(argv: list[str] | None = None) -> Settings:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--calls", type=int, default=100_000)
-    parser.add_argument("--turns-per-call", type=int, default=20)
-    parser.add_argument("--opportunities", type=int, default=20_000)
-    parser.add_argument("--reps", type=int, default=200, help="spread over 20 teams")
+    add_fill_arguments(parser)
     parser.add_argument("--repeat", type=int, default=30, help="timed searches per case")
     parser.add_argument("--baseline-repeat", type=int, default=3, help="timed LIKE scans per case")
-    parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--postgres", help="also fill and time this PostgreSQL database")
     a = parser.parse_args(argv)
     options = Options(a.calls, a.turns_per_call, a.opportunities, a.reps, a.repeat, a.seed, False)

@@ -23,9 +23,9 @@ from auth.permissions import CallReach
 from models import Rep
 from search.schemas import SearchQuery
 
-__all__ = ["MAX_TOKENS", "NOTHING", "Narrowed", "label_token", "narrowed"]
+__all__ = ["MAX_TOKENS", "NOTHING", "Narrowed", "narrowed"]
 
-MAX_TOKENS = 1000  # more than this in one OR and the plain join is as quick
+MAX_TOKENS = 1000  # bounds the index query's text; a wider reach joins instead
 NOTHING = "k0"  # no call has id 0: a group of no tokens matches no turn
 
 
@@ -85,10 +85,10 @@ def _filter_tokens(session: Session, query: SearchQuery) -> Iterator[list[str]]:
     if query.speaker is not None:
         yield [f"s{query.speaker}"]
     if query.label is not None:
-        yield [label_token(query.label)]
+        yield [_label_token(query.label)]
 
 
-def label_token(label: str) -> str:
+def _label_token(label: str) -> str:
     """`need_payoff` → `lneedpayoff`: the index's tokenizer would split at the underscore."""
     return "l" + label.replace("_", "")
 
