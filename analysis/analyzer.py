@@ -25,16 +25,22 @@ _GENERIC_ACTION = "下一步"  # an advance whose text names no action
 
 
 class Analyzer:
-    """Build once per process (loads jieba and trains both classifiers, ~5 s); thread-safe to use.
+    """Build once per process (loads jieba and trains both classifiers, ~5 s, or reads them from
+    `cache_dir`, ~2 s); thread-safe to use.
 
     `corrections`: reviewed-corrections files (JSONL, analysis/corpus/LABELING.md) to train on
-    besides the shipped corpus.
+    besides the shipped corpus. `cache_dir`: a folder for fitted classifiers (analysis.model_cache)
+    shared by the processes that analyse; None trains every time.
     """
 
     def __init__(
-        self, user_dictionaries: Sequence[Path] = (), corrections: Sequence[Path] = ()
+        self,
+        user_dictionaries: Sequence[Path] = (),
+        corrections: Sequence[Path] = (),
+        cache_dir: Path | None = None,
     ) -> None:
-        self._labeler = TurnLabeler.from_corpus(SalesTokenizer(user_dictionaries), corrections)
+        tokenizer = SalesTokenizer(user_dictionaries)
+        self._labeler = TurnLabeler.from_corpus(tokenizer, corrections, cache_dir)
 
     def tokens(self, text: str) -> list[str]:
         """The words the analysis stores for `text` (a search tokenises its query with this)."""

@@ -5,9 +5,10 @@ Two models, each trained from the labelled corpus shipped in analysis/corpus/ (s
 LABELING.md and `analysis.examples`): `questions` (rep turns → SPIN type or none) and
 `commitments` (customer turns → advance / continuation / decline / none). Besides the turn's
 own words each sample carries named features (`analysis.context`: what the previous turn
-proposed or stated, the turn's own cue words), one binary column each. Training takes a few
-seconds, so the models are built in-process from the corpus (no network, no pickles to go
-stale); `python -m analysis.train` prints the cross-validated and dev-set figures.
+proposed or stated, the turn's own cue words), one binary column each. The models are built
+in-process from the corpus (no network); a fitted model's numbers can be kept as a
+`ClassifierState` (`analysis.model_cache` stores them as plain arrays, keyed by a hash of what
+they were trained on, so none goes stale); `python -m analysis.train` prints the figures.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from scipy import sparse  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-__all__ = ["Prediction", "Sample", "TurnClassifier", "strip_punctuation"]
+__all__ = ["ClassifierState", "Prediction", "Sample", "TurnClassifier", "strip_punctuation"]
 
 _PUNCTUATION = re.compile(r"[\s，。？！、；：,.?!;:…~～“”\"'（）()【】\[\]—-]+")
 
@@ -36,6 +37,21 @@ class Prediction:
     probability: float  # of `label`, among the labels that were allowed
     features: tuple[str, ...]  # the n-grams, words and named features that pushed hardest
     distribution: dict[str, float] = field(default_factory=dict)  # every label, all allowed
+
+
+@dataclass(frozen=True)
+class ClassifierState:
+    """Everything a fitted `TurnClassifier` learned, as plain arrays (no pickled objects)."""
+
+    char_terms: np.ndarray[Any, Any]  # the character n-grams, in column order
+    char_idf: np.ndarray[Any, Any]
+    word_terms: np.ndarray[Any, Any]  # the words and word pairs, in column order
+    word_idf: np.ndarray[Any, Any]
+    named_terms: np.ndarray[Any, Any]  # the named features, in column order
+    feature_weight: float
+    labels: np.ndarray[Any, Any]
+    coef: np.ndarray[Any, Any]
+    intercept: np.ndarray[Any, Any]
 
 
 def strip_punctuation(text: str) -> str:
@@ -81,6 +97,36 @@ class TurnClassifier:
         self._feature_names: np.ndarray[Any, Any] = np.array([])
         self._labels: list[str] = []
 
+    @classmethod
+    def from_state(
+        cls, tokenize: Callable[[str], list[str]], state: ClassifierState
+    ) -> TurnClassifier:
+        """The classifier `state` describes, ready to predict as the one it was taken from."""
+        classifier = cls(tokenize, feature_weight=state.feature_weight)
+        classifier._chars = _fitted_tfidf(classifier._chars, state.char_terms, state.char_idf)
+        classifier._words = _fitted_tfidf(classifier._words, state.word_terms, state.word_idf)
+        classifier._named.vocabulary = {str(n): i for i, n in enumerate(state.named_terms)}
+        model = classifier._model
+        model.classes_ = np.asarray(state.labels)
+        model.coef_ = np.asarray(state.coef)
+        model.intercept_ = np.asarray(state.intercept)
+        model.n_features_in_ = int(state.coef.shape[1])
+        classifier._remember_names()
+        return classifier
+
+    def state(self) -> ClassifierState:
+        return ClassifierState(
+            char_terms=_terms_in_column_order(self._chars.vocabulary_),
+            char_idf=np.asarray(self._chars.idf_),
+            word_terms=_terms_in_column_order(self._words.vocabulary_),
+            word_idf=np.asarray(self._words.idf_),
+            named_terms=np.array(list(self._named.vocabulary), dtype=np.str_),
+            feature_weight=self._named.weight,
+            labels=np.array(self._labels, dtype=np.str_),
+            coef=np.asarray(self._model.coef_),
+            intercept=np.asarray(self._model.intercept_),
+        )
+
     def fit(self, samples: Sequence[Sample], labels: Sequence[str]) -> TurnClassifier:
         texts = [strip_punctuation(text) for text, _ in samples]
         matrix = sparse.hstack(
@@ -93,6 +139,10 @@ class TurnClassifier:
             ]
         ).tocsr()
         self._model.fit(matrix, list(labels))
+        self._remember_names()
+        return self
+
+    def _remember_names(self) -> None:
         self._labels = [str(label) for label in self._model.classes_]
         # Looked up once: building the names list is 90 % of a prediction's cost otherwise.
         self._feature_names = np.array(
@@ -103,7 +153,6 @@ class TurnClassifier:
             ],
             dtype=object,
         )
-        return self
 
     @property
     def labels(self) -> list[str]:
@@ -155,6 +204,22 @@ class TurnClassifier:
     def _tokenize_for_tfidf(self, text: str) -> list[str]:
         words = self._tokenize(text)
         return words + [f"{a}_{b}" for a, b in itertools.pairwise(words)]
+
+
+def _terms_in_column_order(vocabulary: dict[str, int]) -> np.ndarray[Any, Any]:
+    return np.array(sorted(vocabulary, key=vocabulary.__getitem__), dtype=np.str_)
+
+
+def _fitted_tfidf(
+    unfitted: TfidfVectorizer, terms: np.ndarray[Any, Any], idf: np.ndarray[Any, Any]
+) -> TfidfVectorizer:
+    """A vectorizer with the same settings and a given vocabulary and idf (scikit-learn's way
+    to carry a fitted TF-IDF over: a fixed `vocabulary`, then `idf_`)."""
+    vectorizer = TfidfVectorizer(
+        **{**unfitted.get_params(), "vocabulary": {str(t): i for i, t in enumerate(terms)}}
+    )
+    vectorizer.idf_ = np.asarray(idf)
+    return vectorizer
 
 
 def _feature_label(name: str) -> str:

@@ -29,6 +29,7 @@ from analysis.examples import (
     load_corpus_examples,
     load_corrections,
 )
+from analysis.model_cache import cache_key, fit_cached
 from analysis.segmentation import SalesTokenizer
 from analysis.types import QUESTION_TYPES, SPIN_ORDER, Question
 
@@ -88,24 +89,43 @@ class TurnLabeler:
         questions: Sequence[Example],
         commitments: Sequence[Example],
         groups: FeatureGroups = DEFAULT_FEATURES,
+        cache_dir: Path | None = None,
     ) -> None:
+        """`cache_dir`: where fitted classifiers are kept between processes (none: always fit)."""
         self.tokenizer = tokenizer
         self.groups = groups
-        self._questions = TurnClassifier(
-            tokenizer.tokens, feature_weight=groups.question_weight
-        ).fit(
-            [self._rep_sample(e.text, e.context) for e in questions], [e.label for e in questions]
+        self._questions = self._classifier(
+            [self._rep_sample(e.text, e.context) for e in questions],
+            [e.label for e in questions],
+            groups.question_weight,
+            cache_dir,
         )
-        self._commitments = TurnClassifier(
-            tokenizer.tokens, feature_weight=groups.commitment_weight
-        ).fit(
+        self._commitments = self._classifier(
             [self._customer_sample(e.text, e.context) for e in commitments],
             [e.label for e in commitments],
+            groups.commitment_weight,
+            cache_dir,
         )
+
+    def _classifier(
+        self, samples: list[Sample], labels: list[str], weight: float, cache_dir: Path | None
+    ) -> TurnClassifier:
+        tokenize = self.tokenizer.tokens
+
+        def fit() -> TurnClassifier:
+            return TurnClassifier(tokenize, feature_weight=weight).fit(samples, labels)
+
+        if cache_dir is None:
+            return fit()
+        key = cache_key(samples, labels, ("weight", weight), self.tokenizer.dictionaries)
+        return fit_cached(cache_dir, key, tokenize, fit)
 
     @classmethod
     def from_corpus(
-        cls, tokenizer: SalesTokenizer, corrections: Sequence[Path] = ()
+        cls,
+        tokenizer: SalesTokenizer,
+        corrections: Sequence[Path] = (),
+        cache_dir: Path | None = None,
     ) -> TurnLabeler:
         """Trained on analysis/corpus and on the reviewed corrections files given."""
         questions = load_corpus_examples("questions")
@@ -114,7 +134,7 @@ class TurnLabeler:
             found = load_corrections(path)
             questions = apply_corrections(questions, found.examples["questions"])
             commitments = apply_corrections(commitments, found.examples["commitments"])
-        return cls(tokenizer, questions, commitments)
+        return cls(tokenizer, questions, commitments, cache_dir=cache_dir)
 
     def label_rep_turn(self, text: str, context: TurnContext = UNKNOWN_CONTEXT) -> QuestionLabel:
         """The whole turn's type (its labels are for whole turns: the most advanced question

@@ -23,9 +23,10 @@ _SKIP = frozenset(" \t\r\n，。？！、；：,.?!;:…~～“”\"'（）()【
 class SalesTokenizer:
     def __init__(self, user_dictionaries: Sequence[Path] = ()) -> None:
         jieba.setLogLevel(logging.WARNING)  # jieba prints its cache build to stderr otherwise
+        self.dictionaries = (SALES_DICTIONARY, *user_dictionaries)  # what decides the words
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.initialize()
-        for dictionary in (SALES_DICTIONARY, *user_dictionaries):
+        for dictionary in self.dictionaries:
             self._tokenizer.load_userdict(str(dictionary))
 
     def tokens(self, text: str) -> list[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from auth.throttle import FailureThrottle
 from auth.tokens import TokenUsage
 from huashu.settings import Settings
-from ingest.analysis import AnalyzerHolder
+from ingest.call_analysis import AnalyzerHolder
 from ingest.storage import AudioStore
 from models import SessionFactory
 

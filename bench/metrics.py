@@ -48,7 +48,7 @@ from sqlalchemy import Table, func, insert, select
 
 from huashu.runtime import Services, build_app, open_services
 from huashu.settings import Settings
-from ingest.analysis import AnalyzerHolder
+from ingest.call_analysis import AnalyzerHolder
 from models import (
     Call,
     CallAnalysis,

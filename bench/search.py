@@ -63,7 +63,7 @@ from bench.metrics import (
     team_rows,
     timed_fill,
 )
-from ingest.analysis import search_text
+from ingest.call_analysis import search_text
 from models import (
     Call,
     CallAnalysis,

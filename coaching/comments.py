@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from auth.permissions import COMMENT_CALLS, authorize
 from auth.principal import Principal
 from core.errors import InvalidInput, NotFound
-from ingest.analysis import count_turns
+from ingest.call_analysis import count_turns
 from ingest.calls import get_call
 from models import CallComment
 

@@ -3,7 +3,7 @@ team. Everyone in the team may play the moments, even of colleagues' calls: shar
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,11 +18,19 @@ from auth.permissions import (
 )
 from auth.principal import Principal
 from core.errors import InvalidInput, NotFound
-from ingest.analysis import count_turns
+from ingest.call_analysis import count_turns
 from ingest.calls import get_call
 from models import CallTurn, Playlist, PlaylistItem
 
-__all__ = ["add_item", "create_playlist", "list_playlists", "read_playlist"]
+__all__ = [
+    "Moment",
+    "MomentTurn",
+    "PlaylistView",
+    "add_item",
+    "create_playlist",
+    "list_playlists",
+    "read_playlist",
+]
 
 
 def create_playlist(
@@ -69,25 +77,60 @@ def list_playlists(session: Session, viewer: Principal) -> list[Playlist]:
     return list(session.scalars(select(Playlist).where(scope).order_by(Playlist.id.desc())))
 
 
-def read_playlist(session: Session, playlist_id: int, viewer: Principal) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class MomentTurn:
+    index: int
+    speaker: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A stretch of a call's turns kept in a playlist, with where it starts and ends (s)."""
+
+    id: int
+    call_id: int
+    from_turn: int
+    to_turn: int
+    note: str | None
+    start: float | None
+    end: float | None
+    turns: list[MomentTurn]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistView:
+    id: int
+    name: str
+    description: str | None
+    created_by: str
+    items: list[Moment]
+
+
+def read_playlist(session: Session, playlist_id: int, viewer: Principal) -> PlaylistView:
     playlist = _playlist(session, playlist_id, viewer, READ_PLAYLISTS)
     items = session.scalars(
         select(PlaylistItem)
         .where(PlaylistItem.playlist_id == playlist.id)
         .order_by(PlaylistItem.id)
     )
-    return {"id": playlist.id, "name": playlist.name, "description": playlist.description,
-            "created_by": playlist.created_by, "items": [_item(session, i) for i in items]}  # fmt: skip
+    moments = [_moment(session, i) for i in items]
+    return PlaylistView(
+        playlist.id, playlist.name, playlist.description, playlist.created_by, moments
+    )
 
 
-def _item(session: Session, item: PlaylistItem) -> dict[str, Any]:
+def _moment(session: Session, item: PlaylistItem) -> Moment:
     turns = list(session.scalars(
         select(CallTurn).where(CallTurn.call_id == item.call_id, CallTurn.idx.between(item.from_turn, item.to_turn))
         .order_by(CallTurn.idx)
     ))  # fmt: skip
-    return {"id": item.id, "call_id": item.call_id, "from_turn": item.from_turn, "to_turn": item.to_turn,
-            "note": item.note, "start": turns[0].start if turns else None, "end": turns[-1].end if turns else None,
-            "turns": [{"index": t.idx, "speaker": t.speaker, "text": t.text} for t in turns]}  # fmt: skip
+    return Moment(
+        id=item.id, call_id=item.call_id, from_turn=item.from_turn, to_turn=item.to_turn,
+        note=item.note, start=turns[0].start if turns else None,
+        end=turns[-1].end if turns else None,
+        turns=[MomentTurn(t.idx, t.speaker, t.text) for t in turns],
+    )  # fmt: skip
 
 
 def _playlist(session: Session, playlist_id: int, principal: Principal, action: Action) -> Playlist:

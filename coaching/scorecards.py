@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -13,7 +14,14 @@ from core.errors import InvalidInput
 from ingest.calls import get_call
 from models import Scorecard, ScorecardCriterion
 
-__all__ = ["active_criteria", "list_criteria", "read_scorecard", "save_criteria", "save_scorecard"]
+__all__ = [
+    "ScorecardView",
+    "active_criteria",
+    "list_criteria",
+    "read_scorecard",
+    "save_criteria",
+    "save_scorecard",
+]
 
 
 MAX_RATING = 5
@@ -78,22 +86,27 @@ def save_scorecard(
     return card
 
 
-def read_scorecard(session: Session, call_id: int, viewer: Principal) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ScorecardView:
+    """The active criteria, and the call's ratings (all None until someone scores it)."""
+
+    criteria: list[ScorecardCriterion]
+    ratings: dict[str, int] | None = None
+    total: float | None = None
+    note: str | None = None
+    reviewer: str | None = None
+    updated_at: datetime | None = None
+
+
+def read_scorecard(session: Session, call_id: int, viewer: Principal) -> ScorecardView:
     get_call(session, call_id, viewer)
     card = session.scalar(select(Scorecard).where(Scorecard.call_id == call_id))
-    criteria = [
-        {"key": c.key, "name": c.name, "weight": c.weight} for c in active_criteria(session)
-    ]
+    criteria = active_criteria(session)
     if card is None:
-        return {
-            "criteria": criteria,
-            "ratings": None,
-            "total": None,
-            "note": None,
-            "reviewer": None,
-        }
-    return {"criteria": criteria, "ratings": card.ratings, "total": card.total, "note": card.note,
-            "reviewer": card.reviewer_name, "updated_at": card.updated_at}  # fmt: skip
+        return ScorecardView(criteria)
+    return ScorecardView(
+        criteria, card.ratings, card.total, card.note, card.reviewer_name, card.updated_at
+    )
 
 
 def _check_ratings(ratings: dict[str, int], criteria: list[ScorecardCriterion]) -> None:

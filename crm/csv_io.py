@@ -38,6 +38,7 @@ __all__ = [
     "IMPORT_CHUNK_ROWS",
     "Entity",
     "ImportOptions",
+    "ImportResult",
     "RowError",
     "export_csv",
     "import_csv",
@@ -109,9 +110,25 @@ class ImportOptions:
     start_row: int = 1  # carry on an import that stopped: rows before this one are skipped
 
 
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did: rows seen, created, updated and failed (with why), and where it
+    stopped when a chunk could not be stored (import again from `stopped_at_row`)."""
+
+    entity: str
+    dry_run: bool
+    rows: int
+    created: int
+    updated: int
+    failed: int
+    stopped_at_row: int | None
+    stopped_because: str | None
+    errors: list[RowError]
+
+
 def import_csv(
     factory: SessionFactory, entity: str, data: bytes, principal: Principal, options: ImportOptions
-) -> dict[str, Any]:
+) -> ImportResult:
     """Import the file's rows; the report counts created, updated and failed rows. Each row is
     written as `principal` would write it through the API: a row outside their scope fails."""
     authorize(principal, IMPORT_CRM)
@@ -158,10 +175,13 @@ def _import_chunk(
     return True
 
 
-def _report(entity: str, options: ImportOptions, rows: int, tally: _Tally) -> dict[str, Any]:
-    summary = {"entity": entity, "dry_run": options.dry_run, "rows": rows, **tally.counts}
-    stop = {"stopped_at_row": tally.stopped_at_row, "stopped_because": tally.stopped_because}
-    return {**summary, **stop, "errors": tally.errors}
+def _report(entity: str, options: ImportOptions, rows: int, tally: _Tally) -> ImportResult:
+    counts = tally.counts
+    return ImportResult(
+        entity=entity, dry_run=options.dry_run, rows=rows, created=counts["created"],
+        updated=counts["updated"], failed=counts["failed"], stopped_at_row=tally.stopped_at_row,
+        stopped_because=tally.stopped_because, errors=tally.errors,
+    )  # fmt: skip
 
 
 def export_csv(session: Session, entity: str, principal: Principal) -> str:

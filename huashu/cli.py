@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +29,7 @@ from huashu.runtime import (
     build_celery_jobs,
     build_transcriber,
     build_worker,
+    celery_worker_argv,
     ensure_first_admin_file,
     lock_worker,
     model_label,
@@ -38,7 +38,7 @@ from huashu.runtime import (
 )
 from huashu.seed import seed_accounts, seed_demo
 from huashu.settings import Settings, describe_errors
-from ingest.analysis import AnalyzerHolder
+from ingest.call_analysis import AnalyzerHolder
 from ingest.calls import CallMetadata, IntakeRules
 from ingest.folder import FileOutcome, Outcome, find_files, ingest_folder
 from models import Rep, Role, Team, session_scope
@@ -122,9 +122,7 @@ def worker(
         raise typer.Exit(1)
     services = _or_exit(lambda: open_services(settings))
     celery = run_celery_worker(services, _or_exit(lambda: build_transcriber(settings)))
-    celery.worker_main(["worker", f"--concurrency={concurrency}", f"--queues={queues}",
-                        f"--pool={pool}", "--loglevel=INFO", f"--hostname=huashu-{os.getpid()}@%h",
-                        "--without-gossip", "--without-mingle"])  # fmt: skip
+    celery.worker_main(celery_worker_argv(concurrency, queues, pool))
 
 
 def _sender(services: Services) -> Callable[[int, str], None] | None:

@@ -17,7 +17,7 @@ from api import AppState, create_app
 from asr import BUNDLED_MODEL, Transcriber, TranscriptionOptions, WhisperTranscriber, resolve_model
 from auth.accounts import ensure_first_admin
 from huashu.settings import Settings
-from ingest.analysis import AnalyzerHolder
+from ingest.call_analysis import AnalyzerHolder
 from ingest.storage import AudioStore, LocalAudioStore, S3AudioStore
 from models import SessionFactory, create_db_engine, make_session_factory, session_scope
 from models.migrate import upgrade_to_head
@@ -37,6 +37,7 @@ __all__ = [
     "build_store",
     "build_transcriber",
     "build_worker",
+    "celery_worker_argv",
     "ensure_first_admin_file",
     "lock_worker",
     "model_label",
@@ -234,7 +235,7 @@ def team_terms(settings: Settings) -> tuple[str, ...] | None:
 
 def build_analyzer(settings: Settings) -> AnalyzerHolder:
     dictionaries = [settings.user_dictionary] if settings.user_dictionary else []
-    return AnalyzerHolder(dictionaries)
+    return AnalyzerHolder(dictionaries, settings.classifier_cache_dir)
 
 
 def build_app(
@@ -269,6 +270,13 @@ def run_celery_worker(services: Services, transcriber: Transcriber) -> Celery:
     jobs = build_celery_jobs(services)
     jobs.start()
     return jobs.app
+
+
+def celery_worker_argv(concurrency: int, queues: str, pool: str) -> list[str]:
+    """What `huashu worker` hands to Celery (bench/simulated_worker.py starts the same way)."""
+    return ["worker", f"--concurrency={concurrency}", f"--queues={queues}", f"--pool={pool}",
+            "--loglevel=INFO", f"--hostname=huashu-{os.getpid()}@%h",
+            "--without-gossip", "--without-mingle"]  # fmt: skip
 
 
 def build_celery_jobs(services: Services) -> CeleryJobs:

@@ -33,8 +33,8 @@ from analysis.segmentation import SalesTokenizer
 from analysis.types import Question, Turn
 from auth.accounts import AccountIn, create_account
 from auth.principal import Principal
-from ingest.analysis import search_text
-from ingest.labels import refresh_labels
+from ingest.call_analysis import search_text
+from ingest.labels_in_effect import refresh_labels
 from models import (
     Call,
     CallAnalysis,

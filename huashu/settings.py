@@ -60,7 +60,9 @@ class Settings(BaseSettings):
         "names right more often, the rest of the text worse; off by default).",
     )
     model_cache_dir: Path | None = Field(
-        None, description="Where the bundled model is assembled; default DATA_DIR/models."
+        None,
+        description="Where the bundled model is assembled and the fitted classifiers are kept; "
+        "default DATA_DIR/models.",
     )
 
     timezone: str = Field(
@@ -200,6 +202,11 @@ class Settings(BaseSettings):
     @property
     def resolved_model_cache_dir(self) -> Path:
         return self.model_cache_dir or self.data_dir / "models"
+
+    @property
+    def classifier_cache_dir(self) -> Path:
+        """Fitted classifiers (analysis.model_cache), kept beside the assembled model."""
+        return self.resolved_model_cache_dir / "classifiers"
 
     @property
     def max_call_seconds(self) -> float:

@@ -21,7 +21,7 @@ from auth.permissions import CORRECT_LABELS, EXPORT_CORRECTIONS, READ_CALLS, aut
 from auth.principal import Principal
 from core.errors import InvalidInput, NotFound, TranscriptNotReady
 from ingest.calls import get_call
-from ingest.labels import KIND_OF_SPEAKER, correction_state, refresh_labels
+from ingest.labels_in_effect import KIND_OF_SPEAKER, correction_state, refresh_labels
 from models import CallAnalysis, CallTurn, LabelCorrection
 
 __all__ = [

@@ -63,7 +63,7 @@ class CallAnalysis(Base):
         ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True
     )
     # commitment_secured and the counts below hold the labels in effect: a person's correction
-    # where there is one, else the model's (see ingest/labels.py); `commitments` and `metrics`
+    # where there is one, else the model's (see ingest/labels_in_effect.py); `commitments` and `metrics`
     # are the model's.
     commitment_secured: Mapped[bool] = mapped_column(Boolean, index=True)
     score: Mapped[int | None] = mapped_column(Integer, index=True)  # None: no sales conversation

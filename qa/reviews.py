@@ -45,7 +45,7 @@ def review_call(
     unknown = set(verdicts) - {r.id for r in rules}
     if unknown:
         raise InvalidInput(f"no active QA rule {sorted(unknown)[0]}", field="results")
-    hit = {h["rule_id"] for h in report["hits"]}
+    hit = {h.rule_id for h in report.hits}
     results = [_result(rule.id, rule.id in hit, verdicts.get(rule.id)) for rule in rules]
     total = max(
         0, 100 - sum(r.points for r, res in zip(rules, results, strict=True) if not res["passed"])

@@ -24,6 +24,8 @@ from models import CallAnalysis, CallRuleHit, CallTurn, QaRule, QaRulesVersion
 
 __all__ = [
     "RuleIn",
+    "RuleReport",
+    "StoredHit",
     "check_call",
     "create_rule",
     "delete_rule",
@@ -80,9 +82,7 @@ def list_rules(session: Session, viewer: Principal) -> list[QaRule]:
     return list(session.scalars(select(QaRule).order_by(QaRule.id)))
 
 
-def try_rule(
-    session: Session, rule: RuleIn, call_id: int, editor: Principal
-) -> list[dict[str, Any]]:
+def try_rule(session: Session, rule: RuleIn, call_id: int, editor: Principal) -> list[RuleHit]:
     """What an unsaved rule would hit on one analysed call (“test on this call”); stores nothing."""
     authorize(editor, WRITE_QA_RULES)
     _validate(rule)
@@ -95,8 +95,7 @@ def try_rule(
     rows = session.scalars(
         select(CallTurn).where(CallTurn.call_id == call_id).order_by(CallTurn.idx)
     )
-    hits = evaluate(rule.kind, rule.params, [_turn(row) for row in rows], summary.metrics)
-    return [{"turn_index": h.turn_index, "start": h.start, "detail": h.detail} for h in hits]
+    return evaluate(rule.kind, rule.params, [_turn(row) for row in rows], summary.metrics)
 
 
 def check_call(session: Session, call_id: int, principal: Principal) -> None:
@@ -140,7 +139,29 @@ def refresh_hits(session: Session, summary: CallAnalysis) -> None:
         session.flush()
 
 
-def rule_report(session: Session, call_id: int, viewer: Principal) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class StoredHit:
+    """A rule's hit on a call, with the rule."""
+
+    rule_id: int
+    rule: str
+    kind: str
+    severity: str
+    points: int
+    turn_index: int | None
+    start: float | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleReport:
+    call_id: int
+    hits: list[StoredHit]
+    rules_hit: int  # how many different rules the call hits
+    qa_score: int  # 100 minus the points of each rule hit (once per rule)
+
+
+def rule_report(session: Session, call_id: int, viewer: Principal) -> RuleReport:
     call = get_call(session, call_id, viewer)
     summary = session.get(CallAnalysis, call_id)
     if summary is None:
@@ -152,18 +173,12 @@ def rule_report(session: Session, call_id: int, viewer: Principal) -> dict[str, 
         select(CallRuleHit, QaRule).join(QaRule, QaRule.id == CallRuleHit.rule_id)
         .where(CallRuleHit.call_id == call_id).order_by(CallRuleHit.id)
     ).all()  # fmt: skip
-    hits: list[dict[str, Any]] = [
-        {"rule_id": r.id, "rule": r.name, "kind": r.kind, "severity": r.severity, "points": r.points,
-         "turn_index": h.turn_index, "start": h.start, "detail": h.detail}
+    hits = [
+        StoredHit(r.id, r.name, r.kind, r.severity, r.points, h.turn_index, h.start, h.detail)
         for h, r in rows
-    ]  # fmt: skip
+    ]
     points = {r.id: r.points for _, r in rows}  # each rule deducts once, however often it is hit
-    return {
-        "call_id": call_id,
-        "hits": hits,
-        "rules_hit": len(points),
-        "qa_score": max(0, 100 - sum(points.values())),
-    }
+    return RuleReport(call_id, hits, len(points), max(0, 100 - sum(points.values())))
 
 
 def _validate(rule: RuleIn) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -39,7 +39,7 @@ from qa.rules import refresh_hits
 from qa.schemas import PlanFilters
 from sales.periods import Period
 
-__all__ = ["PlanIn", "create_plan", "draw_plan", "queue", "reviewers"]
+__all__ = ["PlanIn", "QueueItem", "create_plan", "draw_plan", "queue", "reviewers"]
 
 METHODS = ("percent", "count", "stratified", "risk")
 
@@ -113,7 +113,18 @@ def draw_plan(session: Session, plan_id: int, author: Principal, timezone: str) 
     return drawn
 
 
-def queue(session: Session, viewer: Principal) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    item_id: int
+    plan_id: int
+    call_id: int
+    title: str | None
+    rep: str | None
+    happened_at: datetime
+    duration_s: float
+
+
+def queue(session: Session, viewer: Principal) -> list[QueueItem]:
     """The viewer's pending reviews (admins see everyone's)."""
     scope = authorize(viewer, REVIEW_CALLS)
     query = (
@@ -125,15 +136,15 @@ def queue(session: Session, viewer: Principal) -> list[dict[str, Any]]:
         query = query.where(QaQueueItem.reviewer_user_id == viewer.user_id)
     rows = session.execute(query.order_by(QaQueueItem.id)).all()
     return [
-        {
-            "item_id": item.id,
-            "plan_id": item.plan_id,
-            "call_id": call.id,
-            "title": call.title or call.original_filename,
-            "rep": call.rep,
-            "happened_at": call.happened_at,
-            "duration_s": call.duration_s,
-        }
+        QueueItem(
+            item_id=item.id,
+            plan_id=item.plan_id,
+            call_id=call.id,
+            title=call.title or call.original_filename,
+            rep=call.rep,
+            happened_at=call.happened_at,
+            duration_s=call.duration_s,
+        )
         for item, call in rows
     ]
 

@@ -4,7 +4,7 @@ counts: a person checked it). Only sales conversations have a row: a voicemail, 
 podcast (analysis/conversation.py) is no call where a commitment could have been asked for, so it
 stays out of every commitment rate and SPIN mix.
 
-Without a minimum the summary's counts serve (ingest/labels.py keeps them in effect); with one,
+Without a minimum the summary's counts serve (ingest/labels_in_effect.py keeps them in effect); with one,
 they are counted from `call_labels`, the same labels with their probabilities.
 """
 

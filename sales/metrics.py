@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, case, func, select, union_all
@@ -28,6 +29,14 @@ from sales.traps import StallRule, fell_into_trap
 
 __all__ = [
     "SMALL_SAMPLE",
+    "Behaviour",
+    "CommitmentRank",
+    "Funnel",
+    "FunnelStage",
+    "FunnelStep",
+    "RepMetrics",
+    "TrendPoint",
+    "WinBand",
     "behaviour_metrics",
     "closed_in_period",
     "commitment_ranking",
@@ -44,9 +53,133 @@ _Z95 = 1.96
 _DEFAULT_RULE = StallRule()
 
 
+@dataclass(frozen=True, slots=True)
+class _CallFigures:
+    calls: int = 0
+    analysed_calls: int = 0
+    talk_time_s: float = 0.0
+    commitment_rate: float = 0.0
+    advances_per_call: float = 0.0
+    spin_mix: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SPIN_TYPES, 0.0))
+    implication_need_payoff_share: float = 0.0
+    mean_score: float = 0.0
+    mean_talk_ratio: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _DealFigures:
+    opportunities_created: int = 0
+    won: int = 0
+    lost: int = 0
+    win_rate: float = 0.0
+    average_won_amount: float = 0.0
+    mean_sales_cycle_days: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _ObjectiveFigures:
+    objectives_judged: int = 0
+    objectives_primary_achieved: int = 0
+    objectives_achieved: int = 0
+    objective_achieved_share: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RepMetrics:
+    """One rep's figures for a period (api/schemas/sales.RepMetricsOut says what each means)."""
+
+    rep_id: int
+    rep: str
+    team_id: int | None
+    calls: int
+    analysed_calls: int
+    talk_time_s: float
+    commitment_rate: float
+    advances_per_call: float
+    spin_mix: dict[str, float]
+    implication_need_payoff_share: float
+    mean_score: float
+    mean_talk_ratio: float
+    opportunities_created: int
+    won: int
+    lost: int
+    win_rate: float
+    average_won_amount: float
+    mean_sales_cycle_days: float
+    pipeline_by_stage: dict[str, float]
+    pipeline_value: float
+    sales_velocity_per_day: float
+    objectives_judged: int
+    objectives_primary_achieved: int
+    objectives_achieved: int
+    objective_achieved_share: float
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    month: str
+    analysed_calls: int
+    commitment_rate: float
+    mean_talk_ratio: float
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelStage:
+    stage: str
+    reached: int
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelStep:
+    from_stage: str
+    to: str
+    conversion: float
+
+
+@dataclass(frozen=True, slots=True)
+class Funnel:
+    stages: list[FunnelStage]
+    steps: list[FunnelStep]
+    created: int
+    won: int
+    lost: int
+    overall_conversion: float
+
+
+@dataclass(frozen=True, slots=True)
+class CommitmentRank:
+    rep_id: int
+    rep: str
+    analysed_calls: int
+    committed_calls: int
+    commitment_rate: float
+    confidence_low: float
+    confidence_high: float
+    small_sample: bool
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class WinBand:
+    """One band of a behaviour → outcome comparison: its closed deals and the share won."""
+
+    band: str
+    opportunities: int
+    won: int
+    win_rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class Behaviour:
+    by_trap: list[WinBand]
+    by_advance: list[WinBand]
+    by_spin_mix: list[WinBand]
+    by_talk_ratio: list[WinBand]
+
+
 def rep_metrics(
     session: Session, principal: Principal, period: Period, min_confidence: float | None = None
-) -> list[dict[str, Any]]:
+) -> list[RepMetrics]:
     period = scoped(principal, period)
     reps = session.execute(_reps(period)).all()
     figures = _call_figures(period, min_confidence)
@@ -56,9 +189,12 @@ def rep_metrics(
     objectives = {row.rep_id: row for row in session.execute(_objective_figures(period))}
     return [
         _rep_row(
-            rep.id, rep.name, rep.team_id, calls.get(rep.id), opps.get(rep.id), pipeline[rep.id]
+            (rep.id, rep.name, rep.team_id),
+            _call_part(calls.get(rep.id)),
+            _opportunity_part(opps.get(rep.id)),
+            _objective_part(objectives.get(rep.id)),
+            pipeline[rep.id],
         )
-        | _objective_part(objectives.get(rep.id))
         for rep in reps
     ]
 
@@ -89,14 +225,11 @@ def _objective_figures(period: Period) -> Select[Any]:
     )
 
 
-def _objective_part(row: Any) -> dict[str, Any]:
-    judged, primary, met = (int(row.judged), int(row.primary), int(row.met)) if row else (0, 0, 0)
-    return {
-        "objectives_judged": judged,
-        "objectives_primary_achieved": primary,
-        "objectives_achieved": met,
-        "objective_achieved_share": safe_ratio(met, judged),
-    }
+def _objective_part(row: Any) -> _ObjectiveFigures:
+    if row is None:
+        return _ObjectiveFigures()
+    judged, primary, met = int(row.judged), int(row.primary), int(row.met)
+    return _ObjectiveFigures(judged, primary, met, safe_ratio(met, judged))
 
 
 def _reps(period: Period) -> Select[int, str, int | None]:
@@ -160,60 +293,73 @@ def _pipeline_by_stage(session: Session, period: Period) -> dict[int, dict[str, 
 
 
 def _rep_row(
-    rep_id: int, name: str, team_id: int | None, calls: Any, opps: Any, pipeline: dict[str, float]
-) -> dict[str, Any]:
-    c = _call_part(calls)
-    o = _opportunity_part(opps)
+    rep: tuple[int, str, int | None],
+    c: _CallFigures,
+    o: _DealFigures,
+    objectives: _ObjectiveFigures,
+    pipeline: dict[str, float],
+) -> RepMetrics:
+    rep_id, name, team_id = rep
     velocity = safe_ratio(
-        o["opportunities_created"] * o["win_rate"] * o["average_won_amount"],
-        o["mean_sales_cycle_days"],
-        2,
+        o.opportunities_created * o.win_rate * o.average_won_amount, o.mean_sales_cycle_days, 2
     )
-    return {"rep_id": rep_id, "rep": name, "team_id": team_id, **c, **o,
-            "pipeline_by_stage": pipeline, "pipeline_value": round(sum(pipeline.values()), 2),
-            "sales_velocity_per_day": velocity}  # fmt: skip
+    return RepMetrics(
+        rep_id=rep_id, rep=name, team_id=team_id,
+        calls=c.calls, analysed_calls=c.analysed_calls, talk_time_s=c.talk_time_s,
+        commitment_rate=c.commitment_rate, advances_per_call=c.advances_per_call,
+        spin_mix=c.spin_mix,
+        implication_need_payoff_share=c.implication_need_payoff_share,
+        mean_score=c.mean_score, mean_talk_ratio=c.mean_talk_ratio,
+        opportunities_created=o.opportunities_created, won=o.won, lost=o.lost,
+        win_rate=o.win_rate, average_won_amount=o.average_won_amount,
+        mean_sales_cycle_days=o.mean_sales_cycle_days,
+        pipeline_by_stage=pipeline, pipeline_value=round(sum(pipeline.values()), 2),
+        sales_velocity_per_day=velocity,
+        objectives_judged=objectives.objectives_judged,
+        objectives_primary_achieved=objectives.objectives_primary_achieved,
+        objectives_achieved=objectives.objectives_achieved,
+        objective_achieved_share=objectives.objective_achieved_share,
+    )  # fmt: skip
 
 
-def _call_part(row: Any) -> dict[str, Any]:
-    analysed = row.analysed if row else 0
-    spin = {
-        k: int(getattr(row, k) or 0) if row else 0
-        for k in ("situation", "problem", "implication", "need_payoff")
-    }
+def _call_part(row: Any) -> _CallFigures:
+    if row is None:
+        return _CallFigures()
+    analysed = row.analysed
+    spin = {k: int(getattr(row, k) or 0) for k in SPIN_TYPES}
     spin_total = sum(spin.values())
-    return {
-        "calls": row.calls if row else 0,
-        "analysed_calls": analysed,
-        "talk_time_s": round(float(row.talk_time_s), 1) if row else 0.0,
-        "commitment_rate": safe_ratio(row.committed if row else 0, analysed),
-        "advances_per_call": safe_ratio(row.advances if row else 0, analysed),
-        "spin_mix": {k: safe_ratio(v, spin_total) for k, v in spin.items()},
-        "implication_need_payoff_share": safe_ratio(
+    return _CallFigures(
+        calls=row.calls,
+        analysed_calls=analysed,
+        talk_time_s=round(float(row.talk_time_s), 1),
+        commitment_rate=safe_ratio(row.committed, analysed),
+        advances_per_call=safe_ratio(row.advances, analysed),
+        spin_mix={k: safe_ratio(v, spin_total) for k, v in spin.items()},
+        implication_need_payoff_share=safe_ratio(
             spin["implication"] + spin["need_payoff"], spin_total
         ),
-        "mean_score": round(float(row.mean_score), 1)
-        if row and row.mean_score is not None
-        else 0.0,
-        "mean_talk_ratio": round(float(row.mean_talk_ratio), 3)
-        if row and row.mean_talk_ratio is not None
-        else 0.0,
-    }
-
-
-def _opportunity_part(row: Any) -> dict[str, Any]:
-    created, won, lost = (
-        (int(row.created or 0), int(row.won or 0), int(row.lost or 0)) if row else (0, 0, 0)
+        mean_score=_rounded(row.mean_score, 1),
+        mean_talk_ratio=_rounded(row.mean_talk_ratio, 3),
     )
-    return {
-        "opportunities_created": created,
-        "won": won,
-        "lost": lost,
-        "win_rate": safe_ratio(won, won + lost),
-        "average_won_amount": safe_ratio(row.won_amount if row else 0, won, 2),
-        "mean_sales_cycle_days": round(float(row.mean_cycle_days), 1)
-        if row and row.mean_cycle_days is not None
-        else 0.0,
-    }
+
+
+def _rounded(value: Any, digits: int) -> float:
+    """An average over no rows is NULL: 0 then, as every rate over nothing."""
+    return round(float(value), digits) if value is not None else 0.0
+
+
+def _opportunity_part(row: Any) -> _DealFigures:
+    if row is None:
+        return _DealFigures()
+    created, won, lost = int(row.created or 0), int(row.won or 0), int(row.lost or 0)
+    return _DealFigures(
+        opportunities_created=created,
+        won=won,
+        lost=lost,
+        win_rate=safe_ratio(won, won + lost),
+        average_won_amount=safe_ratio(row.won_amount, won, 2),
+        mean_sales_cycle_days=_rounded(row.mean_cycle_days, 1),
+    )
 
 
 def commitment_trend(
@@ -222,7 +368,7 @@ def commitment_trend(
     period: Period,
     rep_id: int | None,
     min_confidence: float | None = None,
-) -> list[dict[str, Any]]:
+) -> list[TrendPoint]:
     """Per calendar month (UTC) of the period: analysed calls, commitment rate, mean talk ratio;
     for one rep, or for the whole team / everyone in scope."""
     period = scoped(principal, period)
@@ -243,13 +389,12 @@ def commitment_trend(
     elif period.team_id is not None:
         query = query.where(Call.rep_id.in_(select(Rep.id).where(Rep.team_id == period.team_id)))
     rows = session.execute(query.group_by("month").order_by("month")).all()
-    return [{"month": m, "analysed_calls": n, "commitment_rate": safe_ratio(c, n),
-             "mean_talk_ratio": round(float(t), 3) if t is not None else 0.0} for m, n, c, t in rows]  # fmt: skip
+    return [TrendPoint(m, n, safe_ratio(c, n), _rounded(t, 3)) for m, n, c, t in rows]
 
 
 def funnel_metrics(
     session: Session, principal: Principal, period: Period, stages: tuple[str, ...]
-) -> dict[str, Any]:
+) -> Funnel:
     """Opportunities created in the period: how many reached each stage, and stage-to-stage rates.
     An opportunity has reached every stage up to its current one; a won one has reached all."""
     period = scoped(principal, period)
@@ -272,12 +417,19 @@ def funnel_metrics(
         )
         for i in range(depth):
             reached[i] += count
-    steps = [{"from": stages[i], "to": stages[i + 1], "conversion": safe_ratio(reached[i + 1], reached[i])}
-             for i in range(len(stages) - 1)]  # fmt: skip
+    steps = [
+        FunnelStep(stages[i], stages[i + 1], safe_ratio(reached[i + 1], reached[i]))
+        for i in range(len(stages) - 1)
+    ]
     lost = sum(c for _, status, c in counts if status == OpportunityStatus.LOST)
-    return {"stages": [{"stage": s, "reached": n} for s, n in zip(stages, reached, strict=True)], "steps": steps,
-            "created": reached[0], "won": reached[-1], "lost": lost,
-            "overall_conversion": safe_ratio(reached[-1], reached[0])}  # fmt: skip
+    return Funnel(
+        stages=[FunnelStage(s, n) for s, n in zip(stages, reached, strict=True)],
+        steps=steps,
+        created=reached[0],
+        won=reached[-1],
+        lost=lost,
+        overall_conversion=safe_ratio(reached[-1], reached[0]),
+    )
 
 
 def _require_rep_in_scope(session: Session, principal: Principal, rep_id: int) -> None:
@@ -299,20 +451,22 @@ def wilson_interval(successes: int, n: int) -> tuple[float, float]:
 
 def commitment_ranking(
     session: Session, principal: Principal, period: Period, min_confidence: float | None = None
-) -> list[dict[str, Any]]:
+) -> list[CommitmentRank]:
     """Reps by commitment rate; ranked on the interval's lower bound, small samples last."""
-    rows = []
-    for rep in rep_metrics(session, principal, period, min_confidence):
-        n, rate = rep["analysed_calls"], rep["commitment_rate"]
-        committed = round(rate * n)
-        low, high = wilson_interval(committed, n)
-        rows.append({"rep_id": rep["rep_id"], "rep": rep["rep"], "analysed_calls": n, "committed_calls": committed,
-                     "commitment_rate": rate, "confidence_low": low, "confidence_high": high,
-                     "small_sample": n < SMALL_SAMPLE})  # fmt: skip
-    rows.sort(key=lambda r: (r["small_sample"], -r["confidence_low"], -r["commitment_rate"]))
-    for rank, row in enumerate(rows, 1):
-        row["rank"] = rank
-    return rows
+    unranked = [_unranked(rep) for rep in rep_metrics(session, principal, period, min_confidence)]
+    unranked.sort(key=lambda r: (r.small_sample, -r.confidence_low, -r.commitment_rate))
+    return [replace(row, rank=rank) for rank, row in enumerate(unranked, 1)]
+
+
+def _unranked(rep: RepMetrics) -> CommitmentRank:
+    n, rate = rep.analysed_calls, rep.commitment_rate
+    committed = round(rate * n)
+    low, high = wilson_interval(committed, n)
+    return CommitmentRank(
+        rep_id=rep.rep_id, rep=rep.rep, analysed_calls=n, committed_calls=committed,
+        commitment_rate=rate, confidence_low=low, confidence_high=high,
+        small_sample=n < SMALL_SAMPLE, rank=0,
+    )  # fmt: skip
 
 
 def behaviour_metrics(
@@ -321,25 +475,25 @@ def behaviour_metrics(
     period: Period,
     rule: StallRule = _DEFAULT_RULE,
     min_confidence: float | None = None,
-) -> dict[str, Any]:
+) -> Behaviour:
     """Win rate of opportunities closed in the period, by what happened on their calls."""
     period = scoped(principal, period)
     per_opp = _closed_opportunities_with_calls(period, min_confidence).subquery()
-    return {
-        "by_trap": _trap_bands(session, period, rule),
-        "by_advance": _bands(session, per_opp, case(
+    return Behaviour(
+        by_trap=_trap_bands(session, period, rule),
+        by_advance=_bands(session, per_opp, case(
             (per_opp.c.had_advance > 0, "with advance"), else_="without advance")),
-        "by_spin_mix": _bands(session, per_opp, case(
+        by_spin_mix=_bands(session, per_opp, case(
             (per_opp.c.deep_share.is_(None), "no questions"),
             (per_opp.c.deep_share < 0.2, "implication+need-payoff < 20%"),
             (per_opp.c.deep_share < 0.4, "implication+need-payoff 20–40%"),
             else_="implication+need-payoff ≥ 40%")),
-        "by_talk_ratio": _bands(session, per_opp, case(
+        by_talk_ratio=_bands(session, per_opp, case(
             (per_opp.c.talk_ratio.is_(None), "unknown"),
             (per_opp.c.talk_ratio < 0.4, "rep talk < 40%"),
             (per_opp.c.talk_ratio < 0.6, "rep talk 40–60%"),
             else_="rep talk ≥ 60%")),
-    }  # fmt: skip
+    )  # fmt: skip
 
 
 def _closed_opportunities_with_calls(period: Period, min_confidence: float | None) -> Select[Any]:
@@ -373,13 +527,11 @@ def closed_in_period(query: _Query, period: Period) -> _Query:
     return query.join(Rep, Rep.id == Opportunity.owner_rep_id).where(Rep.team_id == period.team_id)
 
 
-def win_band(band: str, opportunities: int, won: int) -> dict[str, Any]:
-    """One band of a behaviour → outcome comparison: its closed deals and the share won."""
-    return {"band": band, "opportunities": opportunities, "won": won,
-            "win_rate": safe_ratio(won, opportunities)}  # fmt: skip
+def win_band(band: str, opportunities: int, won: int) -> WinBand:
+    return WinBand(band, opportunities, won, safe_ratio(won, opportunities))
 
 
-def _trap_bands(session: Session, period: Period, rule: StallRule) -> list[dict[str, Any]]:
+def _trap_bands(session: Session, period: Period, rule: StallRule) -> list[WinBand]:
     """Closed deals (with or without calls) that ever stalled, against those that never did."""
     query = select(
         Opportunity.id, Opportunity.status, Opportunity.created_on, Opportunity.closed_on
@@ -395,7 +547,7 @@ def _trap_bands(session: Session, period: Period, rule: StallRule) -> list[dict[
     return [win_band(name, n, won) for name, (n, won) in counts.items()]
 
 
-def _bands(session: Session, per_opp: Any, band: Any) -> list[dict[str, Any]]:
+def _bands(session: Session, per_opp: Any, band: Any) -> list[WinBand]:
     rows = session.execute(
         select(band.label("band"), func.count(), func.sum(per_opp.c.won))
         .select_from(per_opp)

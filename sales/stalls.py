@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +19,21 @@ from core.errors import NotFound
 from models import Call, CallAnalysis, CallTurn, Opportunity, OpportunityStatus, Rep
 from sales.traps import CallOutcome, StallRule, call_outcome, last_advance, stall_reasons
 
-__all__ = ["call_outcomes", "opportunity_outcomes", "stalled_deals"]
+__all__ = ["StalledDeal", "call_outcomes", "opportunity_outcomes", "stalled_deals"]
+
+
+@dataclass(frozen=True, slots=True)
+class StalledDeal:
+    opportunity_id: int
+    name: str
+    customer_id: int
+    rep_id: int
+    rep: str
+    stage: str
+    amount: float
+    outcomes: list[str]  # its analysed calls' outcomes, oldest first
+    last_advance: date | None
+    reasons: list[str]
 
 
 def call_outcomes(
@@ -60,7 +75,7 @@ def opportunity_outcomes(
 def stalled_deals(
     session: Session, principal: Principal, today: date, rule: StallRule, timezone: str,
     rep_id: int | None = None,
-) -> list[dict[str, Any]]:  # fmt: skip
+) -> list[StalledDeal]:  # fmt: skip
     """The open deals `principal` may see that are stalled, with their reasons; by rep."""
     query = (
         select(Opportunity, Rep.name)
@@ -86,8 +101,9 @@ def stalled_deals(
 
 def _row(
     deal: Opportunity, rep_name: str, seq: list[CallOutcome], reasons: tuple[str, ...]
-) -> dict[str, Any]:
-    return {"opportunity_id": deal.id, "name": deal.name, "customer_id": deal.customer_id,
-            "rep_id": deal.owner_rep_id, "rep": rep_name, "stage": deal.stage, "amount": deal.amount,
-            "outcomes": [o.outcome for o in seq], "last_advance": last_advance(seq),
-            "reasons": list(reasons)}  # fmt: skip
+) -> StalledDeal:
+    return StalledDeal(
+        opportunity_id=deal.id, name=deal.name, customer_id=deal.customer_id,
+        rep_id=deal.owner_rep_id, rep=rep_name, stage=deal.stage, amount=deal.amount,
+        outcomes=[o.outcome for o in seq], last_advance=last_advance(seq), reasons=list(reasons),
+    )  # fmt: skip

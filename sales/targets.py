@@ -11,8 +11,8 @@ Friday (public holidays are not known to Huashu).
 from __future__ import annotations
 
 import math
+from dataclasses import astuple, dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -23,9 +23,79 @@ from crm.records import Resource, get_record
 from models import Call, CallAnalysis, Opportunity, OpportunityStatus, Rep, Target, Team
 from sales.periods import Period, safe_ratio
 
-__all__ = ["TARGETS", "target_progress", "working_days"]
+__all__ = [
+    "TARGETS",
+    "Activity",
+    "Rates",
+    "TargetPeriod",
+    "TargetProgress",
+    "TargetSpan",
+    "target_progress",
+    "working_days",
+]
 
 TARGETS = Resource(Target, "target", READ_TARGETS, WRITE_TARGETS, {"team_id": Team, "rep_id": Rep})
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSpan:
+    id: int
+    team_id: int | None
+    rep_id: int | None
+    year: int
+    quarter: int | None
+    amount: float
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
+class Rates:
+    """The owner's own rates over the 365 days before the period (exact; rounded on output)."""
+
+    average_deal_size: float
+    win_rate: float
+    opportunities_per_committed_call: float
+    commitment_rate: float
+
+    def rounded(self) -> Rates:
+        return Rates(*(round(value, 4) for value in astuple(self)))
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """What `amount` yuan takes at the owner's rates; None where a rate has no history."""
+
+    amount: float
+    deals: int | None
+    opportunities: int | None
+    calls_with_commitment: int | None
+    calls: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetPeriod:
+    start: date
+    end: date
+    working_days: int
+    target: float
+    actual: float
+    gap: float
+    gap_activity: Activity
+
+
+@dataclass(frozen=True, slots=True)
+class TargetProgress:
+    target: TargetSpan
+    working_days: int
+    per_working_day: float
+    actual: float
+    attainment: float
+    rates: Rates
+    needed: Activity
+    quarters: list[TargetPeriod]
+    months: list[TargetPeriod]
+    weeks: list[TargetPeriod]
 
 
 def working_days(start: date, end: date) -> int:
@@ -35,7 +105,7 @@ def working_days(start: date, end: date) -> int:
 
 def target_progress(
     session: Session, target_id: int, principal: Principal, timezone: str, today: date | None = None
-) -> dict[str, Any]:
+) -> TargetProgress:
     target = get_record(session, TARGETS, target_id, principal)
     today = today or date.today()
     start, end = _span(target)
@@ -43,23 +113,23 @@ def target_progress(
     rates = _rates(session, rep_ids, min(start, today), timezone)
     actual_total = _won_amount(session, rep_ids, start, end)
     workdays = working_days(start, end)
-    periods = {
-        name: [_period_row(session, target, rep_ids, a, b, workdays, rates) for a, b in spans]
-        for name, spans in (
-            ("quarters", _quarters(start, end)), ("months", _months(start, end)), ("weeks", _weeks(start, end))
-        )
-    }  # fmt: skip
-    return {
-        "target": {"id": target.id, "team_id": target.team_id, "rep_id": target.rep_id, "year": target.year,
-                   "quarter": target.quarter, "amount": target.amount, "start": start, "end": end},
-        "working_days": workdays,
-        "per_working_day": round(target.amount / workdays, 2) if workdays else 0.0,
-        "actual": round(actual_total, 2),
-        "attainment": safe_ratio(actual_total, target.amount),
-        "rates": {name: round(value, 4) for name, value in rates.items()},
-        "needed": _needed(max(target.amount - actual_total, 0.0), rates),
-        **periods,
-    }  # fmt: skip
+
+    def rows(spans: list[tuple[date, date]]) -> list[TargetPeriod]:
+        return [_period_row(session, target, rep_ids, a, b, workdays, rates) for a, b in spans]
+
+    return TargetProgress(
+        target=TargetSpan(target.id, target.team_id, target.rep_id, target.year, target.quarter,
+                          target.amount, start, end),
+        working_days=workdays,
+        per_working_day=round(target.amount / workdays, 2) if workdays else 0.0,
+        actual=round(actual_total, 2),
+        attainment=safe_ratio(actual_total, target.amount),
+        rates=rates.rounded(),
+        needed=_needed(max(target.amount - actual_total, 0.0), rates),
+        quarters=rows(_quarters(start, end)),
+        months=rows(_months(start, end)),
+        weeks=rows(_weeks(start, end)),
+    )  # fmt: skip
 
 
 def _span(target: Target) -> tuple[date, date]:
@@ -115,7 +185,7 @@ def _won_amount(session: Session, rep_ids: list[int], start: date, end: date) ->
     return float(total or 0)
 
 
-def _rates(session: Session, rep_ids: list[int], before: date, timezone: str) -> dict[str, float]:
+def _rates(session: Session, rep_ids: list[int], before: date, timezone: str) -> Rates:
     since = before - timedelta(days=365)
     won, lost, won_amount, created = session.execute(
         select(
@@ -134,22 +204,21 @@ def _rates(session: Session, rep_ids: list[int], before: date, timezone: str) ->
     ).one()  # fmt: skip
     won, lost, committed = int(won or 0), int(lost or 0), int(committed or 0)
     # Exact ratios: the activity figures are computed from these, rounding happens on output.
-    return {
-        "average_deal_size": float(won_amount or 0) / won if won else 0.0,
-        "win_rate": won / (won + lost) if won + lost else 0.0,
-        "opportunities_per_committed_call": created / committed if committed else 0.0,
-        "commitment_rate": committed / analysed if analysed else 0.0,
-    }
+    return Rates(
+        average_deal_size=float(won_amount or 0) / won if won else 0.0,
+        win_rate=won / (won + lost) if won + lost else 0.0,
+        opportunities_per_committed_call=created / committed if committed else 0.0,
+        commitment_rate=committed / analysed if analysed else 0.0,
+    )
 
 
-def _needed(amount: float, rates: dict[str, float]) -> dict[str, Any]:
+def _needed(amount: float, rates: Rates) -> Activity:
     """Activity for `amount` yuan; None where a rate has no history to divide by."""
-    deals = _ceil_div(amount, rates["average_deal_size"])
-    opportunities = _ceil_div(deals, rates["win_rate"])
-    committed = _ceil_div(opportunities, rates["opportunities_per_committed_call"])
-    calls = _ceil_div(committed, rates["commitment_rate"])
-    return {"amount": round(amount, 2), "deals": deals, "opportunities": opportunities,
-            "calls_with_commitment": committed, "calls": calls}  # fmt: skip
+    deals = _ceil_div(amount, rates.average_deal_size)
+    opportunities = _ceil_div(deals, rates.win_rate)
+    committed = _ceil_div(opportunities, rates.opportunities_per_committed_call)
+    calls = _ceil_div(committed, rates.commitment_rate)
+    return Activity(round(amount, 2), deals, opportunities, committed, calls)
 
 
 def _ceil_div(value: float | None, rate: float) -> int | None:
@@ -165,10 +234,10 @@ def _period_row(
     start: date,
     end: date,
     total_days: int,
-    rates: dict[str, float],
-) -> dict[str, Any]:
+    rates: Rates,
+) -> TargetPeriod:
     share = target.amount * working_days(start, end) / total_days if total_days else 0.0
     actual = _won_amount(session, rep_ids, start, end)
     gap = max(share - actual, 0.0)
-    return {"start": start, "end": end, "working_days": working_days(start, end), "target": round(share, 2),
-            "actual": round(actual, 2), "gap": round(gap, 2), "gap_activity": _needed(gap, rates)}  # fmt: skip
+    return TargetPeriod(start, end, working_days(start, end), round(share, 2), round(actual, 2),
+                        round(gap, 2), _needed(gap, rates))  # fmt: skip

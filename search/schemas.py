@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-__all__ = ["SPEAKER_SIDES", "TRACKER_SIDES", "SearchHit", "SearchPage", "SearchQuery", "TrackerIn"]
+__all__ = [
+    "SPEAKER_SIDES",
+    "TRACKER_SIDES",
+    "CallTracker",
+    "Piece",
+    "SearchHit",
+    "SearchPage",
+    "SearchQuery",
+    "TrackerIn",
+    "TrackerMention",
+]
 
 SPEAKER_SIDES = ("rep", "customer")
 TRACKER_SIDES = (*SPEAKER_SIDES, "any")
@@ -26,13 +36,21 @@ class SearchQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class Piece:
+    """A piece of a turn's text; `match`: it says what was searched."""
+
+    text: str
+    match: bool
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     call_id: int
     turn_index: int
     start: float | None
     speaker: str
     text: str
-    highlight: list[dict[str, object]]  # [{"text", "match"}]: the text cut at the matches
+    highlight: list[Piece]  # the text cut at the matches
     link: str  # the call page, opened at the turn
     call_title: str | None
     rep: str | None
@@ -53,3 +71,21 @@ class TrackerIn:
     phrases: list[str]
     speaker: str = "any"
     active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerMention:
+    turn_index: int
+    start: float | None
+    phrase: str  # the tracker's phrase the turn says
+
+
+@dataclass(frozen=True, slots=True)
+class CallTracker:
+    """One active tracker on one call: its mentions (none: count 0)."""
+
+    tracker_id: int
+    name: str
+    speaker: str
+    count: int
+    hits: list[TrackerMention]

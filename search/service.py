@@ -17,7 +17,7 @@ from core.errors import InvalidInput
 from models import Call, CallLabel, CallTurn, Rep
 from search.index import Term, Tokenize, index_for, parse_query, scoped_matches
 from search.narrow import narrowed
-from search.schemas import SPEAKER_SIDES, SearchHit, SearchPage, SearchQuery
+from search.schemas import SPEAKER_SIDES, Piece, SearchHit, SearchPage, SearchQuery
 
 __all__ = ["LABELS", "highlight", "search_turns"]
 
@@ -131,19 +131,19 @@ def _hit(row: Any, terms: Sequence[Term]) -> SearchHit:
                      f"/ui/calls/{row.call_id}{moment}", row.title, row.rep, row.happened_at)  # fmt: skip
 
 
-def highlight(text: str, terms: Sequence[Term]) -> list[dict[str, object]]:
+def highlight(text: str, terms: Sequence[Term]) -> list[Piece]:
     """The text cut into pieces, `match` true on the pieces that say a term or one of its words
     (longest first); joined, the pieces are the text again."""
     needles = {n for t in terms for n in (t.text, t.text.replace(" ", ""), *t.tokens) if n.strip()}
     ordered = sorted(needles, key=len, reverse=True)
     pattern = re.compile("|".join(re.escape(n) for n in ordered), re.IGNORECASE)
-    pieces: list[dict[str, object]] = []
+    pieces: list[Piece] = []
     at = 0
     for match in pattern.finditer(text):
         if match.start() > at:
-            pieces.append({"text": text[at : match.start()], "match": False})
-        pieces.append({"text": match.group(0), "match": True})
+            pieces.append(Piece(text[at : match.start()], False))
+        pieces.append(Piece(match.group(0), True))
         at = match.end()
     if at < len(text):
-        pieces.append({"text": text[at:], "match": False})
+        pieces.append(Piece(text[at:], False))
     return pieces

@@ -29,7 +29,7 @@ from auth.principal import Principal
 from core.errors import Conflict, InvalidInput, NotFound
 from ingest.calls import get_call
 from models import CallTrackerHit, CallTurn, Tracker
-from search.schemas import TRACKER_SIDES, TrackerIn
+from search.schemas import TRACKER_SIDES, CallTracker, TrackerIn, TrackerMention
 
 __all__ = [
     "MAX_PHRASE_CHARS",
@@ -95,7 +95,7 @@ def track_call(session: Session, call_id: int, principal: Principal) -> None:
         session.add_all(CallTrackerHit(**hit) for hit in _hits(tracker, turns))
 
 
-def call_trackers(session: Session, call_id: int, viewer: Principal) -> list[dict[str, Any]]:
+def call_trackers(session: Session, call_id: int, viewer: Principal) -> list[CallTracker]:
     """Each active tracker's mentions on one call: count and the turns, trackers without any
     mention included (count 0)."""
     authorize(viewer, READ_TRACKERS)
@@ -105,14 +105,14 @@ def call_trackers(session: Session, call_id: int, viewer: Principal) -> list[dic
         .where(CallTrackerHit.call_id == call_id)
         .order_by(CallTrackerHit.turn_index)
     )
-    by_tracker: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    by_tracker: dict[int, list[TrackerMention]] = defaultdict(list)
     for hit in hits:
-        by_tracker[hit.tracker_id].append(
-            {"turn_index": hit.turn_index, "start": hit.start, "phrase": hit.phrase}
-        )
+        by_tracker[hit.tracker_id].append(TrackerMention(hit.turn_index, hit.start, hit.phrase))
     trackers = session.scalars(select(Tracker).where(Tracker.active).order_by(Tracker.name))
-    return [{"tracker_id": t.id, "name": t.name, "speaker": t.speaker,
-             "count": len(by_tracker[t.id]), "hits": by_tracker[t.id]} for t in trackers]  # fmt: skip
+    return [
+        CallTracker(t.id, t.name, t.speaker, len(by_tracker[t.id]), by_tracker[t.id])
+        for t in trackers
+    ]
 
 
 def _count_everywhere(session: Session, tracker: Tracker) -> None:

@@ -49,16 +49,21 @@ class Cluster:
 
     def start_api(self) -> str:
         port = free_port()
-        process = self._spawn(f"api{len(self.apis)}", ["serve", "--port", str(port)])
+        serve = ["-m", "huashu.cli", "serve", "--port", str(port)]
+        process = self._spawn(f"api{len(self.apis)}", serve)
         url = f"http://127.0.0.1:{port}"
         _wait(lambda: _healthy(url), 300, f"API on {port}", process)
         self.apis.append((process, url))
         return url
 
-    def start_worker(self, number: int, cpu: int | None = None) -> None:
-        """A Celery worker, pinned to one core when `cpu` is given (taskset)."""
+    def start_worker(
+        self, number: int, cpu: int | None = None, program: list[str] | None = None
+    ) -> None:
+        """A Celery worker, pinned to one core when `cpu` is given (taskset). `program`: another
+        script to run with Python instead of `huashu worker` (bench/simulated_worker.py)."""
         pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
-        process = self._spawn(f"worker{number}", ["worker", "--pool", "solo"], pin)
+        command = program or ["-m", "huashu.cli", "worker", "--pool", "solo"]
+        process = self._spawn(f"worker{number}", command, pin)
         log = self.folder / f"worker{number}.log"
         ready = re.compile(r"@\S+ ready\.")  # Celery's own words once it takes tasks
         _wait(
@@ -84,7 +89,7 @@ class Cluster:
     ) -> subprocess.Popen[bytes]:
         env = {**self.env, "HUASHU_DATA_DIR": str(self.folder / name)}
         log = (self.folder / f"{name}.log").open("wb")
-        command = [*(prefix or []), sys.executable, "-m", "huashu.cli", *args]
+        command = [*(prefix or []), sys.executable, *args]
         return subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)  # fmt: skip
 
@@ -144,11 +149,15 @@ def _environment(postgres: Postgres, redis: Redis, s3: S3Server) -> dict[str, st
 
 
 @contextmanager
-def cluster(folder: Path, apis: int = 2, workers: int = 2) -> Iterator[Cluster]:
+def cluster(
+    folder: Path, apis: int = 2, workers: int = 2, env: dict[str, str] | None = None
+) -> Iterator[Cluster]:
+    """`env`: more settings for every process (HUASHU_…), over the cluster's own."""
     postgres = start_postgres()
     redis = start_redis(folder / "redis")
     s3 = start_s3(folder / "s3")
-    running = Cluster(folder, postgres, redis, s3, _environment(postgres, redis, s3))
+    environment = {**_environment(postgres, redis, s3), **(env or {})}
+    running = Cluster(folder, postgres, redis, s3, environment)
     try:
         for _ in range(apis):
             running.start_api()

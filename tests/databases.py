@@ -1,23 +1,58 @@
-"""Fresh PostgreSQL databases for tests: one per test, cloned from a template that was migrated
-once (CREATE DATABASE … TEMPLATE is a file copy: fast), dropped afterwards."""
+"""Fresh databases for tests, each a copy of one migrated once per test process: replaying every
+migration costs ~0.6 s a database, copying a migrated one ~0.05 s.
+
+- SQLite: `place_migrated_sqlite(data_dir)` puts a migrated `huashu.db` where the service will
+  open it (its own start then finds nothing to migrate);
+- PostgreSQL: `fresh_postgres_database(server)` clones a template database (CREATE DATABASE …
+  TEMPLATE is a file copy) and drops it afterwards.
+"""
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from models import create_db_engine
 from models.migrate import upgrade_to_head
 
-__all__ = ["fresh_postgres_database"]
+__all__ = ["fresh_postgres_database", "place_migrated_sqlite"]
 
 _TEMPLATE = "huashu_test_template"
+_SQLITE_NAME = "huashu.db"  # Settings.resolved_database_url's file in DATA_DIR
 _made: set[str] = set()
+_sqlite_template: list[Path] = []
 _lock = threading.Lock()
+
+
+def place_migrated_sqlite(data_dir: Path) -> Path:
+    """A migrated SQLite database at DATA_DIR/huashu.db (the default URL's file)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    target = data_dir / _SQLITE_NAME
+    shutil.copyfile(_migrated_sqlite_template(), target)
+    return target
+
+
+def _migrated_sqlite_template() -> Path:
+    with _lock:
+        if not _sqlite_template:
+            path = Path(tempfile.mkdtemp(prefix="huashu-template-")) / _SQLITE_NAME
+            engine = create_db_engine(f"sqlite:///{path}")  # the service's pragmas (WAL…)
+            upgrade_to_head(engine)
+            engine.dispose()
+            with sqlite3.connect(path) as connection:  # everything in the file, nothing in -wal
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.close()
+            _sqlite_template.append(path)
+        return _sqlite_template[0]
 
 
 def _admin(server_url: str) -> object:

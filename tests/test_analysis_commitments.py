@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from analysis import COMMITMENTS, QUESTION_TYPES, SPIN_ORDER, Analysis, Analyzer, Utterance
-from ingest.analysis import AnalyzerHolder
+from ingest.call_analysis import AnalyzerHolder
 
 MONDAY = date(2026, 11, 23)
 

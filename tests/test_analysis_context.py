@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from analysis import Analyzer, Turn, Utterance
-from ingest.analysis import AnalyzerHolder
+from ingest.call_analysis import AnalyzerHolder
 
 MONDAY = date(2026, 11, 23)
 

@@ -9,7 +9,7 @@ import pytest
 
 from analysis import Analysis, Analyzer, SpeechSegment, TimedWord, Utterance
 from analysis.examples import CORPUS_DIR
-from ingest.analysis import AnalyzerHolder
+from ingest.call_analysis import AnalyzerHolder
 
 MONDAY = date(2026, 11, 23)
 

@@ -19,7 +19,7 @@ from analysis.examples import (
 from analysis.labels import TurnLabeler
 from analysis.segmentation import SalesTokenizer
 from analysis.train import load_training_data
-from ingest.analysis import AnalyzerHolder
+from ingest.call_analysis import AnalyzerHolder
 
 PROPOSAL = "那我把报价单发您微信上 您先看看 好吗"
 REVIEWED = {"corrected_by": "wang.manager", "corrected_at": "2026-11-24T10:00:00+08:00"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.train import DEV_DIR, evaluate_dialogues, load_dev_dialogues, macro_f1
-from ingest.analysis import AnalyzerHolder
+from ingest.call_analysis import AnalyzerHolder
 
 FLOORS = {"questions": 0.92, "commitments": 0.86}
 

@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from auth.tokens import create_token
 from huashu.runtime import Services, build_app, open_services
 from huashu.settings import Settings
-from ingest.analysis import AnalyzerHolder
+from ingest.call_analysis import AnalyzerHolder
 from models import Playlist, PlaylistItem, QaQueueItem, QaReview, session_scope
 from tests.audio_files import CALLS, SHORT_SPEECH
 from tests.conftest import ADMIN_TOKEN, SYSTEM, FakeTranscriber, wait_for

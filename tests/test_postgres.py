@@ -58,14 +58,14 @@ def test_metrics_on_the_seed_match_sqlite(pg: Services) -> None:
         seed_demo(session, 2026, pg.settings.funnel)
     with session_scope(pg.session_factory) as session:
         q1 = Period(date(2026, 1, 1), date(2026, 4, 1))
-        wang = next(r for r in metrics.rep_metrics(session, SYSTEM, q1) if r["rep"] == "王磊")
-        assert (wang["calls"], wang["commitment_rate"], wang["win_rate"]) == (6, 0.3333, 0.5)
-        assert wang["mean_sales_cycle_days"] == 10.0 and wang["sales_velocity_per_day"] == 1500.0
+        wang = next(r for r in metrics.rep_metrics(session, SYSTEM, q1) if r.rep == "王磊")
+        assert (wang.calls, wang.commitment_rate, wang.win_rate) == (6, 0.3333, 0.5)
+        assert wang.mean_sales_cycle_days == 10.0 and wang.sales_velocity_per_day == 1500.0
         funnel = metrics.funnel_metrics(session, SYSTEM, q1, pg.settings.funnel)
-        assert [s["conversion"] for s in funnel["steps"]] == [1.0, 0.6667, 0.5, 1.0]
+        assert [s.conversion for s in funnel.steps] == [1.0, 0.6667, 0.5, 1.0]
         year = Period(date(2026, 1, 1), date(2027, 1, 1))
-        advance = metrics.behaviour_metrics(session, SYSTEM, year)["by_advance"]
-        assert [(b["opportunities"], b["win_rate"]) for b in advance] == [(11, 1.0), (12, 0.0)]
+        advance = metrics.behaviour_metrics(session, SYSTEM, year).by_advance
+        assert [(b.opportunities, b.win_rate) for b in advance] == [(11, 1.0), (12, 0.0)]
 
 
 def test_duplicate_external_id_is_a_conflict(pg: Services) -> None:

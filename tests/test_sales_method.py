@@ -20,7 +20,7 @@ from analysis.score import OBJECTIVE_POINTS, with_objective
 from analysis.types import Score
 from huashu.runtime import Services
 from huashu.seed import seed_demo
-from ingest.analysis import AnalyzerHolder
+from ingest.call_analysis import AnalyzerHolder
 from models import Call, CallAnalysis, CallTurn, Opportunity, session_scope
 from sales.objective_checks import judge_objectives
 from sales.rfm import SEGMENTS, CustomerFigures, quintiles, score_customers, segment_of
@@ -208,14 +208,14 @@ def test_stalled_deals_on_the_demo_data(services: Services) -> None:
         seed_demo(session, 2026, STAGES)
         today = date(2026, 12, 1)  # month 11's deal: last advance 11-05, 26 days: not stalled
         rows = stalled_deals(session, SYSTEM, today, StallRule(2, 30), "Asia/Shanghai")
-        assert len(rows) == 9 and {r["rep"] for r in rows} == {"王磊", "李娜", "张伟"}
+        assert len(rows) == 9 and {r.rep for r in rows} == {"王磊", "李娜", "张伟"}
         first = rows[0]
-        assert first["outcomes"] == ["advance", "continuation"]
-        assert first["reasons"] == ["299 天没有推进（上次推进于 2026-02-05，上限 30 天）"]
+        assert first.outcomes == ["advance", "continuation"]
+        assert first.reasons == ["299 天没有推进（上次推进于 2026-02-05，上限 30 天）"]
         by_calls = stalled_deals(session, SYSTEM, today, StallRule(1, 30), "Asia/Shanghai")
-        november = [r for r in by_calls if r["last_advance"] == date(2026, 11, 5)]
+        november = [r for r in by_calls if r.last_advance == date(2026, 11, 5)]
         assert len(november) == 3
-        assert november[0]["reasons"] == ["最近 1 次通话都没有推进（继续）"]
+        assert november[0].reasons == ["最近 1 次通话都没有推进（继续）"]
 
 
 def test_stalled_deals_and_outcomes_over_http(services: Services, client: TestClient) -> None:

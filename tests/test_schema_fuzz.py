@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from huashu.runtime import build_app, open_services
 from huashu.seed import seed_demo
 from huashu.settings import Settings
-from ingest.analysis import AnalyzerHolder
+from ingest.call_analysis import AnalyzerHolder
 from models import session_scope
 from tests.conftest import ADMIN_TOKEN, AUTH
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from huashu.runtime import Services, build_app, open_services
 from huashu.settings import Settings
-from ingest.analysis import AnalyzerHolder
+from ingest.call_analysis import AnalyzerHolder
 from ingest.storage import S3AudioStore
 from models import Call, Job, session_scope
 from tests.audio_files import SHORT_SPEECH

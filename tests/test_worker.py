@@ -12,7 +12,7 @@ from sqlalchemy import select
 from asr import CorruptAudioError
 from auth.principal import Principal
 from huashu.runtime import Services
-from ingest.analysis import AnalyzerHolder
+from ingest.call_analysis import AnalyzerHolder
 from ingest.calls import CallMetadata, create_call
 from models import Call, Job, JobState, TranscriptSegment, session_scope
 from tests.audio_files import CALLS, SHORT_SPEECH

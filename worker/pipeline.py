@@ -19,7 +19,7 @@ from asr import AudioLimits, ChannelLayout, Transcriber, Transcript, Word
 from asr.errors import CorruptAudioError
 from auth.principal import Principal
 from crm.followups import draft_follow_up
-from ingest.analysis import analyze_call
+from ingest.call_analysis import analyze_call
 from ingest.storage import AudioStore
 from models import (
     Call,

@@ -44,12 +44,16 @@ def update_scorecard(
     call_id: Id, body: ScorecardBody, session: SessionDep, principal: CurrentPrincipal
 ) -> ScorecardOut:
     scorecards.save_scorecard(session, call_id, body.ratings, body.note, principal)
-    return ScorecardOut.model_validate(scorecards.read_scorecard(session, call_id, principal))
+    return ScorecardOut.model_validate(
+        scorecards.read_scorecard(session, call_id, principal), from_attributes=True
+    )
 
 
 @router.get("/calls/{call_id}/scorecard")
 def read_scorecard(call_id: Id, session: SessionDep, principal: CurrentPrincipal) -> ScorecardOut:
-    return ScorecardOut.model_validate(scorecards.read_scorecard(session, call_id, principal))
+    return ScorecardOut.model_validate(
+        scorecards.read_scorecard(session, call_id, principal), from_attributes=True
+    )
 
 
 @router.get("/scorecard/criteria")
@@ -71,7 +75,9 @@ def create_playlist(
     body: PlaylistBody, session: SessionDep, principal: CurrentPrincipal
 ) -> PlaylistOut:
     playlist = playlists.create_playlist(session, body.name, body.description, principal)
-    return PlaylistOut.model_validate(playlists.read_playlist(session, playlist.id, principal))
+    return PlaylistOut.model_validate(
+        playlists.read_playlist(session, playlist.id, principal), from_attributes=True
+    )
 
 
 @router.get("/playlists")
@@ -84,7 +90,9 @@ def read_playlists(session: SessionDep, principal: CurrentPrincipal) -> list[Pla
 
 @router.get("/playlists/{playlist_id}")
 def read_playlist(playlist_id: Id, session: SessionDep, principal: CurrentPrincipal) -> PlaylistOut:
-    return PlaylistOut.model_validate(playlists.read_playlist(session, playlist_id, principal))
+    return PlaylistOut.model_validate(
+        playlists.read_playlist(session, playlist_id, principal), from_attributes=True
+    )
 
 
 @router.post("/playlists/{playlist_id}/items", status_code=status.HTTP_201_CREATED)
@@ -93,4 +101,6 @@ def create_playlist_item(
 ) -> PlaylistOut:
     turns = (body.from_turn, body.to_turn)
     playlists.add_item(session, playlist_id, body.call_id, turns, body.note, principal)
-    return PlaylistOut.model_validate(playlists.read_playlist(session, playlist_id, principal))
+    return PlaylistOut.model_validate(
+        playlists.read_playlist(session, playlist_id, principal), from_attributes=True
+    )

@@ -207,7 +207,7 @@ def import_records(
     )
     data = _read_limited(file)
     report = csv_io.import_csv(state.session_factory, entity, data, _p, options)
-    return ImportReport.model_validate(report)
+    return ImportReport.model_validate(report, from_attributes=True)
 
 
 @router.get(

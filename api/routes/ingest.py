@@ -4,7 +4,7 @@ service."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
@@ -30,8 +30,9 @@ from api.upload import receive_upload
 from auth.permissions import UPLOAD_CALLS, authorize
 from auth.principal import Principal
 from core.types import MAX_ID, Id
-from ingest import analysis, corrections
+from ingest import call_analysis, corrections
 from ingest import calls as service
+from ingest.call_views import correction_view
 from ingest.storage import IncomingAudio
 from models import TranscriptSegment, session_scope
 
@@ -169,7 +170,8 @@ def _content_length(request: Request) -> int | None:
 @router.get("/calls/{call_id}/analysis")
 def read_analysis(call_id: Id, session: SessionDep, principal: CurrentPrincipal) -> AnalysisOut:
     """Turns with SPIN types and commitments, metrics, commitments and the coaching score."""
-    return AnalysisOut.model_validate(analysis.read_analysis(session, call_id, principal))
+    view = call_analysis.read_analysis(session, call_id, principal)
+    return AnalysisOut.model_validate(view, from_attributes=True)
 
 
 @router.post("/calls/{call_id}/reanalyze", status_code=status.HTTP_202_ACCEPTED)
@@ -177,7 +179,7 @@ def reanalyze_call(
     call_id: Id, session: SessionDep, state: StateDep, principal: CurrentPrincipal
 ) -> CallAccepted:
     """Analyse the stored transcript again (after a dictionary or model update)."""
-    call = analysis.request_reanalysis(session, call_id, state.dispatch, principal)
+    call = call_analysis.request_reanalysis(session, call_id, state.dispatch, principal)
     return CallAccepted(id=call.id, status=call.status, duplicate=False)
 
 
@@ -186,14 +188,14 @@ async def analyze_turns(
     body: AnalyzeIn, state: StateDep, principal: CurrentPrincipal
 ) -> AnalysisOut:
     """Analyse turns given as text; nothing is stored (times in the result are null)."""
-    turns = [analysis.TextTurn(t.speaker, t.text) for t in body.turns]
-    result: dict[str, Any] = await run_in_threadpool(
-        lambda: analysis.analyze_text(state.analyzer.get(), turns, body.call_date, principal)
+    turns = [call_analysis.TextTurn(t.speaker, t.text) for t in body.turns]
+    result = await run_in_threadpool(
+        lambda: call_analysis.analyze_text(state.analyzer.get(), turns, body.call_date, principal)
     )
-    return AnalysisOut.model_validate(result)
+    return AnalysisOut.model_validate(result, from_attributes=True)
 
 
-TurnIndex = Annotated[int, Path(ge=0, le=analysis.MAX_TURNS, description="The turn's index.")]
+TurnIndex = Annotated[int, Path(ge=0, le=call_analysis.MAX_TURNS, description="The turn's index.")]
 
 
 @router.post("/calls/{call_id}/turns/{index}/corrections", status_code=status.HTTP_201_CREATED)
@@ -207,7 +209,7 @@ def create_correction(
     labels = body.model_dump(include={"question_type", "commitment"}, exclude_unset=True)
     change = corrections.LabelChange(labels, body.commitment_action, body.commitment_due, body.note)
     made = corrections.correct_turn(session, call_id, index, change, principal)
-    return CorrectionOut.model_validate(analysis.correction_dict(made))
+    return CorrectionOut.model_validate(correction_view(made), from_attributes=True)
 
 
 @router.get("/calls/{call_id}/corrections")
@@ -216,7 +218,7 @@ def read_corrections(
 ) -> list[CorrectionOut]:
     """Every correction of the call's labels, oldest first (the history)."""
     made = corrections.list_corrections(session, call_id, principal)
-    return [CorrectionOut.model_validate(analysis.correction_dict(c)) for c in made]
+    return [CorrectionOut.model_validate(correction_view(c), from_attributes=True) for c in made]
 
 
 @router.get(

@@ -49,7 +49,9 @@ def test_rule(
 ) -> RuleTrialOut:
     """Try a rule (saved or not) on one analysed call: what it would hit. Nothing is stored."""
     hits = service.try_rule(session, _rule_in(body), body.call_id, principal)
-    return RuleTrialOut.model_validate({"call_id": body.call_id, "hits": hits})
+    return RuleTrialOut.model_validate(
+        {"call_id": body.call_id, "hits": hits}, from_attributes=True
+    )
 
 
 @router.get("/qa/rules")
@@ -74,7 +76,8 @@ def read_rule_report(
     call_id: Id, session: SessionDep, principal: CurrentPrincipal
 ) -> RuleReportOut:
     """Which rules the call hits, where, and its QA score (100 minus each hit rule's points)."""
-    return RuleReportOut.model_validate(service.rule_report(session, call_id, principal))
+    report = service.rule_report(session, call_id, principal)
+    return RuleReportOut.model_validate(report, from_attributes=True)
 
 
 @router.get("/qa/reviewers")
@@ -100,7 +103,8 @@ def draw_plan(
 
 @router.get("/qa/queue")
 def read_queue(session: SessionDep, principal: CurrentPrincipal) -> list[QueueItemOut]:
-    return [QueueItemOut.model_validate(item) for item in sampling.queue(session, principal)]
+    items = sampling.queue(session, principal)
+    return [QueueItemOut.model_validate(item, from_attributes=True) for item in items]
 
 
 @router.post("/calls/{call_id}/qa/reviews", status_code=status.HTTP_201_CREATED)
@@ -146,4 +150,4 @@ def read_qa_report(
 ) -> QaReportOut:  # fmt: skip
     """Pass rate by rep, by rule and by month of the reviews made in the period."""
     rates = reports.pass_rates(session, start, end, principal, state.settings.timezone)
-    return QaReportOut.model_validate(rates)
+    return QaReportOut.model_validate(rates, from_attributes=True)

@@ -71,7 +71,7 @@ def read_rep_metrics(
     """Per rep: calls, talk time, commitment rate, SPIN mix, score, opportunities, win rate,
     average won amount (客单价), sales cycle, pipeline by stage and the pipeline formula."""
     rows = service.rep_metrics(session, principal, period, min_confidence)
-    return [RepMetricsOut.model_validate(row) for row in rows]
+    return [RepMetricsOut.model_validate(row, from_attributes=True) for row in rows]
 
 
 @router.get("/metrics/trend")
@@ -84,7 +84,7 @@ def read_trend_metrics(
 ) -> list[TrendPointOut]:
     """Commitment rate and talk ratio per month, for one rep (of your team) or the whole team."""
     rows = service.commitment_trend(session, principal, period, rep_id, min_confidence)
-    return [TrendPointOut.model_validate(row) for row in rows]
+    return [TrendPointOut.model_validate(row, from_attributes=True) for row in rows]
 
 
 @router.get("/metrics/funnel")
@@ -93,7 +93,7 @@ def read_funnel_metrics(
 ) -> FunnelOut:
     """Stage-to-stage conversion of the opportunities created in the period."""
     funnel = service.funnel_metrics(session, principal, period, state.settings.funnel)
-    return FunnelOut.model_validate(funnel)
+    return FunnelOut.model_validate(funnel, from_attributes=True)
 
 
 @router.get("/metrics/commitments")
@@ -105,7 +105,7 @@ def read_commitment_metrics(
 ) -> list[CommitmentRankOut]:
     """Reps ranked by commitment rate, with a 95 % interval; small samples flagged and last."""
     rows = service.commitment_ranking(session, principal, period, min_confidence)
-    return [CommitmentRankOut.model_validate(row) for row in rows]
+    return [CommitmentRankOut.model_validate(row, from_attributes=True) for row in rows]
 
 
 @router.get("/metrics/behaviour")
@@ -121,7 +121,7 @@ def read_behaviour_metrics(
     figures = service.behaviour_metrics(
         session, principal, period, _stall_rule(state), min_confidence
     )
-    return BehaviourOut.model_validate(figures)
+    return BehaviourOut.model_validate(figures, from_attributes=True)
 
 
 def _stall_rule(state: StateDep) -> StallRule:
@@ -138,7 +138,7 @@ def read_stalled_deals(
     rows = stalled_deals(
         session, principal, today, _stall_rule(state), state.settings.timezone, rep_id
     )
-    return [StalledDealOut.model_validate(row) for row in rows]
+    return [StalledDealOut.model_validate(row, from_attributes=True) for row in rows]
 
 
 @router.get("/opportunities/{opportunity_id}/outcomes")
@@ -176,4 +176,4 @@ def read_target_progress(
 ) -> TargetProgressOut:
     """Target vs actual per quarter, month and week, and the activity the gap needs."""
     progress = target_progress(session, target_id, principal, state.settings.timezone)
-    return TargetProgressOut.model_validate(progress)
+    return TargetProgressOut.model_validate(progress, from_attributes=True)

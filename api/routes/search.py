@@ -93,7 +93,7 @@ def read_call_trackers(
 ) -> list[CallTrackerOut]:
     """Each active tracker's mentions on the call: how many, and in which turns."""
     found = trackers.call_trackers(session, call_id, principal)
-    return [CallTrackerOut.model_validate(t) for t in found]
+    return [CallTrackerOut.model_validate(t, from_attributes=True) for t in found]
 
 
 @router.get("/trackers/{tracker_id}/figures")
@@ -102,4 +102,5 @@ def read_tracker_figures(
 ) -> TrackerFiguresOut:
     """Mentions per call by rep, by month, and the win rate of closed opportunities with vs
     without a mention, over the analysed calls of the period (your team's for managers)."""
-    return TrackerFiguresOut.model_validate(tracker_figures(session, principal, period, tracker_id))
+    figures = tracker_figures(session, principal, period, tracker_id)
+    return TrackerFiguresOut.model_validate(figures, from_attributes=True)

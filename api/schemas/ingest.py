@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.types import SaneDate
-from ingest.analysis import MAX_TURN_CHARS, MAX_TURNS
+from ingest.call_analysis import MAX_TURN_CHARS, MAX_TURNS
 from ingest.corrections import MAX_NOTE_CHARS
 
 __all__ = [

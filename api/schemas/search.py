@@ -22,6 +22,8 @@ __all__ = [
 
 
 class HighlightPiece(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     text: str
     match: bool
 

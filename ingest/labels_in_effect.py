@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from analysis import QUESTION_TYPES
 from analysis.score import score_from_json, score_reasons_json, with_corrected_labels
+from ingest.call_views import CommitmentView
 from models import CallAnalysis, CallLabel, CallTurn, LabelCorrection
 
 __all__ = [
@@ -135,27 +137,36 @@ def _rescore(summary: CallAnalysis, labels: Sequence[CallLabel]) -> None:
 
 def effective_commitments(
     model: Sequence[dict[str, Any]], turns: Sequence[CallTurn], active: dict[int, LabelCorrection]
-) -> list[dict[str, Any]]:
-    """The call's advances as in effect: the model's, less those a person relabelled, plus the
-    turns a person marked as advances (with the action and due date they gave, else the model's)."""
-    kept = [{**c, "corrected": False} for c in model if c["turn_index"] not in active]
+) -> list[CommitmentView]:
+    """The call's advances as in effect: the model's (`CallAnalysis.commitments`), less those a
+    person relabelled, plus the turns a person marked as advances (with the action and due date
+    they gave, else the model's)."""
+    kept = [_stored_advance(c) for c in model if c["turn_index"] not in active]
     by_index = {t.idx: t for t in turns}
     added = [
         _corrected_advance(by_index[i], c)
         for i, c in active.items()
         if c.kind == COMMITMENT and c.new_label == "advance"
     ]
-    return sorted(kept + added, key=lambda c: int(c["turn_index"]))
+    return sorted(kept + added, key=lambda c: c.turn_index)
 
 
-def _corrected_advance(turn: CallTurn, correction: LabelCorrection) -> dict[str, Any]:
-    due = correction.new_due or turn.commitment_due
-    return {
-        "turn_index": turn.idx,
-        "action": correction.new_action or turn.commitment_action or _DEFAULT_ACTION,
-        "due": due.isoformat() if due else None,
-        "time_text": None,
-        "text": turn.text,
-        "probability": None,
-        "corrected": True,
-    }
+def _stored_advance(stored: dict[str, Any]) -> CommitmentView:
+    due = stored.get("due")
+    return CommitmentView(
+        turn_index=int(stored["turn_index"]), action=stored["action"],
+        due=date.fromisoformat(due) if due else None, time_text=stored.get("time_text"),
+        text=stored["text"], probability=stored.get("probability"),
+    )  # fmt: skip
+
+
+def _corrected_advance(turn: CallTurn, correction: LabelCorrection) -> CommitmentView:
+    return CommitmentView(
+        turn_index=turn.idx,
+        action=correction.new_action or turn.commitment_action or _DEFAULT_ACTION,
+        due=correction.new_due or turn.commitment_due,
+        time_text=None,
+        text=turn.text,
+        probability=None,
+        corrected=True,
+    )

@@ -1,11 +1,12 @@
-"""The analysis service: analyse a stored transcript, read results back, analyse plain text."""
+"""A call's analysis: analyse its stored transcript, store and read back the results, ask for
+a re-analysis; and plain text analysed on request (no call)."""
 
 from __future__ import annotations
 
 import threading
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,24 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from analysis import Analysis, Analyzer, SpeechSegment, TimedWord, Utterance
+from analysis import Analysis, Analyzer, Commitment, SpeechSegment, TimedWord, Turn, Utterance
 from analysis.score import score_reasons_json
 from auth.permissions import ANALYZE_TEXT, REANALYZE_CALLS, authorize
 from auth.principal import Principal
 from core.errors import InvalidInput, TranscriptNotReady
+from ingest.call_views import (
+    AnalysisView,
+    ConversationView,
+    ModelLabels,
+    SpeakersView,
+    TurnView,
+    analysis_view,
+    correction_view,
+    question_views,
+    score_view,
+)
 from ingest.calls import get_call
-from ingest.labels import (
+from ingest.labels_in_effect import (
     CorrectionState,
     correction_state,
     effective_commitments,
@@ -44,10 +56,8 @@ __all__ = [
     "MAX_TURNS",
     "AnalyzerHolder",
     "TextTurn",
-    "analysis_to_dict",
     "analyze_call",
     "analyze_text",
-    "correction_dict",
     "count_turns",
     "read_analysis",
     "request_reanalysis",
@@ -61,17 +71,22 @@ MAX_TEXT_CHARS = 300_000
 
 
 class AnalyzerHolder:
-    """Builds the `Analyzer` once, on first use or on `warm_up`, for the API and the worker."""
+    """Builds the `Analyzer` once, on first use or on `warm_up`, for the API and the worker;
+    its fitted classifiers are kept in `cache_dir` for the next process (None: trained each time).
+    """
 
-    def __init__(self, user_dictionaries: Sequence[Path] = ()) -> None:
+    def __init__(
+        self, user_dictionaries: Sequence[Path] = (), cache_dir: Path | None = None
+    ) -> None:
         self._user_dictionaries = tuple(user_dictionaries)
+        self._cache_dir = cache_dir
         self._analyzer: Analyzer | None = None
         self._lock = threading.Lock()
 
     def get(self) -> Analyzer:
         with self._lock:
             if self._analyzer is None:
-                self._analyzer = Analyzer(self._user_dictionaries)
+                self._analyzer = Analyzer(self._user_dictionaries, cache_dir=self._cache_dir)
             return self._analyzer
 
     def warm_up(self) -> None:
@@ -86,12 +101,12 @@ class TextTurn:
 
 def analyze_text(
     analyzer: Analyzer, turns: Sequence[TextTurn], call_date: date | None, principal: Principal
-) -> dict[str, Any]:
+) -> AnalysisView:
     """Analyse turns given as text (nothing stored): for CRM plug-ins and tests."""
     authorize(principal, ANALYZE_TEXT)
     _check_text_limits(turns)
     utterances = [Utterance(t.speaker, _clean_text(t.text)) for t in turns]
-    return analysis_to_dict(analyzer.analyze_turns(utterances, call_date=call_date))
+    return analysis_view(analyzer.analyze_turns(utterances, call_date=call_date))
 
 
 def analyze_call(
@@ -114,7 +129,7 @@ def analyze_call(
     return analysis
 
 
-def read_analysis(session: Session, call_id: int, viewer: Principal) -> dict[str, Any]:
+def read_analysis(session: Session, call_id: int, viewer: Principal) -> AnalysisView:
     call = get_call(session, call_id, viewer)
     summary = session.get(CallAnalysis, call_id)
     if summary is None:
@@ -124,7 +139,7 @@ def read_analysis(session: Session, call_id: int, viewer: Principal) -> dict[str
     turns = list(
         session.scalars(select(CallTurn).where(CallTurn.call_id == call_id).order_by(CallTurn.idx))
     )
-    return _stored_to_dict(summary, turns, correction_state(session, call_id, turns))
+    return _stored_view(summary, turns, correction_state(session, call_id, turns))
 
 
 def count_turns(session: Session, call_id: int) -> int:
@@ -157,27 +172,11 @@ def request_reanalysis(
     return call
 
 
-def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
-    """The analysis as the API shows it (no corrections: the model's labels are the labels)."""
-    turns = [_turn_dict(asdict(t)) for t in analysis.turns]
-    return {
-        "turns": [_with_model_labels(t) for t in turns],
-        "metrics": analysis.metrics,
-        "commitments": [_jsonable(asdict(c)) for c in analysis.commitments],
-        "commitment_secured": analysis.commitment_secured,
-        "score": _score(analysis),
-        "speakers": _jsonable(asdict(analysis.speakers)),
-        "conversation": _jsonable(asdict(analysis.conversation)),
-        "stale_corrections": [],
-    }
-
-
 def store_analysis(session: Session, call_id: int, analysis: Analysis) -> None:
     """Replace the call's stored turns and summary with `analysis` (and so its search index)."""
     session.execute(delete(CallTurn).where(CallTurn.call_id == call_id))
     session.execute(delete(CallAnalysis).where(CallAnalysis.call_id == call_id))
-    turns = [_turn_dict(asdict(t)) for t in analysis.turns]
-    session.add_all(CallTurn(call_id=call_id, **_turn_columns(t)) for t in turns)
+    session.add_all(_turn_row(call_id, t) for t in analysis.turns)
     counts = analysis.metrics["question_counts"]
     conversation = analysis.conversation
     session.add(
@@ -194,7 +193,7 @@ def store_analysis(session: Session, call_id: int, analysis: Analysis) -> None:
             advance_count=len(analysis.commitments),
             metrics=analysis.metrics,
             score_reasons=_score_reasons(analysis),
-            commitments=[_jsonable(asdict(c)) for c in analysis.commitments],
+            commitments=[_commitment_json(c) for c in analysis.commitments],
             speaker_method=analysis.speakers.method,
             speaker_confidence=analysis.speakers.confidence,
             speaker_reasons=list(analysis.speakers.reasons),
@@ -207,62 +206,42 @@ def store_analysis(session: Session, call_id: int, analysis: Analysis) -> None:
     refresh_labels(session, call_id)  # the corrections made before still hold where the text does
 
 
-def _stored_to_dict(
+def _stored_view(
     summary: CallAnalysis, turns: list[CallTurn], corrections: CorrectionState
-) -> dict[str, Any]:
-    score = summary.score
-    return {
-        "turns": [_turn_from_row(t, corrections.active.get(t.idx)) for t in turns],
-        "metrics": summary.metrics,
-        "commitments": effective_commitments(summary.commitments, turns, corrections.active),
-        "commitment_secured": summary.commitment_secured,
-        "score": None if score is None else {"total": score, "reasons": summary.score_reasons},
-        "speakers": {
-            "method": summary.speaker_method,
-            "confidence": summary.speaker_confidence,
-            "reasons": summary.speaker_reasons,
-        },
-        "conversation": {
-            "is_sales_call": summary.is_sales_call,
-            "confidence": summary.conversation_confidence,
-            "reasons": summary.conversation_reasons,
-        },
-        "stale_corrections": [correction_dict(c) for c in corrections.stale],
-    }
+) -> AnalysisView:
+    return AnalysisView(
+        turns=[_stored_turn(t, corrections.active.get(t.idx)) for t in turns],
+        metrics=summary.metrics,
+        commitments=effective_commitments(summary.commitments, turns, corrections.active),
+        commitment_secured=summary.commitment_secured,
+        score=score_view(summary.score, summary.score_reasons),
+        speakers=SpeakersView(
+            summary.speaker_method, summary.speaker_confidence, summary.speaker_reasons
+        ),
+        conversation=ConversationView(
+            summary.is_sales_call, summary.conversation_confidence, summary.conversation_reasons
+        ),
+        stale_corrections=[correction_view(c) for c in corrections.stale],
+    )
 
 
-def correction_dict(correction: LabelCorrection) -> dict[str, Any]:
-    c = correction
-    values = {
-        "id": c.id, "turn_index": c.turn_index, "turn_text": c.turn_text, "kind": c.kind,
-        "old_label": c.old_label, "label": c.new_label, "old_commitment_action": c.old_action,
-        "commitment_action": c.new_action, "old_commitment_due": c.old_due,
-        "commitment_due": c.new_due, "note": c.note, "corrected_by": c.corrected_by,
-        "corrected_at": c.corrected_at.isoformat(),
-    }  # fmt: skip
-    result: dict[str, Any] = _jsonable(values)
-    return result
+def _turn_row(call_id: int, turn: Turn) -> CallTurn:
+    return CallTurn(
+        call_id=call_id, idx=turn.index, speaker=turn.speaker, start=turn.start, end=turn.end,
+        text=turn.text, tokens=list(turn.tokens), search_text=search_text(turn.tokens),
+        question_type=turn.question_type, question_probability=turn.question_probability,
+        questions=[asdict(q) for q in turn.questions], commitment=turn.commitment,
+        commitment_probability=turn.commitment_probability,
+        commitment_action=turn.commitment_action, commitment_due=turn.commitment_due,
+        evidence=list(turn.evidence),
+    )  # fmt: skip
 
 
-_TURN_FIELDS = (
-    "index", "speaker", "start", "end", "text", "tokens", "question_type", "question_probability",
-    "questions", "commitment", "commitment_probability", "commitment_action", "commitment_due",
-    "evidence",
-)  # fmt: skip
-_LABEL_FIELDS = ("question_type", "commitment", "commitment_action", "commitment_due")
-
-
-def _turn_dict(raw: dict[str, Any]) -> dict[str, Any]:
-    turn: dict[str, Any] = _jsonable({name: raw[name] for name in _TURN_FIELDS})
-    return turn
-
-
-def _turn_columns(turn: dict[str, Any]) -> dict[str, Any]:
-    columns = {("idx" if k == "index" else k): v for k, v in turn.items()}
-    due = columns["commitment_due"]
-    columns["commitment_due"] = date.fromisoformat(due) if due else None
-    columns["search_text"] = search_text(turn["tokens"])
-    return columns
+def _commitment_json(commitment: Commitment) -> dict[str, Any]:
+    """As `CallAnalysis.commitments` keeps it (ingest.labels_in_effect reads it back)."""
+    stored = asdict(commitment)
+    stored["due"] = commitment.due.isoformat() if commitment.due else None
+    return stored
 
 
 def search_text(tokens: Sequence[str]) -> str:
@@ -271,53 +250,37 @@ def search_text(tokens: Sequence[str]) -> str:
     return " ".join(t for t in tokens if t.strip())
 
 
-def _turn_from_row(row: CallTurn, correction: LabelCorrection | None) -> dict[str, Any]:
-    values = {name: getattr(row, "idx" if name == "index" else name) for name in _TURN_FIELDS}
-    turn = _with_model_labels(_jsonable(values))
-    if correction is not None:
-        turn |= _corrected_labels(turn, correction)
-        turn["correction"] = correction_dict(correction)
-    return turn
+def _stored_turn(row: CallTurn, correction: LabelCorrection | None) -> TurnView:
+    """The stored turn with a person's correction in effect, if there is one."""
+    model = ModelLabels(
+        row.question_type, row.commitment, row.commitment_action, row.commitment_due
+    )
+    turn = TurnView(
+        index=row.idx, speaker=row.speaker, start=row.start, end=row.end, text=row.text,
+        tokens=list(row.tokens), question_type=row.question_type,
+        question_probability=row.question_probability, questions=question_views(row.questions),
+        commitment=row.commitment, commitment_probability=row.commitment_probability,
+        commitment_action=row.commitment_action, commitment_due=row.commitment_due,
+        evidence=list(row.evidence), model_labels=model,
+    )  # fmt: skip
+    if correction is None:
+        return turn
+    return replace(turn, correction=correction_view(correction), **_corrected(turn, correction))
 
 
-def _with_model_labels(turn: dict[str, Any]) -> dict[str, Any]:
-    """The turn as the model labelled it: its labels are also its model labels, uncorrected."""
-    model = {name: turn[name] for name in _LABEL_FIELDS}
-    return {**turn, "model_labels": model, "correction": None}
-
-
-def _corrected_labels(turn: dict[str, Any], correction: LabelCorrection) -> dict[str, Any]:
+def _corrected(turn: TurnView, correction: LabelCorrection) -> dict[str, Any]:
+    """The labels a correction puts in effect (only those of its kind)."""
     label = correction.new_label
     if correction.kind == "question":
         return {"question_type": label}
     next_step = label in ("advance", "continuation")
-    action = (correction.new_action or turn["commitment_action"]) if next_step else None
-    due = correction.new_due.isoformat() if correction.new_due else turn["commitment_due"]
-    return {
-        "commitment": label,
-        "commitment_action": action,
-        "commitment_due": due if next_step else None,
-    }
-
-
-def _score(analysis: Analysis) -> dict[str, Any] | None:
-    if analysis.score is None:  # no sales conversation: `conversation` says why
-        return None
-    return {"total": analysis.score.total, "reasons": _score_reasons(analysis)}
+    action = (correction.new_action or turn.commitment_action) if next_step else None
+    due = (correction.new_due or turn.commitment_due) if next_step else None
+    return {"commitment": label, "commitment_action": action, "commitment_due": due}
 
 
 def _score_reasons(analysis: Analysis) -> list[dict[str, Any]]:
     return score_reasons_json(analysis.score) if analysis.score else []
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def _speech_segment(row: TranscriptSegment) -> SpeechSegment:
