@@ -7,6 +7,7 @@ check every file's size and SHA-256 against the values pinned below, and reuse t
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -76,6 +77,16 @@ def ensure_bundled_model(cache_dir: Path) -> Path:
     if _is_verified(target):
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
+    # Processes starting together on one cache (an API and a worker) take turns: the first
+    # assembles, the others wait and then find it verified.
+    with (cache_dir / ".assembling.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _is_verified(target):
+            _assemble_all(cache_dir, target)
+    return target
+
+
+def _assemble_all(cache_dir: Path, target: Path) -> None:
     # Build beside the target and rename, so a crash never leaves a half-written model behind.
     staging = Path(tempfile.mkdtemp(prefix=".assembling-", dir=cache_dir))
     try:
@@ -87,7 +98,6 @@ def ensure_bundled_model(cache_dir: Path) -> Path:
         os.replace(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return target
 
 
 def _is_verified(directory: Path) -> bool:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, inspect, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, inspect, or_, select, true
 from sqlalchemy.orm import Session
 
 from auth.principal import Principal
@@ -45,6 +45,7 @@ from models import (
     Target,
     Team,
 )
+from models.call_scope import CALL, REP, UPLOADER, ScopeColumn
 
 __all__ = [
     "ACTIONS",
@@ -92,6 +93,7 @@ __all__ = [
     "WRITE_TRACKERS",
     "Action",
     "CallReach",
+    "ReachPart",
     "Scope",
     "authorize",
     "call_reach",
@@ -348,18 +350,22 @@ def _owner_clauses(scope: Scope, principal: Principal, owner: _Ownership) -> lis
 
 
 @dataclass(frozen=True, slots=True)
+class ReachPart:
+    """The calls whose `column` (one of models.call_scope.CALL_SCOPE) is `values`: one id, or
+    any id a SELECT gives."""
+
+    column: ScopeColumn
+    values: int | Select[Any]
+
+
+@dataclass(frozen=True, slots=True)
 class CallReach:
-    """The calls a principal reaches for an action, in the parts `visible(..., Call)` is made of
-    (a call in any part is reached): every call; the calls `author_user_id` uploaded; the calls
-    of the reps of `team_id`; the calls of `rep_id`; the calls in `shared` (a query of call ids:
-    the QA queue, or the team's playlists for reading). Search turns the parts into the tokens
-    of its index, so both read the one model."""
+    """The calls a principal reaches for an action: every call, or those in any of `parts`.
+    The parts are columns of the call (models.call_scope), so the same reach is SQL over `calls`
+    here and tokens of the search index in search/narrow.py."""
 
     everything: bool = False
-    author_user_id: int | None = None
-    team_id: int | None = None
-    rep_id: int | None = None
-    shared: Any = None  # a SELECT of call ids
+    parts: tuple[ReachPart, ...] = ()
 
 
 def call_reach(principal: Principal, action: Action) -> CallReach:
@@ -368,29 +374,32 @@ def call_reach(principal: Principal, action: Action) -> CallReach:
 
 
 def _reach(scope: Scope, principal: Principal, action: Action) -> CallReach:
+    """Who reaches which calls: every call (all); the calls they uploaded; with a team scope the
+    calls of their team's reps, with an own scope their own rep's; the calls shared with them
+    (their QA queue, their team's playlists for reading)."""
     if scope is _ALL:
         return CallReach(everything=True)
-    return CallReach(
-        author_user_id=principal.user_id,
-        team_id=principal.team_id if scope is _TEAM else None,
-        rep_id=principal.rep_id if scope is _OWN else None,
-        shared=_shared_calls(scope, principal, action),
-    )
+    parts: list[ReachPart] = []
+    if principal.user_id is not None:
+        parts.append(ReachPart(UPLOADER, principal.user_id))
+    if scope is _TEAM and principal.team_id is not None:
+        parts.append(ReachPart(REP, _team_reps(principal.team_id)))
+    if scope is _OWN and principal.rep_id is not None:
+        parts.append(ReachPart(REP, principal.rep_id))
+    shared = _shared_calls(scope, principal, action)
+    if shared is not None:
+        parts.append(ReachPart(CALL, shared))
+    return CallReach(parts=tuple(parts))
 
 
 def _reach_condition(reach: CallReach) -> ColumnElement[bool]:
-    """Comparisons with None are left out, as in `_owner_clauses`."""
     if reach.everything:
         return true()
-    clauses: list[Any] = []
-    if reach.author_user_id is not None:
-        clauses.append(Call.uploaded_by_user_id == reach.author_user_id)
-    if reach.team_id is not None:
-        clauses.append(Call.rep_id.in_(_team_reps(reach.team_id)))
-    if reach.rep_id is not None:
-        clauses.append(Call.rep_id == reach.rep_id)
-    if reach.shared is not None:
-        clauses.append(Call.id.in_(reach.shared))
+    clauses = []
+    for part in reach.parts:
+        column = Call.__table__.c[part.column.column]
+        values = part.values
+        clauses.append(column == values if isinstance(values, int) else column.in_(values))
     return or_(*clauses) if clauses else false()
 
 

@@ -64,7 +64,7 @@ from models import (
 BUDGET_MS = 1000.0
 TEAMS = 20
 CHUNK = 20_000
-TOKEN = "bench"
+TOKEN = "bench-metrics-admin-token-0123456789abcdef"  # the settings want ≥ 32 characters
 ENDPOINTS = ("reps", "funnel", "commitments", "behaviour")
 STAGES = ("线索", "商机", "方案", "谈判", "成交")
 SPIN = ("other_question", "situation", "problem", "implication", "need_payoff")

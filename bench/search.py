@@ -63,6 +63,7 @@ from bench.metrics import (
     team_rows,
     timed_fill,
 )
+from core.paging import PageRequest
 from ingest.call_analysis import search_text
 from models import (
     Call,
@@ -230,7 +231,7 @@ def timed(
 
 def indexed(case: Case, tokenize: Callable[[str], list[str]]) -> Callable[[Session], int]:
     def run(session: Session) -> int:
-        return search_turns(session, case.query, tokenize, case.viewer, limit=20, offset=0).total
+        return search_turns(session, case.query, tokenize, case.viewer, PageRequest(20, 0)).total
 
     return run
 

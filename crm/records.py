@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,8 @@ from auth.permissions import (
 )
 from auth.principal import Principal
 from core.errors import Conflict, InvalidInput, NotFound
+from core.paging import Page, PageRequest, paged
+from crm.filters import Filters
 from models import Base, Customer, FollowUp, Opportunity, Rep, Team, utcnow
 
 __all__ = [
@@ -101,23 +103,16 @@ def list_records(
     session: Session,
     resource: Resource[M],
     principal: Principal,
-    conditions: Sequence[Any],
-    *,
-    limit: int,
-    offset: int,
+    filters: Filters,
+    page: PageRequest,
     order_by: Sequence[Any] = (),
-) -> tuple[list[M], int]:
-    """A page of the records matching `conditions` that `principal` may see: in `order_by`'s
+) -> Page[M]:
+    """A page of the records matching `filters` that `principal` may see: in `order_by`'s
     order where given, then newest first."""
     scope = visible(principal, resource.read, resource.model)
-    query = select(resource.model).where(scope, *conditions)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    ordered = (
-        query.order_by(*order_by, getattr(resource.model, resource.order_by).desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(session.scalars(ordered)), total
+    query = select(resource.model).where(scope, *filters.conditions())
+    newest = getattr(resource.model, resource.order_by).desc()
+    return paged(session, query, page, *order_by, newest)
 
 
 def create_record(

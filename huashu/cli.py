@@ -121,7 +121,9 @@ def worker(
         typer.echo("error: HUASHU_BROKER_URL: `huashu worker` needs a broker (redis://…)", err=True)
         raise typer.Exit(1)
     services = _or_exit(lambda: open_services(settings))
-    celery = run_celery_worker(services, _or_exit(lambda: build_transcriber(settings)))
+    transcriber = _or_exit(lambda: build_transcriber(settings))
+    _or_exit(transcriber.load)  # the model is read before the worker takes its first job
+    celery = run_celery_worker(services, transcriber)
     celery.worker_main(celery_worker_argv(concurrency, queues, pool))
 
 

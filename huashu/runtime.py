@@ -262,7 +262,9 @@ def run_celery_worker(services: Services, transcriber: Transcriber) -> Celery:
     """Set this process up to run Huashu's Celery tasks; returns the Celery app to start. The
     reconciler runs here too, so jobs are looked after even with no API process up."""
     settings = services.settings
-    parts = pipeline_parts(services, transcriber, build_analyzer(settings))
+    analyzer = build_analyzer(settings)
+    analyzer.get()  # loaded before Celery says "ready", so the first job is not the slow one
+    parts = pipeline_parts(services, transcriber, analyzer)
     use_executor(
         JobExecutor(parts, retry_delay_s=settings.job_retry_delay_s),
         reset_after_fork=lambda: services.engine.dispose(close=False),

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,7 @@ from core.errors import (
     TranscriptNotReady,
     UnsupportedAudio,
 )
+from core.paging import Page, PageRequest, paged
 from core.types import EARLIEST_DATE, LATEST_DATE
 from crm.links import CallLinks, RecordRef, parse_ref, resolve_call_links
 from ingest.storage import AudioStore, IncomingAudio, content_address
@@ -242,19 +243,16 @@ def create_call(
 
 
 def list_calls(
-    session: Session, filters: CallFilters, viewer: Principal, *, limit: int, offset: int
-) -> tuple[list[Call], int]:
+    session: Session, filters: CallFilters, viewer: Principal, page: PageRequest
+) -> Page[Call]:
     """A page of the calls matching `filters` that `viewer` may see."""
     if filters.status is not None and filters.status not in CallStatus.ALL:
         allowed = ", ".join(CallStatus.ALL)
         raise InvalidInput(
             f"unknown status {filters.status!r}; use one of {allowed}", field="status"
         )
-    scope = visible(viewer, READ_CALLS, Call)
-    query = _filtered(select(Call), filters).where(scope)
-    total = session.scalar(_filtered(select(func.count(Call.id)), filters).where(scope)) or 0
-    ordered = query.order_by(Call.happened_at.desc(), Call.id.desc())
-    return list(session.scalars(ordered.limit(limit).offset(offset))), total
+    query = _filtered(select(Call), filters).where(visible(viewer, READ_CALLS, Call))
+    return paged(session, query, page, Call.happened_at.desc(), Call.id.desc())
 
 
 def get_call(

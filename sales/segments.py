@@ -7,8 +7,9 @@ records a call (call_id set) is that call, so it is not counted a second time.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, false, func, select
@@ -16,12 +17,95 @@ from sqlalchemy.orm import Session
 
 from auth.permissions import READ_CUSTOMERS, authorize, visible
 from auth.principal import Principal
+from core.errors import InvalidInput
+from core.paging import Page, PageRequest
+from crm.filters import CustomerFilters, FollowUpFilters, WithConditions
+from crm.records import CUSTOMERS, FOLLOW_UPS, list_records
 from models import Call, Customer, FollowUp, Opportunity, OpportunityStatus
 from sales.rfm import SEGMENTS, CustomerFigures, RfmScore, score_customers
 
-__all__ = ["customer_scores", "in_segment", "segment_order"]
+__all__ = [
+    "FollowUpRow",
+    "RfmWindow",
+    "ScoredCustomer",
+    "customer_scores",
+    "in_segment",
+    "list_customers",
+    "list_follow_ups",
+    "segment_order",
+]
 
 _MONETARY_DAYS = 365
+
+
+@dataclass(frozen=True, slots=True)
+class RfmWindow:
+    """How RFM is measured: at `now`, frequency over the last `frequency_days`, recency in
+    calendar days of `timezone`."""
+
+    now: datetime
+    frequency_days: int
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredCustomer:
+    customer: Customer
+    rfm: RfmScore | None  # None: the customer is not scored (no figures at all)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpRow:
+    follow_up: FollowUp
+    overdue: bool  # open, and due before today
+
+
+def list_customers(
+    session: Session,
+    principal: Principal,
+    filters: CustomerFilters,
+    segment: str | None,
+    page: PageRequest,
+    window: RfmWindow,
+) -> Page[ScoredCustomer]:
+    """A page of the customers `principal` may see, each with its RFM score; `segment` keeps
+    one RFM segment (e.g. 重要价值客户)."""
+    if segment is not None and segment not in SEGMENTS:
+        raise InvalidInput(
+            f"unknown segment {segment!r}; one of {'、'.join(SEGMENTS)}", field="segment"
+        )
+    scores = _scores(session, principal, window)
+    extra = () if segment is None else (in_segment(scores, segment, Customer.id),)
+    found = list_records(session, CUSTOMERS, principal, WithConditions(filters, extra), page)
+    return found.map(lambda customer: ScoredCustomer(customer, scores.get(customer.id)))
+
+
+def list_follow_ups(
+    session: Session,
+    principal: Principal,
+    filters: FollowUpFilters,
+    order: Literal["newest", "segment"],
+    page: PageRequest,
+    window: RfmWindow,
+) -> Page[FollowUpRow]:
+    """A page of the follow-ups `principal` may see: newest first, or (`segment`) the most
+    valuable RFM segment's customers first, then the earliest due."""
+    order_by: list[Any] = []
+    if order == "segment":
+        scores = _scores(session, principal, window)
+        order_by = [segment_order(scores, FollowUp.customer_id), FollowUp.next_action_due]
+    found = list_records(session, FOLLOW_UPS, principal, filters, page, order_by)
+    today = window.now.astimezone(ZoneInfo(window.timezone)).date()
+    return found.map(lambda follow_up: FollowUpRow(follow_up, _overdue(follow_up, today)))
+
+
+def _overdue(follow_up: FollowUp, today: date) -> bool:
+    due = follow_up.next_action_due
+    return follow_up.status == "open" and due is not None and due < today
+
+
+def _scores(session: Session, principal: Principal, window: RfmWindow) -> dict[int, RfmScore]:
+    return customer_scores(session, principal, window.now, window.frequency_days, window.timezone)
 
 
 def customer_scores(

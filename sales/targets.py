@@ -13,12 +13,14 @@ from __future__ import annotations
 import math
 from dataclasses import astuple, dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from auth.permissions import READ_TARGETS, WRITE_TARGETS
 from auth.principal import Principal
+from core.paging import given
 from crm.records import Resource, get_record
 from models import Call, CallAnalysis, Opportunity, OpportunityStatus, Rep, Target, Team
 from sales.periods import Period, safe_ratio
@@ -27,6 +29,7 @@ __all__ = [
     "TARGETS",
     "Activity",
     "Rates",
+    "TargetFilters",
     "TargetPeriod",
     "TargetProgress",
     "TargetSpan",
@@ -35,6 +38,20 @@ __all__ = [
 ]
 
 TARGETS = Resource(Target, "target", READ_TARGETS, WRITE_TARGETS, {"team_id": Team, "rep_id": Rep})
+
+
+@dataclass(frozen=True, slots=True)
+class TargetFilters:
+    team_id: int | None = None
+    rep_id: int | None = None
+    year: int | None = None
+
+    def conditions(self) -> list[Any]:
+        return given(
+            (self.team_id, lambda: Target.team_id == self.team_id),
+            (self.rep_id, lambda: Target.rep_id == self.rep_id),
+            (self.year, lambda: Target.year == self.year),
+        )
 
 
 @dataclass(frozen=True, slots=True)

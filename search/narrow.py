@@ -15,18 +15,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from auth.permissions import CallReach
 from models import Rep
+from models.call_scope import (
+    CALL,
+    CUSTOMER,
+    DAY,
+    MONTH,
+    REP,
+    SPEAKER,
+    YEAR,
+    ScopeColumn,
+    label_token,
+)
 from search.schemas import SearchQuery
 
 __all__ = ["MAX_TOKENS", "NOTHING", "Narrowed", "narrowed"]
 
 MAX_TOKENS = 1000  # bounds the index query's text; a wider reach joins instead
-NOTHING = "k0"  # no call has id 0: a group of no tokens matches no turn
+NOTHING = CALL.token(0)  # no call has id 0: a group of no tokens matches no turn
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,40 +69,34 @@ def _reach_tokens(session: Session, reach: CallReach) -> list[str] | None:
     if reach.everything:
         return None
     tokens = []
-    if reach.author_user_id is not None:
-        tokens.append(f"u{reach.author_user_id}")
-    if reach.team_id is not None:
-        tokens += _team_rep_tokens(session, reach.team_id)
-    if reach.rep_id is not None:
-        tokens.append(f"r{reach.rep_id}")
-    if reach.shared is not None:
-        # Distinct before the limit: a call in two playlists must not hide a call past it.
-        shared = session.scalars(reach.shared.distinct().limit(MAX_TOKENS + 1))
-        tokens += [f"k{call_id}" for call_id in shared]
+    for part in reach.parts:
+        tokens += _tokens(session, part.column, part.values)
     return tokens
 
 
-def _team_rep_tokens(session: Session, team_id: int) -> list[str]:
-    reps = session.scalars(select(Rep.id).where(Rep.team_id == team_id).limit(MAX_TOKENS + 1))
-    return [f"r{rep_id}" for rep_id in reps]
+def _tokens(session: Session, column: ScopeColumn, values: int | Select[Any]) -> list[str]:
+    """The index tokens of `column` for one id, or for the ids a SELECT gives (distinct, at
+    most one past the bound: a call in two playlists must not hide a call past the limit)."""
+    if isinstance(values, int):
+        return [column.token(values)]
+    return [column.token(v) for v in session.scalars(values.distinct().limit(MAX_TOKENS + 1))]
+
+
+def _team_reps(team_id: int) -> Select[Any]:
+    return select(Rep.id).where(Rep.team_id == team_id)
 
 
 def _filter_tokens(session: Session, query: SearchQuery) -> Iterator[list[str]]:
     if query.rep_id is not None:
-        yield [f"r{query.rep_id}"]
+        yield [REP.token(query.rep_id)]
     if query.team_id is not None:
-        yield _team_rep_tokens(session, query.team_id)
+        yield _tokens(session, REP, _team_reps(query.team_id))
     if query.customer_id is not None:
-        yield [f"c{query.customer_id}"]
+        yield [CUSTOMER.token(query.customer_id)]
     if query.speaker is not None:
-        yield [f"s{query.speaker}"]
+        yield [f"{SPEAKER}{query.speaker}"]
     if query.label is not None:
-        yield [_label_token(query.label)]
-
-
-def _label_token(label: str) -> str:
-    """`need_payoff` → `lneedpayoff`: the index's tokenizer would split at the underscore."""
-    return "l" + label.replace("_", "")
+        yield [label_token(query.label)]
 
 
 def _day_cover(start: datetime | None, end: datetime | None) -> tuple[list[str], list[str]]:
@@ -104,7 +110,7 @@ def _day_cover(start: datetime | None, end: datetime | None) -> tuple[list[str],
     if end is not None and _cuts(end) and last not in edges:
         edges.append(last)
     whole = list(_calendar_tokens(first, last)) if first < last else []
-    return whole, [f"d{day:%Y%m%d}" for day in edges]
+    return whole, [f"{DAY}{day:%Y%m%d}" for day in edges]
 
 
 def _utc_day(moment: datetime | None, default: date) -> date:
@@ -122,13 +128,13 @@ def _calendar_tokens(first: date, stop: date) -> Iterator[str]:
     day = first
     while day < stop:
         if day.month == 1 and day.day == 1 and date(day.year + 1, 1, 1) <= stop:
-            yield f"y{day.year}"
+            yield f"{YEAR}{day.year}"
             day = date(day.year + 1, 1, 1)
         elif day.day == 1 and _next_month(day) <= stop:
-            yield f"m{day:%Y%m}"
+            yield f"{MONTH}{day:%Y%m}"
             day = _next_month(day)
         else:
-            yield f"d{day:%Y%m%d}"
+            yield f"{DAY}{day:%Y%m%d}"
             day += timedelta(days=1)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 __all__ = [
@@ -11,7 +11,6 @@ __all__ = [
     "CallTracker",
     "Piece",
     "SearchHit",
-    "SearchPage",
     "SearchQuery",
     "TrackerIn",
     "TrackerMention",
@@ -55,14 +54,6 @@ class SearchHit:
     call_title: str | None
     rep: str | None
     happened_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class SearchPage:
-    items: list[SearchHit] = field(default_factory=list)
-    total: int = 0
-    limit: int = 20
-    offset: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,11 @@ from analysis import COMMITMENTS, QUESTION_TYPES
 from auth.permissions import SEARCH_CALLS, CallReach, call_reach, visible
 from auth.principal import Principal
 from core.errors import InvalidInput
+from core.paging import Page, PageRequest
 from models import Call, CallLabel, CallTurn, Rep
 from search.index import Term, Tokenize, index_for, parse_query, scoped_matches
 from search.narrow import narrowed
-from search.schemas import SPEAKER_SIDES, Piece, SearchHit, SearchPage, SearchQuery
+from search.schemas import SPEAKER_SIDES, Piece, SearchHit, SearchQuery
 
 __all__ = ["LABELS", "highlight", "search_turns"]
 
@@ -30,10 +31,8 @@ def search_turns(
     query: SearchQuery,
     tokenize: Tokenize,
     viewer: Principal,
-    *,
-    limit: int,
-    offset: int,
-) -> SearchPage:
+    page: PageRequest,
+) -> Page[SearchHit]:
     """The turns matching `query` in the calls `viewer` may open, best first (ties: the turn
     indexed last first)."""
     reach = call_reach(viewer, SEARCH_CALLS)
@@ -44,15 +43,16 @@ def search_turns(
     ranked = _ranked(session, terms, query, viewer, reach).offset(0).subquery()
     # The page's ids and the total in one pass over the matches (a window count). The rank is a
     # column of the subquery: SQLite refuses bm25() in a query that has a window function.
-    page = session.execute(
+    rows = session.execute(
         select(ranked.c.turn_id, func.count().over().label("total"))
         .order_by(ranked.c.rank, ranked.c.turn_id.desc())
-        .limit(limit)
-        .offset(offset)
+        .limit(page.limit)
+        .offset(page.offset)
     ).all()
-    total = page[0].total if page else _count(session, ranked, offset)
-    hits = _details(session, [row.turn_id for row in page])
-    return SearchPage([_hit(hits[row.turn_id], terms) for row in page], total, limit, offset)
+    total = rows[0].total if rows else _count(session, ranked, page.offset)
+    hits = _details(session, [row.turn_id for row in rows])
+    found = [_hit(hits[row.turn_id], terms) for row in rows]
+    return Page(found, total, page.limit, page.offset)
 
 
 def _ranked(

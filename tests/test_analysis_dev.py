@@ -1,27 +1,34 @@
-"""The labels on the dev set (../shared/analysis-dev: dialogues by other authors, never trained
+"""The labels on each dev file (../shared/analysis-dev: dialogues by other authors, never trained
 on) must not fall below what they reach now, minus a small margin.
 
-Floors: measured with `python -m analysis.train` on this corpus (questions 0.943, commitments
-0.878 macro-F1 over the 214 rep and 214 customer turns), minus 0.02. The labeller is
-deterministic, so the margin is not for noise: it lets the corpus grow (a few new lines move a
-214-turn macro-F1 by about a hundredth: one turn of a 26-turn class is 0.04 of its recall) while
-still failing on a real loss, like dropping the context features (−0.05 on commitments).
+Floors: measured with `python -m analysis.train` on this corpus, per file (macro-F1, questions /
+commitments): dev_1 0.944 / 0.795, dev_2 0.941 / 0.950, dev_3 0.818 / 0.764 (dev_3 came later,
+by a new author: the figure issue 20 sets out to raise), minus 0.02. Per file, because pooling
+lets a strong file hide a weak one. The labeller is deterministic, so the margin is not for
+noise: it lets the corpus grow (a few new lines move a file's macro-F1 by about a hundredth)
+while still failing on a real loss, like dropping the context features (−0.05 on commitments).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from analysis.train import DEV_DIR, evaluate_dialogues, load_dev_dialogues, macro_f1
+from analysis.examples import load_dialogues
+from analysis.train import DEV_DIR, evaluate_dialogues, macro_f1
 from ingest.call_analysis import AnalyzerHolder
 
-FLOORS = {"questions": 0.92, "commitments": 0.86}
+FLOORS = {
+    "dialogues_dev_1.jsonl": {"questions": 0.92, "commitments": 0.775},
+    "dialogues_dev_2.jsonl": {"questions": 0.92, "commitments": 0.93},
+    "dialogues_dev_3.jsonl": {"questions": 0.80, "commitments": 0.74},
+}
 
 
 @pytest.mark.skipif(not DEV_DIR.is_dir(), reason=f"no dev set at {DEV_DIR}")
-def test_dev_set_macro_f1_stays_above_its_floor(analyzer: AnalyzerHolder) -> None:
-    dialogues = load_dev_dialogues(DEV_DIR)
-    assert len(dialogues) >= 20
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_dev_file_macro_f1_stays_above_its_floor(analyzer: AnalyzerHolder, name: str) -> None:
+    dialogues = load_dialogues(DEV_DIR / name)
+    assert len(dialogues) >= 12
     scores = evaluate_dialogues(analyzer.get(), dialogues)
-    reached = {kind: round(macro_f1(*scores[kind]), 3) for kind in FLOORS}
-    assert all(reached[kind] >= floor for kind, floor in FLOORS.items()), reached
+    reached = {kind: round(macro_f1(*scores[kind]), 3) for kind in FLOORS[name]}
+    assert all(reached[kind] >= floor for kind, floor in FLOORS[name].items()), reached

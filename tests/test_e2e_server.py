@@ -113,8 +113,9 @@ def _wait(predicate: Any, timeout: float, what: str) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One assembled model (and its fitted classifiers) for every server of this test process."""
     return tmp_path_factory.mktemp("model-cache")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,17 @@ def test_assembles_and_reuses_the_bundled_model(tmp_path: Path) -> None:
     built_at = (model_dir / "model.bin").stat().st_mtime_ns
     assert ensure_bundled_model(tmp_path) == model_dir
     assert (model_dir / "model.bin").stat().st_mtime_ns == built_at  # reused, not rebuilt
-    assert [p.name for p in tmp_path.iterdir()] == [model_dir.name]  # no staging left behind
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [".assembling.lock", model_dir.name]  # no staging left behind
+
+
+def test_processes_starting_together_share_one_assembly(tmp_path: Path) -> None:
+    """An API and a worker started at once on one cache: both get the verified model."""
+    with multiprocessing.get_context("spawn").Pool(3) as pool:
+        made = pool.map(ensure_bundled_model, [tmp_path] * 3)
+    assert len(set(made)) == 1
+    assert model_store._sha256(made[0] / "model.bin") == model_store._FILES[0].sha256
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".assembling.lock", made[0].name]
 
 
 def test_damaged_cache_is_rebuilt(tmp_path: Path) -> None:
@@ -41,7 +52,8 @@ def test_a_part_that_does_not_match_is_refused(
     monkeypatch.setattr(model_store, "_FILES", (bad,))
     with pytest.raises(ModelError, match="SHA-256"):
         ensure_bundled_model(tmp_path)
-    assert list(tmp_path.iterdir()) == []  # nothing half-built left in the cache
+    left = [p.name for p in tmp_path.iterdir()]
+    assert left == [".assembling.lock"]  # nothing half-built left in the cache
 
 
 def test_other_models_pass_through(tmp_path: Path) -> None:

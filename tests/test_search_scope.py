@@ -12,6 +12,7 @@ search's, in order.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -26,6 +27,7 @@ import search.service
 from analysis.segmentation import SalesTokenizer
 from auth.permissions import SEARCH_CALLS, visible
 from auth.principal import Principal
+from core.paging import PageRequest
 from huashu.runtime import Services
 from models import (
     Call,
@@ -38,6 +40,7 @@ from models import (
     QaQueueItem,
     Rep,
     Team,
+    call_scope,
 )
 from models.token import User
 from search.schemas import SearchQuery
@@ -185,7 +188,7 @@ def _tokenizer() -> SalesTokenizer:
 
 
 def _search(session: Session, viewer: Principal, query: SearchQuery) -> Any:
-    return search_turns(session, query, _tokenizer().tokens, viewer, limit=1000, offset=0)
+    return search_turns(session, query, _tokenizer().tokens, viewer, PageRequest(1000, 0))
 
 
 def _check_all(session: Session, world: World, seed: int, count: int = 60) -> int:
@@ -303,3 +306,40 @@ def test_a_call_shared_twice_hides_no_other(
     monkeypatch.setattr("search.narrow.MAX_TOKENS", 6)
     with services.session_factory() as session:
         _check_all(session, world, seed=4, count=20)
+
+
+def test_the_index_is_what_the_scope_definition_says(
+    services: Services, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The triggers and the stored tokens follow models/call_scope.CALL_SCOPE: installed once
+    (the migrations' sync), replaced with every turn indexed again when the definition changes,
+    and back again when it changes back — after which every search still finds what brute force
+    finds."""
+
+    def sync() -> bool:
+        with services.engine.begin() as connection:
+            return call_scope.sync_scope_index(connection)
+
+    def customer_tokens() -> int:
+        with services.session_factory() as session:
+            return sum(len(_CUSTOMER_TOKEN.findall(text)) for text in _scope_texts(session))
+
+    assert not sync()  # the migrations left the index as the definition says
+    assert customer_tokens() > 0
+    monkeypatch.setattr(call_scope, "CALL_SCOPE", tuple(
+        c for c in call_scope.CALL_SCOPE if c is not call_scope.CUSTOMER))  # fmt: skip
+    assert sync() and customer_tokens() == 0
+    monkeypatch.undo()
+    assert sync() and customer_tokens() > 0
+    with services.session_factory() as session:
+        _check_all(session, world, seed=6, count=20)
+        _assert_index_intact(session)
+
+
+_CUSTOMER_TOKEN = re.compile(r"(?:^|[\s'#])c\d+")
+
+
+def _scope_texts(session: Session) -> list[str]:
+    if session.get_bind().dialect.name == "sqlite":
+        return list(session.scalars(text("SELECT search_scope FROM call_turns_fts")))
+    return list(session.scalars(text("SELECT search_vector::text FROM call_turns")))

@@ -2,33 +2,37 @@
 import and export.
 
 Create / read / update / delete come from one factory (api/routes/records.py); each list route
-is written out, because each filters on its own fields.
+takes its query model (api/schemas/crm.py) and hands the filters to the service that builds the
+query (crm.records.list_records, or sales.segments where RFM scores are involved).
 """
 
 import json
-from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep
-from api.routes.records import Limit, Offset, add_crud_routes, page_of, where
+from api.routes.records import add_crud_routes
 from api.schemas.crm import (
     CustomerOut,
+    CustomerQuery,
     FollowUpOut,
+    FollowUpQuery,
     ImportReport,
     OpportunityOut,
-    Page,
+    OpportunityQuery,
     RepOut,
+    RepQuery,
     RfmOut,
     TeamOut,
 )
+from api.schemas.paging import Page, PageQuery, page_out
 from core.errors import InvalidInput, PayloadTooLarge
-from core.types import MAX_ID, Id, SaneDate
+from core.types import MAX_ID
 from crm import csv_io, records, schemas
-from models import Customer, FollowUp, Opportunity, Rep, utcnow
-from sales.rfm import SEGMENTS
-from sales.segments import customer_scores, in_segment, segment_order
+from crm.filters import NoFilters
+from models import utcnow
+from sales.segments import FollowUpRow, RfmWindow, ScoredCustomer, list_customers, list_follow_ups
 
 # Who may see or change which records is decided by the services (auth/permissions.py).
 router = APIRouter(prefix="/api/v1", tags=["crm"])
@@ -65,117 +69,74 @@ add_crud_routes(
 
 @router.get("/teams")
 def read_teams(
-    session: SessionDep, _p: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[PageQuery, Query()]
 ) -> Page[TeamOut]:
-    items, total = records.list_records(session, records.TEAMS, _p, [], limit=limit, offset=offset)
-    return page_of(items, total, TeamOut, limit, offset)
+    found = records.list_records(session, records.TEAMS, principal, NoFilters(), query.page())
+    return page_out(found, TeamOut)
 
 
 @router.get("/reps")
 def read_reps(
-    session: SessionDep, _p: CurrentPrincipal, team_id: Id | None = None, active: bool | None = None,
-    limit: Limit = 50, offset: Offset = 0,
-) -> Page[RepOut]:  # fmt: skip
-    conditions = where(
-        (team_id, lambda: Rep.team_id == team_id), (active, lambda: Rep.active == active)
-    )
-    items, total = records.list_records(
-        session, records.REPS, _p, conditions, limit=limit, offset=offset
-    )
-    return page_of(items, total, RepOut, limit, offset)
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[RepQuery, Query()]
+) -> Page[RepOut]:
+    found = records.list_records(session, records.REPS, principal, query.filters(), query.page())
+    return page_out(found, RepOut)
 
 
 @router.get("/customers")
 def read_customers(
-    session: SessionDep, state: StateDep, _p: CurrentPrincipal, owner_rep_id: Id | None = None,
-    tier: str | None = None, q: Annotated[str | None, Query(description="Part of the company name")] = None,
-    segment: Annotated[str | None, Query(description="RFM segment, e.g. 重要价值客户")] = None,
-    limit: Limit = 50, offset: Offset = 0,
-) -> Page[CustomerOut]:  # fmt: skip
+    session: SessionDep,
+    state: StateDep,
+    principal: CurrentPrincipal,
+    query: Annotated[CustomerQuery, Query()],
+) -> Page[CustomerOut]:
     """Customers with their RFM scores and segment; `?segment=重要挽留客户` filters on it."""
-    if segment is not None and segment not in SEGMENTS:
-        raise InvalidInput(
-            f"unknown segment {segment!r}; one of {'、'.join(SEGMENTS)}", field="segment"
-        )
-    scores = customer_scores(
-        session, _p, utcnow(), state.settings.rfm_frequency_days, state.settings.timezone
+    found = list_customers(
+        session, principal, query.filters(), query.segment, query.page(), _rfm_window(state)
     )
-    conditions = where(
-        (owner_rep_id, lambda: Customer.owner_rep_id == owner_rep_id),
-        (tier, lambda: Customer.tier == tier),
-        (q, lambda: Customer.company.contains(q or "")),
-        (segment, lambda: in_segment(scores, segment or "", Customer.id)),
-    )
-    items, total = records.list_records(
-        session, records.CUSTOMERS, _p, conditions, limit=limit, offset=offset
-    )
-    page = page_of(items, total, CustomerOut, limit, offset)
-    for item in page.items:
-        score = scores.get(item.id)
-        if score is not None:
-            item.segment, item.rfm = (
-                score.segment,
-                RfmOut.model_validate(score, from_attributes=True),
-            )
-    return page
+    return page_out(found.map(_customer_out), CustomerOut)
+
+
+def _customer_out(scored: ScoredCustomer) -> CustomerOut:
+    out = CustomerOut.model_validate(scored.customer)
+    if scored.rfm is not None:
+        out.segment = scored.rfm.segment
+        out.rfm = RfmOut.model_validate(scored.rfm, from_attributes=True)
+    return out
+
+
+def _rfm_window(state: StateDep) -> RfmWindow:
+    settings = state.settings
+    return RfmWindow(utcnow(), settings.rfm_frequency_days, settings.timezone)
 
 
 @router.get("/opportunities")
 def read_opportunities(
-    session: SessionDep, _p: CurrentPrincipal, owner_rep_id: Id | None = None, customer_id: Id | None = None,
-    stage: str | None = None, status_: Annotated[str | None, Query(alias="status")] = None,
-    created_from: SaneDate | None = None, created_to: SaneDate | None = None, limit: Limit = 50, offset: Offset = 0,
-) -> Page[OpportunityOut]:  # fmt: skip
-    conditions = where(
-        (owner_rep_id, lambda: Opportunity.owner_rep_id == owner_rep_id),
-        (customer_id, lambda: Opportunity.customer_id == customer_id),
-        (stage, lambda: Opportunity.stage == stage),
-        (status_, lambda: Opportunity.status == status_),
-        (created_from, lambda: Opportunity.created_on >= created_from),
-        (created_to, lambda: Opportunity.created_on < created_to),
-    )
-    items, total = records.list_records(
-        session, records.OPPORTUNITIES, _p, conditions, limit=limit, offset=offset
-    )
-    return page_of(items, total, OpportunityOut, limit, offset)
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[OpportunityQuery, Query()]
+) -> Page[OpportunityOut]:
+    filters, page = query.filters(), query.page()
+    found = records.list_records(session, records.OPPORTUNITIES, principal, filters, page)
+    return page_out(found, OpportunityOut)
 
 
 @router.get("/follow-ups")
 def read_follow_ups(
-    session: SessionDep, state: StateDep, _p: CurrentPrincipal, rep_id: Id | None = None, customer_id: Id | None = None,
-    status_: Annotated[str | None, Query(alias="status")] = None, due_before: SaneDate | None = None,
-    due_after: SaneDate | None = None, call_id: Id | None = None,
-    order: Annotated[Literal["newest", "segment"], Query(
-        description="`segment`: most valuable RFM segment first, then earliest due")] = "newest",
-    limit: Limit = 50, offset: Offset = 0,
-) -> Page[FollowUpOut]:  # fmt: skip
+    session: SessionDep,
+    state: StateDep,
+    principal: CurrentPrincipal,
+    query: Annotated[FollowUpQuery, Query()],
+) -> Page[FollowUpOut]:
     """Due and overdue next actions: `?status=open&due_before=2026-12-01&rep_id=3&order=segment`."""
-    conditions = where(
-        (rep_id, lambda: FollowUp.rep_id == rep_id),
-        (customer_id, lambda: FollowUp.customer_id == customer_id),
-        (status_, lambda: FollowUp.status == status_),
-        (due_before, lambda: FollowUp.next_action_due < due_before),
-        (due_after, lambda: FollowUp.next_action_due >= due_after),
-        (call_id, lambda: FollowUp.call_id == call_id),
+    found = list_follow_ups(
+        session, principal, query.filters(), query.order, query.page(), _rfm_window(state)
     )
-    order_by: list[Any] = []
-    if order == "segment":
-        scores = customer_scores(
-            session, _p, utcnow(), state.settings.rfm_frequency_days, state.settings.timezone
-        )
-        order_by = [segment_order(scores, FollowUp.customer_id), FollowUp.next_action_due]
-    items, total = records.list_records(
-        session, records.FOLLOW_UPS, _p, conditions, limit=limit, offset=offset, order_by=order_by
-    )
-    page = page_of(items, total, FollowUpOut, limit, offset)
-    today = date.today()
-    for item in page.items:
-        item.overdue = (
-            item.status == "open"
-            and item.next_action_due is not None
-            and item.next_action_due < today
-        )
-    return page
+    return page_out(found.map(_follow_up_out), FollowUpOut)
+
+
+def _follow_up_out(row: FollowUpRow) -> FollowUpOut:
+    out = FollowUpOut.model_validate(row.follow_up)
+    out.overdue = row.overdue
+    return out
 
 
 MAX_CSV_BYTES = 20 * 1024 * 1024  # a 20 MB CSV is ~100k CRM rows; split anything larger

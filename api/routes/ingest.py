@@ -17,7 +17,7 @@ from api.schemas.ingest import (
     AnalyzeIn,
     CallAccepted,
     CallOut,
-    CallPage,
+    CallQuery,
     CorrectionIn,
     CorrectionOut,
     SegmentOut,
@@ -25,11 +25,12 @@ from api.schemas.ingest import (
     WordOut,
     call_out,
 )
+from api.schemas.paging import Page, page_out
 from api.state import AppState
 from api.upload import receive_upload
 from auth.permissions import UPLOAD_CALLS, authorize
 from auth.principal import Principal
-from core.types import MAX_ID, Id
+from core.types import Id
 from ingest import call_analysis, corrections
 from ingest import calls as service
 from ingest.call_views import correction_view
@@ -78,39 +79,19 @@ def _store_upload(
         return service.create_call(session, state.store, incoming, meta, principal, rules)
 
 
-_MOMENT = "A date (that local day) or an ISO 8601 time; without an offset it is local time."
-
-
 @router.get("/calls")
 def read_calls(
     session: SessionDep,
     state: StateDep,
     principal: CurrentPrincipal,
-    rep: str | None = None,
-    status_: Annotated[str | None, Query(alias="status")] = None,
-    occurred_from: Annotated[str | None, Query(alias="from", description=_MOMENT)] = None,
-    occurred_to: Annotated[str | None, Query(alias="to", description=_MOMENT)] = None,
-    rep_id: Id | None = None,
-    customer_id: Id | None = None,
-    opportunity_id: Id | None = None,
-    commitment_secured: bool | None = None,
-    score_min: Annotated[int | None, Query(ge=0, le=100)] = None,
-    score_max: Annotated[int | None, Query(ge=0, le=100)] = None,
-    tracker_id: Annotated[Id | None, Query(description="Only calls that mention it.")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
-) -> CallPage:
+    query: Annotated[CallQuery, Query()],
+) -> Page[CallOut]:
     """List calls, newest first; filter by rep (name or id), customer, opportunity, status,
     a [from, to) time range and a tracker the call mentions."""
-    zone = state.settings.timezone
-    start = service.parse_moment(occurred_from, zone, "from")
-    end = service.parse_moment(occurred_to, zone, "to")
-    filters = service.CallFilters(
-        rep, status_, start, end, rep_id, customer_id, opportunity_id,
-        commitment_secured, score_min, score_max, tracker_id,
-    )  # fmt: skip
-    items, total = service.list_calls(session, filters, principal, limit=limit, offset=offset)
-    return CallPage(items=[call_out(c) for c in items], total=total, limit=limit, offset=offset)
+    filters = query.filters(state.settings.timezone)
+    return page_out(
+        service.list_calls(session, filters, principal, query.page()).map(call_out), CallOut
+    )
 
 
 @router.get("/calls/{call_id}")

@@ -1,24 +1,19 @@
-"""The routes every stored record shares: create / read / update / delete from one factory, and
-the paging and filter helpers of the list routes (CRM records and sales targets use them)."""
+"""The routes every stored record shares: create / read / update / delete from one factory (CRM
+records and sales targets use it). List routes: api/schemas/paging.py."""
 
 # No `from __future__ import annotations` here: FastAPI must see the real schema classes in the
 # signatures the factory builds.
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep
-from api.schemas.crm import Page
-from core.types import MAX_ID, Id
+from core.types import Id
 from crm import records
 
-__all__ = ["Limit", "Offset", "add_crud_routes", "page_of", "where"]
-
-Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
-Out = TypeVar("Out", bound=BaseModel)
+__all__ = ["add_crud_routes"]
 
 
 def add_crud_routes(
@@ -76,14 +71,3 @@ def _add(
     router.add_api_route(
         path, endpoint, methods=[method], response_model=out, status_code=code, name=name
     )
-
-
-def page_of(items: list[Any], total: int, out: type[Out], limit: int, offset: int) -> Page[Out]:
-    return Page[Out](
-        items=[out.model_validate(i) for i in items], total=total, limit=limit, offset=offset
-    )
-
-
-def where(*pairs: tuple[object, Callable[[], Any]]) -> list[Any]:
-    """The conditions whose query parameter was given."""
-    return [make() for value, make in pairs if value is not None]

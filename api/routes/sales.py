@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep
-from api.routes.records import Limit, Offset, add_crud_routes, page_of, where
-from api.schemas.crm import Page
+from api.routes.records import add_crud_routes
+from api.schemas.paging import Page, page_out
 from api.schemas.sales import (
     BehaviourOut,
     CallOutcomeOut,
@@ -21,12 +21,12 @@ from api.schemas.sales import (
     StalledDealOut,
     TargetOut,
     TargetProgressOut,
+    TargetQuery,
     TrendPointOut,
 )
 from core.errors import InvalidInput
 from core.types import Id, SaneDate
 from crm import records
-from models import Target
 from sales import metrics as service
 from sales.periods import Period
 from sales.schemas import TargetIn
@@ -155,19 +155,10 @@ add_crud_routes(router, "/targets", TARGETS, TargetOut, TargetIn, None, "target"
 
 @router.get("/targets")
 def read_targets(
-    session: SessionDep, principal: CurrentPrincipal, team_id: Id | None = None,
-    rep_id: Id | None = None, year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-    limit: Limit = 50, offset: Offset = 0,
-) -> Page[TargetOut]:  # fmt: skip
-    conditions = where(
-        (team_id, lambda: Target.team_id == team_id),
-        (rep_id, lambda: Target.rep_id == rep_id),
-        (year, lambda: Target.year == year),
-    )
-    items, total = records.list_records(
-        session, TARGETS, principal, conditions, limit=limit, offset=offset
-    )
-    return page_of(items, total, TargetOut, limit, offset)
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[TargetQuery, Query()]
+) -> Page[TargetOut]:
+    found = records.list_records(session, TARGETS, principal, query.filters(), query.page())
+    return page_out(found, TargetOut)
 
 
 @router.get("/targets/{target_id}/progress")

@@ -8,25 +8,23 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from api.deps import CurrentPrincipal, SessionDep, StateDep
-from api.routes.records import Limit, Offset
 from api.routes.sales import PeriodDep
+from api.schemas.paging import Page, page_out
 from api.schemas.search import (
     CallTrackerOut,
-    SearchPageOut,
+    SearchCallsQuery,
+    SearchHitOut,
     TrackerBody,
     TrackerFiguresOut,
     TrackerOut,
 )
 from core.types import Id
-from ingest.calls import parse_moment
 from search import trackers
 from search.figures import tracker_figures
-from search.schemas import SearchQuery, TrackerIn
+from search.schemas import TrackerIn
 from search.service import search_turns
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
-
-_MOMENT = "ISO 8601; without an offset local time; a date alone is that day's midnight."
 
 
 @router.get("/search")
@@ -34,26 +32,12 @@ def search_calls(
     session: SessionDep,
     state: StateDep,
     principal: CurrentPrincipal,
-    q: Annotated[str, Query(min_length=1, max_length=200, description='Words, "phrases".')],
-    rep_id: Id | None = None,
-    team_id: Id | None = None,
-    customer_id: Id | None = None,
-    occurred_from: Annotated[str | None, Query(alias="from", description=_MOMENT)] = None,
-    occurred_to: Annotated[str | None, Query(alias="to", description=_MOMENT)] = None,
-    speaker: Annotated[str | None, Query(description="rep or customer")] = None,
-    label: Annotated[str | None, Query(description="situation … need_payoff, advance …")] = None,
-    limit: Limit = 20,
-    offset: Offset = 0,
-) -> SearchPageOut:
+    query: Annotated[SearchCallsQuery, Query()],
+) -> Page[SearchHitOut]:
     """Turns of the calls you may open that say all the words, best match first."""
-    zone = state.settings.timezone
-    query = SearchQuery(
-        q, rep_id, team_id, customer_id, parse_moment(occurred_from, zone, "from"),
-        parse_moment(occurred_to, zone, "to"), speaker or None, label or None,
-    )  # fmt: skip
     tokenize = state.analyzer.get().tokens
-    page = search_turns(session, query, tokenize, principal, limit=limit, offset=offset)
-    return SearchPageOut.model_validate(page)
+    search = query.filters(state.settings.timezone)
+    return page_out(search_turns(session, search, tokenize, principal, query.page()), SearchHitOut)
 
 
 def _tracker_in(body: TrackerBody) -> TrackerIn:

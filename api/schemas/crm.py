@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.paging import PageQuery
+from core.types import Id, SaneDate
+from crm.filters import CustomerFilters, FollowUpFilters, OpportunityFilters, RepFilters
+
 __all__ = [
     "CustomerOut",
+    "CustomerQuery",
     "FollowUpOut",
+    "FollowUpQuery",
     "ImportReport",
     "OpportunityOut",
-    "Page",
+    "OpportunityQuery",
     "RepOut",
+    "RepQuery",
     "RfmOut",
     "RowErrorOut",
     "TeamOut",
 ]
-
-Item = TypeVar("Item")
 
 
 class _Out(BaseModel):
@@ -113,11 +118,55 @@ class FollowUpOut(_ObjectiveOut):
     overdue: bool = False
 
 
-class Page(BaseModel, Generic[Item]):
-    items: list[Item]
-    total: int
-    limit: int
-    offset: int
+class RepQuery(PageQuery):
+    team_id: Id | None = None
+    active: bool | None = None
+
+    def filters(self) -> RepFilters:
+        return RepFilters(self.team_id, self.active)
+
+
+class CustomerQuery(PageQuery):
+    owner_rep_id: Id | None = None
+    tier: str | None = None
+    q: str | None = Field(None, description="Part of the company name")
+    segment: str | None = Field(None, description="RFM segment, e.g. 重要价值客户")
+
+    def filters(self) -> CustomerFilters:
+        return CustomerFilters(self.owner_rep_id, self.tier, self.q)
+
+
+class OpportunityQuery(PageQuery):
+    owner_rep_id: Id | None = None
+    customer_id: Id | None = None
+    stage: str | None = None
+    status: str | None = None
+    created_from: SaneDate | None = None
+    created_to: SaneDate | None = Field(None, description="Exclusive.")
+
+    def filters(self) -> OpportunityFilters:
+        return OpportunityFilters(
+            self.owner_rep_id, self.customer_id, self.stage, self.status,
+            self.created_from, self.created_to,
+        )  # fmt: skip
+
+
+class FollowUpQuery(PageQuery):
+    rep_id: Id | None = None
+    customer_id: Id | None = None
+    status: str | None = None
+    due_before: SaneDate | None = Field(None, description="Exclusive.")
+    due_after: SaneDate | None = None
+    call_id: Id | None = None
+    order: Literal["newest", "segment"] = Field(
+        "newest", description="`segment`: most valuable RFM segment first, then earliest due"
+    )
+
+    def filters(self) -> FollowUpFilters:
+        return FollowUpFilters(
+            self.rep_id, self.customer_id, self.status, self.due_before, self.due_after,
+            self.call_id,
+        )  # fmt: skip
 
 
 class RowErrorOut(BaseModel):

@@ -7,8 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.types import SaneDate
+from api.schemas.paging import MOMENT, PageQuery
+from core.types import Id, SaneDate
 from ingest.call_analysis import MAX_TURN_CHARS, MAX_TURNS
+from ingest.calls import CallFilters, parse_moment
 from ingest.corrections import MAX_NOTE_CHARS
 
 __all__ = [
@@ -16,7 +18,7 @@ __all__ = [
     "AnalyzeIn",
     "CallAccepted",
     "CallOut",
-    "CallPage",
+    "CallQuery",
     "ConversationOut",
     "CorrectionIn",
     "CorrectionOut",
@@ -75,11 +77,27 @@ def call_out(call: Any) -> CallOut:
     return CallOut.model_validate(call).model_copy(update=extra)
 
 
-class CallPage(BaseModel):
-    items: list[CallOut]
-    total: int
-    limit: int
-    offset: int
+class CallQuery(PageQuery):
+    rep: str | None = Field(None, description="The rep's name as stored on the call.")
+    status: str | None = None
+    occurred_from: str | None = Field(None, alias="from", description=MOMENT)
+    occurred_to: str | None = Field(None, alias="to", description=f"Exclusive. {MOMENT}")
+    rep_id: Id | None = None
+    customer_id: Id | None = None
+    opportunity_id: Id | None = None
+    commitment_secured: bool | None = None
+    score_min: int | None = Field(None, ge=0, le=100)
+    score_max: int | None = Field(None, ge=0, le=100)
+    tracker_id: Id | None = Field(None, description="Only calls that mention it.")
+
+    def filters(self, timezone: str) -> CallFilters:
+        """The filters, the moments read in `timezone` where they carry no offset."""
+        return CallFilters(
+            self.rep, self.status, parse_moment(self.occurred_from, timezone, "from"),
+            parse_moment(self.occurred_to, timezone, "to"), self.rep_id, self.customer_id,
+            self.opportunity_id, self.commitment_secured, self.score_min, self.score_max,
+            self.tracker_id,
+        )  # fmt: skip
 
 
 class WordOut(BaseModel):

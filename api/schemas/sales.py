@@ -6,6 +6,10 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.paging import PageQuery
+from core.types import Id
+from sales.targets import TargetFilters
+
 __all__ = [
     "ActivityOut",
     "BandOut",
@@ -21,9 +25,19 @@ __all__ = [
     "TargetOut",
     "TargetPeriodOut",
     "TargetProgressOut",
+    "TargetQuery",
     "TargetSpanOut",
     "TrendPointOut",
 ]
+
+
+class TargetQuery(PageQuery):
+    team_id: Id | None = None
+    rep_id: Id | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
+
+    def filters(self) -> TargetFilters:
+        return TargetFilters(self.team_id, self.rep_id, self.year)
 
 
 class TargetOut(BaseModel):

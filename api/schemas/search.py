@@ -6,11 +6,16 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.paging import MOMENT, PageQuery
+from core.types import Id
+from ingest.calls import parse_moment
+from search.schemas import SearchQuery
+
 __all__ = [
     "CallTrackerOut",
     "HighlightPiece",
+    "SearchCallsQuery",
     "SearchHitOut",
-    "SearchPageOut",
     "TrackerBandOut",
     "TrackerBody",
     "TrackerFiguresOut",
@@ -45,13 +50,24 @@ class SearchHitOut(BaseModel):
     happened_at: datetime
 
 
-class SearchPageOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class SearchCallsQuery(PageQuery):
+    limit: int = Field(20, ge=1, le=200, description="Hits per page.")
+    q: str = Field(min_length=1, max_length=200, description='Words, "phrases".')
+    rep_id: Id | None = None
+    team_id: Id | None = None
+    customer_id: Id | None = None
+    occurred_from: str | None = Field(None, alias="from", description=MOMENT)
+    occurred_to: str | None = Field(None, alias="to", description=MOMENT)
+    speaker: str | None = Field(None, description="rep or customer")
+    label: str | None = Field(None, description="situation … need_payoff, advance …")
 
-    items: list[SearchHitOut]
-    total: int
-    limit: int
-    offset: int
+    def filters(self, timezone: str) -> SearchQuery:
+        """The search, its moments read in `timezone` where they carry no offset."""
+        return SearchQuery(
+            self.q, self.rep_id, self.team_id, self.customer_id,
+            parse_moment(self.occurred_from, timezone, "from"),
+            parse_moment(self.occurred_to, timezone, "to"), self.speaker or None, self.label or None,
+        )  # fmt: skip
 
 
 class TrackerBody(BaseModel):

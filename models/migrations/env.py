@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from models import Base, managed_by_models
+from models.call_scope import scope_index_exists, sync_scope_index
 
 config = context.config
 engine = config.attributes["engine"]
@@ -19,3 +20,7 @@ with engine.connect() as connection:
     )
     with context.begin_transaction():
         context.run_migrations()
+        # The search index's triggers are generated from models/call_scope.py, not frozen in a
+        # migration: installed (and every turn indexed) when they differ from the definition.
+        if scope_index_exists(connection):
+            sync_scope_index(connection)

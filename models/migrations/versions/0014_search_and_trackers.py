@@ -16,34 +16,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from models.migrations.search_index_0014 import PG_INDEX, SQLITE_DOWN, SQLITE_UP
+
 revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None
 
-_SQLITE_UP = (
-    """CREATE VIRTUAL TABLE call_turns_fts USING fts5(
-        search_text, content='call_turns', content_rowid='id', tokenize='unicode61')""",
-    """CREATE TRIGGER call_turns_fts_insert AFTER INSERT ON call_turns BEGIN
-        INSERT INTO call_turns_fts(rowid, search_text) VALUES (new.id, new.search_text);
-    END""",
-    """CREATE TRIGGER call_turns_fts_delete AFTER DELETE ON call_turns BEGIN
-        INSERT INTO call_turns_fts(call_turns_fts, rowid, search_text)
-        VALUES ('delete', old.id, old.search_text);
-    END""",
-    """CREATE TRIGGER call_turns_fts_update AFTER UPDATE OF search_text ON call_turns BEGIN
-        INSERT INTO call_turns_fts(call_turns_fts, rowid, search_text)
-        VALUES ('delete', old.id, old.search_text);
-        INSERT INTO call_turns_fts(rowid, search_text) VALUES (new.id, new.search_text);
-    END""",
-    "INSERT INTO call_turns_fts(call_turns_fts) VALUES ('rebuild')",
-)
-_SQLITE_DOWN = (
-    "DROP TRIGGER IF EXISTS call_turns_fts_update",
-    "DROP TRIGGER IF EXISTS call_turns_fts_delete",
-    "DROP TRIGGER IF EXISTS call_turns_fts_insert",
-    "DROP TABLE IF EXISTS call_turns_fts",
-)
 _BACKFILL = {
     "sqlite": """UPDATE call_turns SET search_text = coalesce(
         (SELECT group_concat(value, ' ') FROM json_each(call_turns.tokens)), '')""",
@@ -51,10 +30,6 @@ _BACKFILL = {
         (SELECT string_agg(t.value, ' ' ORDER BY t.n)
          FROM json_array_elements_text(call_turns.tokens) WITH ORDINALITY AS t(value, n)), '')""",
 }
-_PG_INDEX = (
-    "CREATE INDEX ix_call_turns_search ON call_turns "
-    "USING gin (to_tsvector('simple'::regconfig, search_text))"
-)
 
 
 def upgrade() -> None:
@@ -63,10 +38,10 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect in _BACKFILL:
         op.execute(_BACKFILL[dialect])
-    for statement in _SQLITE_UP if dialect == "sqlite" else ():
+    for statement in SQLITE_UP if dialect == "sqlite" else ():
         op.execute(statement)
     if dialect == "postgresql":
-        op.execute(_PG_INDEX)
+        op.execute(PG_INDEX)
     _create_trackers()
 
 
@@ -122,7 +97,7 @@ def downgrade() -> None:
     op.drop_table("call_tracker_hits")
     op.drop_table("trackers")
     dialect = op.get_bind().dialect.name
-    for statement in _SQLITE_DOWN if dialect == "sqlite" else ():
+    for statement in SQLITE_DOWN if dialect == "sqlite" else ():
         op.execute(statement)
     if dialect == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_call_turns_search")
