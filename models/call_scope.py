@@ -27,7 +27,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 from models.search import FTS_TABLE, PG_SEARCH_INDEX
 
@@ -227,7 +227,8 @@ def sync_scope_index(connection: Connection) -> bool:
     dialect = connection.dialect.name
     statements = scope_statements(dialect)
     fingerprint = _fingerprint(statements)
-    if _installed_fingerprint(connection, dialect) == fingerprint:
+    current = _installed_fingerprint(connection, dialect) == fingerprint
+    if current and _installed_count(connection, dialect) == len(_trigger_names(dialect)):
         return False
     drop_scope_index(connection)
     if dialect == "sqlite":
@@ -247,6 +248,22 @@ def drop_scope_index(connection: Connection) -> None:
         connection.execute(text(f"DROP TRIGGER IF EXISTS {name} ON {table}"))
     for name in (name for name in _postgres_statements() if name.endswith("()")):
         connection.execute(text(f"DROP FUNCTION IF EXISTS {name}"))
+
+
+def _trigger_names(dialect: str) -> list[str]:
+    return list(_sqlite_triggers()) if dialect == "sqlite" else list(_PG_TRIGGERS)
+
+
+def _installed_count(connection: Connection, dialect: str) -> int:
+    """How many of the triggers exist (a table rebuilt by a batch migration loses its own)."""
+    names = _trigger_names(dialect)
+    catalog = (
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN :names"
+        if dialect == "sqlite"
+        else "SELECT count(*) FROM pg_trigger WHERE tgname IN :names"
+    )
+    query = text(catalog).bindparams(bindparam("names", expanding=True))
+    return int(connection.scalar(query, {"names": names}) or 0)
 
 
 def _installed_fingerprint(connection: Connection, dialect: str) -> str | None:

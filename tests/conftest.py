@@ -139,10 +139,14 @@ def fake() -> FakeTranscriber:
 
 
 @pytest.fixture(scope="session")
-def classifier_cache(pytestconfig: pytest.Config) -> Path:
+def classifier_cache(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Fitted classifiers shared by every test process of this and later runs (pytest's cache
-    folder): the key is a hash of corpus, code and dictionaries, so a change trains afresh."""
-    folder: Path = pytestconfig.cache.mkdir("huashu-classifiers")
+    folder): the key is a hash of corpus, code and dictionaries, so a change trains afresh.
+    Without pytest's cache (-p no:cacheprovider) they are kept for this run only."""
+    cache = getattr(pytestconfig, "cache", None)
+    if cache is None:
+        return tmp_path_factory.getbasetemp() / "classifiers"
+    folder: Path = cache.mkdir("huashu-classifiers")
     return folder
 
 

@@ -326,6 +326,11 @@ def test_the_index_is_what_the_scope_definition_says(
 
     assert not sync()  # the migrations left the index as the definition says
     assert customer_tokens() > 0
+    with services.engine.begin() as connection:  # as a batch migration rebuilding `calls` does
+        on = "" if connection.dialect.name == "sqlite" else " ON calls"
+        trigger = "calls_fts_update" if on == "" else "calls_search_scope"
+        connection.execute(text(f"DROP TRIGGER {trigger}{on}"))
+    assert sync()
     monkeypatch.setattr(call_scope, "CALL_SCOPE", tuple(
         c for c in call_scope.CALL_SCOPE if c is not call_scope.CUSTOMER))  # fmt: skip
     assert sync() and customer_tokens() == 0
