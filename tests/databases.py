@@ -9,6 +9,8 @@ migration costs ~0.6 s a database, copying a migrated one ~0.05 s.
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -26,7 +28,9 @@ from models.migrate import upgrade_to_head
 
 __all__ = ["fresh_postgres_database", "place_migrated_sqlite"]
 
-_TEMPLATE = "huashu_test_template"
+# One template per test process: parallel workers (pytest-xdist) each migrate their own, so
+# none drops a template another is still cloning.
+_TEMPLATE = f"huashu_test_template_{os.getpid()}"
 _SQLITE_NAME = "huashu.db"  # Settings.resolved_database_url's file in DATA_DIR
 _made: set[str] = set()
 _sqlite_template: list[Path] = []
@@ -73,6 +77,7 @@ def _ensure_template(server_url: str) -> None:
         upgrade_to_head(engine)
         engine.dispose()
         _made.add(server_url)
+        atexit.register(_drop, server_url, _TEMPLATE)
 
 
 @contextmanager
@@ -84,5 +89,9 @@ def fresh_postgres_database(server_url: str) -> Iterator[str]:
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with _admin(server_url) as connection:  # type: ignore[attr-defined]
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(server_url, name)
+
+
+def _drop(server_url: str, name: str) -> None:
+    with _admin(server_url) as connection:  # type: ignore[attr-defined]
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
