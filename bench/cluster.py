@@ -59,6 +59,7 @@ class Batch:
     busy_share: float  # Σ job run time ÷ (workers × wall time)
     mean_wait_s: float  # upload accepted → a worker claimed the job
     mean_job_s: float  # claim → done
+    connections: int  # PostgreSQL connections open at the end (max_connections is 100)
 
     @property
     def per_second(self) -> float:
@@ -110,10 +111,10 @@ def _timed_batch(running: Cluster, workers: int, calls: list[Path]) -> Batch:
         while not all(_done(http, call_id) for call_id in ids):
             time.sleep(0.2)
         seconds = time.monotonic() - started
-    waits, jobs = _job_times(running, ids)
+    waits, jobs, connections = _job_times(running, ids)
     return Batch(
         workers, len(ids), seconds, sum(jobs) / (workers * seconds),
-        statistics.mean(waits), statistics.mean(jobs),
+        statistics.mean(waits), statistics.mean(jobs), connections,
     )  # fmt: skip
 
 
@@ -134,8 +135,9 @@ def _done(http: httpx.Client, call_id: int) -> bool:
     return bool(status == "done")
 
 
-def _job_times(running: Cluster, call_ids: list[int]) -> tuple[list[float], list[float]]:
-    """Per job: seconds from creation (the upload) to its claim, and from claim to done."""
+def _job_times(running: Cluster, call_ids: list[int]) -> tuple[list[float], list[float], int]:
+    """Per job: seconds from creation (the upload) to its claim, and from claim to done; and
+    how many connections the database has open (every process keeps a pool of its own)."""
     import psycopg
 
     url = running.env["HUASHU_DATABASE_URL"].replace("postgresql+psycopg", "postgresql")
@@ -145,7 +147,9 @@ def _job_times(running: Cluster, call_ids: list[int]) -> tuple[list[float], list
             " EXTRACT(EPOCH FROM finished_at - started_at) FROM jobs WHERE call_id = ANY(%s)",
             (call_ids,),
         ).fetchall()
-    return [float(r[0]) for r in rows], [float(r[1]) for r in rows]
+        open_now = connection.execute("SELECT count(*) FROM pg_stat_activity").fetchone()
+    connections = int(open_now[0]) if open_now else 0
+    return [float(r[0]) for r in rows], [float(r[1]) for r in rows], connections
 
 
 def _row(batch: Batch, one: Batch, goals: dict[int, float]) -> str:
@@ -155,7 +159,7 @@ def _row(batch: Batch, one: Batch, goals: dict[int, float]) -> str:
         f"{batch.workers:2d} workers {batch.calls:4d} calls {batch.seconds:7.1f} s "
         f"{batch.per_second:6.3f} calls/s  ×{speedup:4.2f} {goal:15} "
         f"busy {batch.busy_share:4.0%}  wait {batch.mean_wait_s:6.1f} s  "
-        f"job {batch.mean_job_s:6.2f} s"
+        f"job {batch.mean_job_s:6.2f} s  db connections {batch.connections:3d}"
     )
 
 
