@@ -183,6 +183,14 @@ function options(select, items, label, value, blank) {
     ...items.map((item) => Object.assign(el("option", label(item)), {value: String(value(item))})));
 }
 
+// A form that needs data before it can be sent (its choices are loaded first) comes with its submit
+// button disabled; this takes the form over and enables it. Sent any earlier, the browser would
+// post the form itself and reload the page.
+function formReady(form, onSubmit) {
+  form.addEventListener("submit", onSubmit);
+  for (const button of form.querySelectorAll("button[type=submit]")) button.disabled = false;
+}
+
 function formObject(form) {
   const data = {};
   for (const [key, value] of new FormData(form).entries()) data[key] = typeof value === "string" ? value.trim() : value;

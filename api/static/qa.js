@@ -22,7 +22,7 @@ async function setUpPlans() {
   const today = new Date();
   form.elements.period_from.value = isoDate(new Date(today.getFullYear(), today.getMonth(), 1));
   form.elements.period_to.value = isoDate(new Date(today.getFullYear(), today.getMonth() + 1, 1));
-  form.addEventListener("submit", createPlan);
+  formReady(form, createPlan);
 }
 
 async function createPlan(event) {

@@ -78,7 +78,7 @@ async function start() {
     select.replaceChildren(...teams.map((t) => Object.assign(el("option", `团队：${t.name}`), {value: `team:${t.id}`})),
                            ...reps.map((r) => Object.assign(el("option", `销售：${r.name}`), {value: `rep:${r.id}`})));
     targetForm.elements.year.value = new Date().getFullYear();
-    targetForm.addEventListener("submit", create);
+    formReady(targetForm, create);
   }
   const targets = await load();
   if (targets.length) await showProgress(targets[0]);
