@@ -68,7 +68,7 @@ class FeatureGroups:
     """
 
     questions: Collection[str] = ("customer_pain", "cues")
-    commitments: Collection[str] = ("proposal", "rep_question", "crossed")
+    commitments: Collection[str] = ("proposal", "rep_question", "crossed", "cues")
     question_weight: float = 0.3
     commitment_weight: float = 1.0
     question_c: float = 10.0  # the linear model's inverse regularisation strength
