@@ -41,10 +41,13 @@ from analysis.cues import (
     ASK_FORM,
     ASKS_FOR_DATA,
     COUNTER_OFFER,
+    LEAVING,
     OFFERS_INFO,
     PAIN,
+    PASS_ON,
     PERMISSION,
     POSITIVE,
+    POSTPONE,
     REFUSAL,
     WITHHOLDING,
     find_action,
@@ -57,6 +60,7 @@ __all__ = [
     "QUESTION_GROUPS",
     "UNKNOWN_CONTEXT",
     "TurnContext",
+    "asks_for_a_step",
     "commitment_features",
     "dialogue_contexts",
     "question_features",
@@ -64,8 +68,8 @@ __all__ = [
 ]
 
 # Every group there is (the labeller's choice is analysis.labels.FeatureGroups).
-COMMITMENT_GROUPS = ("proposal", "rep_question", "crossed", "position", "cues")
-QUESTION_GROUPS = ("customer_pain", "position", "cues")
+COMMITMENT_GROUPS = ("proposal", "rep_question", "crossed", "position", "cues", "rep_words")
+QUESTION_GROUPS = ("customer_pain", "position", "cues", "customer_words")
 _OPENING_TURNS = 2
 _CLOSING_TURNS = 3
 _SHORT = 4  # characters: 嗯, 好的, 你说
@@ -93,6 +97,14 @@ def dialogue_contexts(turns: Sequence[tuple[str, str]]) -> list[TurnContext]:
         if speaker in last:
             last[speaker] = text
     return contexts
+
+
+def asks_for_a_step(rep: str | None) -> bool:
+    """The rep's turn asks the customer for something a customer can refuse: an action (演示,
+    试用…), data, or whether they can talk now."""
+    if rep is None:
+        return False
+    return rep_proposes(rep) or bool(re.search(ASKS_FOR_DATA, rep) or re.search(PERMISSION, rep))
 
 
 def rep_proposes(text: str) -> bool:
@@ -152,7 +164,8 @@ def _crossed(text: str, rep: str) -> list[str]:
         "proposal" if proposed else "question" if question_cues(rep, spoken=True) else "statement"
     )
     own = [name.removeprefix("cue:") for name in _customer_cues(text)]
-    crossed = ("pain", "refusal", "withholds", "positive", "yes", "time", "counter")
+    crossed = ("pain", "refusal", "withholds", "positive", "yes", "time", "counter", "postpone",
+               "pass_on", "leaving")  # fmt: skip
     return [f"x:{cue}_after_{before}" for cue in own if cue in crossed]
 
 
@@ -184,6 +197,9 @@ def _customer_cues(text: str) -> list[str]:
         ("cue:withholds", WITHHOLDING),
         ("cue:positive", POSITIVE),
         ("cue:yes", ACCEPTANCE),
+        ("cue:postpone", POSTPONE),
+        ("cue:pass_on", PASS_ON),
+        ("cue:leaving", LEAVING),
     )
     features = [name for name, pattern in checks if re.search(pattern, text)]
     if mentions_time(text):

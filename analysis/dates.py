@@ -1,14 +1,18 @@
 """Chinese time expressions in commitments, resolved against the call's date.
 
 下周二下午 → the Tuesday of next week, afternoon; 明天上午十点 → tomorrow 10:00; 15号 → the 15th
-(this month, or next month when the 15th has passed); 月底 → the last day of the month.
-Weeks start on Monday, as on Chinese calendars: 这周/本周 is the call's week, 下周 the next.
+(this month, or next month when the 15th has passed; 31号 in a 30-day month: the next month that
+has one); 下个月5号 → the 5th of next month; 月底 → the last day of the month, and 月初/月中/上旬
+said after them → next month's. Weeks start on Monday, as on Chinese calendars: 这周/本周 is the
+call's week, 下周/下个礼拜 the next, 下下周/下下个礼拜 the one after. Times are read from the words:
+the 下 of 一下 (汇报一下下周给你回复) belongs to 一下, so that is 下周, not 下下周.
 
 A time that names a span is resolved to its end, the day by which it is due: 下周 (下周给你回复)
 → Friday of next week, 这周/周末前 → this Friday, 过两天/这两天 → in two days, 过几天 → three,
-一周内 → seven, 半个月内 → fifteen, 上旬/中旬/下旬 → the 10th/20th/last day, 年底/年内 →
+一周内/一周以内 → seven, 半个月内 → fifteen, 三个工作日内 → the third Monday–Friday after the
+call, 上旬/中旬/下旬 → the 10th/20th/last day, 年底/年内 →
 31 December. Holidays: 年前/春节前 → two days before the next Spring Festival (除夕 eve eve),
-年后/过完年/春节后 → its 8th day (初八, when work restarts), 国庆后/十一后 → 8 October,
+年后/过完年/过了年/春节后 → its 8th day (初八, when work restarts), 国庆(节)后/十一后 → 8 October,
 五一后 → 6 May, 元旦后 → 2 January, and the day before each for …前; a bare 节前/节后 means
 the next of these holidays. Spring Festival dates are tabled for 2020–2040; 端午 and 中秋 are not
 resolved.
@@ -68,7 +72,7 @@ _RELATIVE_DAYS = {
 
 
 _MONTH_EDGES = {"初": 1, "中": 15, "上旬": 10, "初旬": 10, "中旬": 20}  # 底, 末, 下旬: the last day
-_UNIT_DAYS = {"天": 1, "个工作日": 1.4, "工作日": 1.4, "周": 7, "星期": 7, "礼拜": 7, "月": 30}
+_UNIT_DAYS = {"天": 1, "周": 7, "星期": 7, "礼拜": 7, "月": 30}
 _HOLIDAY_NAMES = {"年": "春节", "春节": "春节", "过年": "春节", "元旦": "元旦", "五一": "五一",
                   "劳动节": "五一", "国庆": "国庆", "十一": "国庆"}  # fmt: skip
 # 春节 (the first day of the lunar year) by Gregorian year.
@@ -84,9 +88,14 @@ SPRING_FESTIVALS = {
 # 年前/年后 but not 三年后 or 去年前; 节前/节后 but not 环节后.
 _HOLIDAY = (
     r"((?<![\d零〇一二两三四五六七八九十几多去前今明每半百千当那这])年|春节|过年|元旦|五一|劳动节|国庆|"
-    r"(?<![\d一二])十一|(?:(?<=[过等到在那])|(?<![\u4e00-\u9fff]))节)(之?前|之?后|以后)|过完年"
+    r"(?<![\d一二])十一|(?:(?<=[过等到在那])|(?<![\u4e00-\u9fff]))节)(?:(?<=[元旦一庆])节)?"
+    r"(之?前|之?后|以后)|过[完了]年"
 )
 _ANY_DAY = date(2030, 6, 5)  # mentions_time only asks whether a time is named
+_WHICH = r"(下下个?|下个?|这个?|本)"  # which week or month: 下下个礼拜, 下个月, 这周, 本月
+# The 下 of 一下 ("briefly": 汇报一下, 看一下) is part of that word, not of a time after it:
+# 汇报一下下周给你回复 is 一下 + 下周, not 下下周. It is masked before times are looked for.
+_YIXIA = re.compile(r"(?<=一)下(?=下)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +122,7 @@ def chinese_number(text: str) -> int | None:
 def find_due_date(text: str, call_date: date) -> DueDate | None:
     """The first time expression in `text` (the earliest in the text), as a date on or after
     `call_date`."""
+    text = _YIXIA.sub("，", text)
     found = [f for f in (finder(text, call_date) for finder in _FINDERS) if f is not None]
     if not found:
         return None
@@ -137,7 +147,7 @@ def _relative_day(text: str, today: date) -> Found | None:
 
 
 def _weekday(text: str, today: date) -> Found | None:
-    match = re.search(r"(下下|下个?|这个?|本)?(周|星期|礼拜)([一二三四五六日天])" + _DAY_PART, text)
+    match = re.search(_WHICH + r"?(周|星期|礼拜)([一二三四五六日天])" + _DAY_PART, text)
     if not match:
         return None
     day = _monday(today, match.group(1)) + timedelta(days=_WEEKDAYS[match.group(3)])
@@ -148,7 +158,7 @@ def _weekday(text: str, today: date) -> Found | None:
 
 def _weekend(text: str, today: date) -> Found | None:
     """周末 → Saturday; 周末前/周末之前 → the Friday before it."""
-    match = re.search(r"(下下|下个?|这个?|本)?(周末|礼拜天|星期天)(之?前)?", text)
+    match = re.search(_WHICH + r"?(周末|礼拜天|星期天)(之?前)?", text)
     if not match or (match.group(2) != "周末" and not match.group(3)):
         return None  # a plain 礼拜天 is a weekday, found by _weekday
     saturday = _monday(today, match.group(1)) + timedelta(days=5)
@@ -160,7 +170,7 @@ def _weekend(text: str, today: date) -> Found | None:
 
 def _whole_week(text: str, today: date) -> Found | None:
     """下周 / 这周 / 本周 with no day named: due by that week's Friday."""
-    match = re.search(r"(下下|下个?|这个?|本)(周|星期|礼拜)(?![一二三四五六日天末])(之?内)?", text)
+    match = re.search(_WHICH + r"(周|星期|礼拜)(?![一二三四五六日天末])(之?内)?", text)
     if not match:
         return None
     friday = _monday(today, match.group(1)) + timedelta(days=4)
@@ -185,44 +195,79 @@ def _day_of_month(text: str, today: date) -> Found | None:
     if not match:
         return None
     day = chinese_number(match.group("day"))
-    resolved = _safe_date(today.year, today.month, day)
-    if resolved is not None and resolved < today:
-        month = today.month % 12 + 1
-        resolved = _safe_date(today.year + (today.month == 12), month, day)
-    return (match.start(), DueDate(resolved, match.group(0))) if resolved else None
+    for months_ahead in range(3):  # 31号 on 23 November: 31 December
+        year, month = _add_months(today.year, today.month, months_ahead)
+        resolved = _safe_date(year, month, day)
+        if resolved is not None and resolved >= today:
+            return match.start(), DueDate(resolved, match.group(0))
+    return None
+
+
+def _day_of_named_month(text: str, today: date) -> Found | None:
+    """下个月5号 / 下月十号 / 这个月20号: that day of that month."""
+    match = re.search(_WHICH + rf"月(?P<day>{_NUM})[号日]" + _DAY_PART, text)
+    if not match:
+        return None
+    year, month = _add_months(today.year, today.month, _periods_ahead(match.group(1)))
+    resolved = _safe_date(year, month, chinese_number(match.group("day")))
+    return (match.start(), DueDate(max(resolved, today), match.group(0))) if resolved else None
 
 
 def _month_edge(text: str, today: date) -> Found | None:
-    """月底/月初/月中, 上旬/中旬/下旬, and a bare 下个月/这个月 (due by its last day)."""
-    match = re.search(
-        r"(下个?|这个?|本)?月(底|初|中|末)(旬)?|(下个?|这个?|本)?月?([上中下])旬|(下个?|这个?|本)月",
-        text,
-    )
+    """月底/月初/月中, 上旬/中旬/下旬, and a bare 下个月/这个月 (due by its last day). An edge of
+    no named month that has passed this month is next month's (月初 said on the 23rd)."""
+    match = re.search(rf"{_WHICH}?月(底|初|中|末)(旬)?|{_WHICH}?月?([上中下])旬|{_WHICH}月", text)
     if not match:
         return None
-    year, month = today.year, today.month
-    which = match.group(1) or match.group(4) or match.group(6) or ""
-    if which.startswith("下"):
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    which = match.group(1) or match.group(4) or match.group(6)
     if match.group(2):
         edge = match.group(2) + (match.group(3) or "")
     else:
         edge = f"{match.group(5)}旬" if match.group(5) else "底"
-    day = _MONTH_EDGES.get(edge, calendar.monthrange(year, month)[1])
-    return match.start(), DueDate(max(date(year, month, day), today), match.group(0))
+    ahead = _periods_ahead(which)
+    day = _edge_of_month(today, ahead, edge)
+    if which is None and day < today:
+        day = _edge_of_month(today, 1, edge)
+    return match.start(), DueDate(max(day, today), match.group(0))
+
+
+def _edge_of_month(today: date, ahead: int, edge: str) -> date:
+    year, month = _add_months(today.year, today.month, ahead)
+    return date(year, month, _MONTH_EDGES.get(edge, calendar.monthrange(year, month)[1]))
+
+
+def _periods_ahead(which: str | None) -> int:
+    """Weeks or months ahead: 下下(个) 2, 下(个) 1, 这(个)/本/none 0."""
+    return 2 if (which or "").startswith("下下") else 1 if (which or "").startswith("下") else 0
+
+
+def _add_months(year: int, month: int, ahead: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + ahead
+    return index // 12, index % 12 + 1
 
 
 def _in_n_days(text: str, today: date) -> Found | None:
     match = re.search(
-        rf"(?P<n>{_NUM}|半)个?(?P<unit>天|个工作日|工作日|周|星期|礼拜|月)(之?[内后])", text
+        rf"(?P<n>{_NUM}|半)个?(?P<unit>天|个工作日|工作日|周|星期|礼拜|月)([之以]?[内后])", text
     )
     if not match:
         return None
     n = 0.5 if match.group("n") == "半" else chinese_number(match.group("n"))
     if n is None:
         return None
+    if match.group("unit").endswith("工作日"):
+        return match.start(), DueDate(_working_days_after(today, round(n)), match.group(0))
     days = round(n * _UNIT_DAYS[match.group("unit")])
     return match.start(), DueDate(today + timedelta(days=days), match.group(0))
+
+
+def _working_days_after(today: date, count: int) -> date:
+    """The `count`-th Monday–Friday after `today` (三个工作日内 said on a Monday: Thursday)."""
+    day = today
+    while count > 0:
+        day += timedelta(days=1)
+        count -= day.weekday() < 5
+    return day
 
 
 def _few_days(text: str, today: date) -> Found | None:
@@ -267,6 +312,7 @@ _FINDERS = (
     _whole_week,
     _month_day,
     _day_of_month,
+    _day_of_named_month,
     _month_edge,
     _in_n_days,
     _few_days,
@@ -276,8 +322,7 @@ _FINDERS = (
 
 
 def _monday(today: date, which: str | None) -> date:
-    week_offset = {"下下": 2, "下": 1, "下个": 1}.get(which or "", 0)
-    return today - timedelta(days=today.weekday()) + timedelta(weeks=week_offset)
+    return today - timedelta(days=today.weekday()) + timedelta(weeks=_periods_ahead(which))
 
 
 def _holidays_after(today: date) -> list[tuple[str, date, date]]:

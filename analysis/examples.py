@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ __all__ = [
     "Dialogue",
     "Example",
     "apply_corrections",
+    "corpus_authors",
     "dialogue_examples",
     "load_corpus_examples",
     "load_corrections",
@@ -37,6 +38,7 @@ __all__ = [
 ]
 
 CORPUS_DIR = Path(str(resources.files("analysis") / "corpus"))
+AUTHORS_FILE = "authors.tsv"
 NONE = "none"
 QUESTION_LABELS = ("situation", "problem", "implication", "need_payoff", "other_question", NONE)
 COMMITMENT_LABELS = ("advance", "continuation", "decline", NONE)
@@ -52,6 +54,7 @@ class Example:
     context: TurnContext = UNKNOWN_CONTEXT
     group: str = ""  # cross-validation keeps a group in one fold: a dialogue, or a single line
     source: str = "corpus"  # "corpus" | "dialogue" | "correction" | "dev"
+    author: str = ""  # who wrote it (corpus/authors.tsv): leave-one-author-out holds one out
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +71,30 @@ class Corrections:
 
 
 def load_corpus_examples(kind: str, directory: Path = CORPUS_DIR) -> list[Example]:
-    """Every example of one kind in the corpus: single-turn files, then dialogue files."""
+    """Every example of one kind in the corpus, each with its author: single-turn files, then
+    dialogue files."""
+    authors = corpus_authors(directory)
     examples: list[Example] = []
     for path in sorted(directory.glob(f"{kind}*.jsonl")):
         for number, row in _rows(path):
             group = f"{path.name}:{number}"
-            examples.append(Example(row["text"], row["label"] or NONE, UNKNOWN_CONTEXT, group))
-    dialogues = [d for p in sorted(directory.glob("dialogues*.jsonl")) for d in load_dialogues(p)]
-    return examples + dialogue_examples(dialogues, kind, "dialogue")
+            examples.append(Example(row["text"], row["label"] or NONE, UNKNOWN_CONTEXT, group,
+                                    author=authors[path.name]))  # fmt: skip
+    for path in sorted(directory.glob("dialogues*.jsonl")):
+        found = dialogue_examples(load_dialogues(path), kind, "dialogue")
+        examples += [replace(e, author=authors[path.name]) for e in found]
+    return examples
+
+
+def corpus_authors(directory: Path = CORPUS_DIR) -> dict[str, str]:
+    """File name → author, from the directory's authors.tsv (a file missing from it is an
+    error: every example must have an author for leave-one-author-out)."""
+    authors = {}
+    for line in (directory / AUTHORS_FILE).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, author, *_ = line.split("\t")
+            authors[name] = author
+    return authors
 
 
 def load_dialogues(path: Path) -> list[Dialogue]:

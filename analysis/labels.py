@@ -12,15 +12,29 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from analysis.classifier import Prediction, Sample, TurnClassifier
+from analysis.classifier import Prediction, Sample, TurnClassifier, strip_punctuation
 from analysis.context import (
     UNKNOWN_CONTEXT,
     TurnContext,
+    asks_for_a_step,
     commitment_features,
     question_features,
     rep_proposes,
 )
-from analysis.cues import COUNTER_OFFER, find_action, question_cues, split_clauses
+from analysis.cues import (
+    ASK_FORM,
+    ASKS_FOR_DATA,
+    COUNTER_OFFER,
+    LEAVING,
+    PAIN,
+    PASS_ON,
+    POSTPONE,
+    REFUSAL,
+    WITHHOLDING,
+    find_action,
+    question_cues,
+    split_clauses,
+)
 from analysis.dates import DueDate, find_due_date
 from analysis.examples import (
     NONE,
@@ -54,9 +68,11 @@ class FeatureGroups:
     """
 
     questions: Collection[str] = ("customer_pain", "cues")
-    commitments: Collection[str] = ("proposal", "rep_question", "crossed")
+    commitments: Collection[str] = ("proposal", "rep_question", "crossed", "cues")
     question_weight: float = 0.3
     commitment_weight: float = 1.0
+    question_c: float = 10.0  # the linear model's inverse regularisation strength
+    commitment_c: float = 10.0
 
 
 DEFAULT_FEATURES = FeatureGroups()
@@ -97,27 +113,32 @@ class TurnLabeler:
         self._questions = self._classifier(
             [self._rep_sample(e.text, e.context) for e in questions],
             [e.label for e in questions],
-            groups.question_weight,
+            (groups.question_weight, groups.question_c),
             cache_dir,
         )
         self._commitments = self._classifier(
             [self._customer_sample(e.text, e.context) for e in commitments],
             [e.label for e in commitments],
-            groups.commitment_weight,
+            (groups.commitment_weight, groups.commitment_c),
             cache_dir,
         )
 
     def _classifier(
-        self, samples: list[Sample], labels: list[str], weight: float, cache_dir: Path | None
+        self,
+        samples: list[Sample],
+        labels: list[str],
+        settings: tuple[float, float],
+        cache_dir: Path | None,
     ) -> TurnClassifier:
         tokenize = self.tokenizer.tokens
+        weight, c = settings
 
         def fit() -> TurnClassifier:
-            return TurnClassifier(tokenize, feature_weight=weight).fit(samples, labels)
+            return TurnClassifier(tokenize, c=c, feature_weight=weight).fit(samples, labels)
 
         if cache_dir is None:
             return fit()
-        key = cache_key(samples, labels, ("weight", weight), self.tokenizer.dictionaries)
+        key = cache_key(samples, labels, ("weight, c", weight, c), self.tokenizer.dictionaries)
         return fit_cached(cache_dir, key, tokenize, fit)
 
     @classmethod
@@ -180,7 +201,8 @@ class TurnLabeler:
     def label_customer_turn(
         self, text: str, call_date: date | None, context: TurnContext = UNKNOWN_CONTEXT
     ) -> CommitmentLabel:
-        prediction = self._commitments.predict(self._customer_sample(text, context))
+        sample = self._customer_sample(text, context)
+        prediction = self._commitments.predict(sample, allowed=_allowed_outcomes(text, context))
         if prediction.label == NONE:
             return CommitmentLabel(None, None, None, None, (), prediction.probability)
         action = _action(text, context) if prediction.label == "advance" else None
@@ -198,10 +220,23 @@ class TurnLabeler:
         )
 
     def _rep_sample(self, text: str, context: TurnContext) -> Sample:
-        return text, question_features(text, context, self.groups.questions)
+        named = question_features(text, context, self.groups.questions)
+        if "customer_words" in self.groups.questions:
+            named += self._words_of("c", context.previous_customer)
+        return text, named
 
     def _customer_sample(self, text: str, context: TurnContext) -> Sample:
-        return text, commitment_features(text, context, self.groups.commitments)
+        named = commitment_features(text, context, self.groups.commitments)
+        if "rep_words" in self.groups.commitments:
+            named += self._words_of("r", context.previous_rep)
+        return text, named
+
+    def _words_of(self, prefix: str, text: str | None) -> list[str]:
+        """The words of the turn before (what the rep proposed, what the customer said), as
+        named features of their own: 行 after 周四下午过来演示可以吗 is not 行 after 您看呢."""
+        if not text:
+            return []
+        return [f"{prefix}:{word}" for word in set(self.tokenizer.tokens(strip_punctuation(text)))]
 
 
 def _typed(
@@ -214,13 +249,57 @@ def _typed(
     return Question(clause, kind, distribution[kind] / asking)
 
 
+_ALL_OUTCOMES = frozenset({"advance", "continuation", "decline", NONE})
+
+
+def _allowed_outcomes(text: str, context: TurnContext) -> frozenset[str]:
+    """What the labelling standard leaves open for a customer turn in its context (LABELS.md):
+    - a worry or complaint in answer to a discovery question (太贵了，预算卡得紧; 麻烦死了) is a
+      need, not a decline, unless it says its no in so many words (不需要, 以后再说, 不方便说);
+    - ending the call for a reason of one's own (来客户了，先挂了) while nothing was asked,
+      and without a no, says nothing about next steps.
+    With no rep turn before it, every outcome stays open."""
+    rep = context.previous_rep
+    if rep is None:
+        return _ALL_OUTCOMES
+    asked = asks_for_a_step(rep)
+    says_no = any(re.search(cue, text) for cue in (REFUSAL, WITHHOLDING, POSTPONE))
+    if not asked and not says_no and _only_leaving(text):
+        return frozenset({NONE})
+    worry = _asks_for_facts(rep) and not says_no and bool(re.search(PAIN, text))
+    return _ALL_OUTCOMES - {"decline"} if worry else _ALL_OUTCOMES
+
+
+def _only_leaving(text: str) -> bool:
+    """The customer leaves the call (来客户了，先挂了) and asks nothing of the rep: no 你…, no
+    "call me again" (你晚点再打吧 is a continuation)."""
+    return bool(re.search(LEAVING, text)) and not re.search(r"你|您|" + PASS_ON, text)
+
+
+_FACT_CUES = frozenset({"question word", "spoken question word"})  # 什么, 多少, 哪, 几个, 啥, 咋
+_YES_NO = re.compile(ASK_FORM + r"|吗\s*[?？]?\s*$|[能会要可行好]不[能会要可以行好]")
+
+
+def _asks_for_facts(rep: str) -> bool:
+    """A discovery question: it asks what, how much, which… — not yes or no (能不能, 可以吗),
+    which is an ask a customer can refuse."""
+    cues = set(question_cues(rep, spoken=True))
+    return bool(cues & _FACT_CUES) and not _YES_NO.search(rep) and not asks_for_a_step(rep)
+
+
 def _action(text: str, context: TurnContext) -> tuple[str, str] | None:
-    """The action the customer names, else the one the rep proposed and the customer took up."""
+    """The action the customer names, else the one the rep proposed (or the data the rep asked
+    for) and the customer took up."""
     own = find_action(text)
-    if own is not None or context.previous_rep is None or not rep_proposes(context.previous_rep):
+    rep = context.previous_rep
+    if own is not None or rep is None:
         return own
-    proposed = find_action(context.previous_rep)
-    return (proposed[0], f"{proposed[1]} (proposed by the rep)") if proposed else None
+    if rep_proposes(rep):
+        proposed = find_action(rep)
+        return (proposed[0], f"{proposed[1]} (proposed by the rep)") if proposed else None
+    if re.search(ASKS_FOR_DATA, rep):
+        return "发送资料", "the data the rep asked for"
+    return None
 
 
 def _due(text: str, context: TurnContext, call_date: date | None) -> DueDate | None:

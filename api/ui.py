@@ -105,6 +105,7 @@ _PAGES: dict[str, tuple[str, p.Action | None]] = {
     "password": ("password.html", p.CHANGE_PASSWORD),
     "search": ("search.html", p.SEARCH_CALLS),
     "trackers": ("trackers.html", p.READ_TRACKERS),
+    "review": ("review.html", p.CORRECT_LABELS),  # the labels the model was least sure of
 }
 
 

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     rfm_frequency_days: int = Field(
         90, ge=1, le=3650, description="RFM frequency window: calls and follow-ups in these days."
     )
+    review_below: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Model labels less sure than this are listed for review (复核队列).",
+    )
     stall_calls: int = Field(
         2, ge=1, le=50, description="An open deal whose last N linked calls had no advance stalls."
     )

@@ -15,11 +15,24 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from analysis import Analysis, Analyzer, Commitment, SpeechSegment, TimedWord, Turn, Utterance
-from analysis.score import score_reasons_json
+from analysis import (
+    Analysis,
+    Analyzer,
+    Commitment,
+    Question,
+    SpeakerGuess,
+    SpeechSegment,
+    TimedWord,
+    Turn,
+    Utterance,
+)
+from analysis.score import score_from_json, score_reasons_json
+from analysis.types import ConversationCheck
 from auth.permissions import ANALYZE_TEXT, REANALYZE_CALLS, authorize
 from auth.principal import Principal
 from core.errors import InvalidInput, TranscriptNotReady
+from crm.followups import draft_follow_up
+from crm.objective_checks import judge_objectives
 from ingest.call_views import (
     AnalysisView,
     ConversationView,
@@ -56,15 +69,18 @@ __all__ = [
     "MAX_TURNS",
     "AnalyzerHolder",
     "TextTurn",
+    "analysis_in_effect",
     "analyze_call",
     "analyze_text",
     "count_turns",
+    "follow_labels",
     "read_analysis",
     "request_reanalysis",
     "search_text",
     "store_analysis",
 ]
 
+_LABELS_IN_EFFECT = Principal.system("labels in effect")
 MAX_TURNS = 5_000  # a 3-hour meeting has fewer; 100 000 is an abuse, not a call
 MAX_TURN_CHARS = 5_000
 MAX_TEXT_CHARS = 300_000
@@ -140,6 +156,65 @@ def read_analysis(session: Session, call_id: int, viewer: Principal) -> Analysis
         session.scalars(select(CallTurn).where(CallTurn.call_id == call_id).order_by(CallTurn.idx))
     )
     return _stored_view(summary, turns, correction_state(session, call_id, turns))
+
+
+def analysis_in_effect(session: Session, call_id: int) -> Analysis | None:
+    """The call's stored analysis with the labels in effect (a person's correction over the
+    model's label): its turns, advances, counts and score as the reports read them. None when
+    the call has not been analysed."""
+    summary = session.get(CallAnalysis, call_id)
+    if summary is None:
+        return None
+    rows = list(
+        session.scalars(select(CallTurn).where(CallTurn.call_id == call_id).order_by(CallTurn.idx))
+    )
+    view = _stored_view(summary, rows, correction_state(session, call_id, rows))
+    counts = {"situation": summary.situation_count, "problem": summary.problem_count,
+              "implication": summary.implication_count, "need_payoff": summary.need_payoff_count}  # fmt: skip
+    metrics = {
+        **summary.metrics,
+        "question_counts": {**summary.metrics["question_counts"], **counts},
+    }
+    return Analysis(
+        turns=tuple(_turn_of(t) for t in view.turns),
+        metrics=metrics,
+        commitments=tuple(
+            Commitment(c.turn_index, c.action, c.due, c.time_text, c.text, c.probability)
+            for c in view.commitments
+        ),
+        score=None if summary.score is None else score_from_json(summary.score, summary.score_reasons),
+        speakers=SpeakerGuess(view.speakers.method, view.speakers.confidence,
+                              tuple(view.speakers.reasons)),
+        commitment_secured=summary.commitment_secured,
+        conversation=ConversationCheck(summary.is_sales_call, view.conversation.confidence or 0.5,
+                                       tuple(view.conversation.reasons)),
+    )  # fmt: skip
+
+
+def _turn_of(view: TurnView) -> Turn:
+    return Turn(
+        index=view.index, speaker=view.speaker, start=view.start, end=view.end, text=view.text,
+        tokens=tuple(view.tokens), question_type=view.question_type,
+        questions=tuple(Question(q.text, q.question_type, q.probability or 1.0)
+                        for q in view.questions),
+        commitment=view.commitment, commitment_action=view.commitment_action,
+        commitment_due=view.commitment_due, evidence=tuple(view.evidence),
+        question_probability=view.question_probability,
+        commitment_probability=view.commitment_probability,
+    )  # fmt: skip
+
+
+def follow_labels(session: Session, call: Call) -> None:
+    """Derive again what rests on the call's labels in effect, in the caller's transaction: the
+    follow-up draft's next step and due date, the commitment objective's judgement and the
+    score's objective line. Runs after every analysis and every correction of a label (done on
+    the system's behalf: a QA reviewer may correct a label but not write a follow-up)."""
+    analysis = analysis_in_effect(session, call.id)
+    if analysis is None:
+        return
+    draft_follow_up(session, call, analysis, _LABELS_IN_EFFECT)
+    session.flush()
+    judge_objectives(session, call, analysis, _LABELS_IN_EFFECT)
 
 
 def count_turns(session: Session, call_id: int) -> int:

@@ -1,5 +1,6 @@
 """People correcting the analyser: a turn's SPIN type or commitment outcome (and the outcome's
-action and due date), kept with who and when; and their export as training data.
+action and due date), kept with who and when; the review queue of the labels the model was least
+sure of; and the corrections' export as training data.
 
 A correction is made on the turn as it reads now, and keeps that text and the turns before it:
 the export gives `python -m analysis.train --corrections` exactly what the reviewer saw.
@@ -10,27 +11,31 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis import COMMITMENTS, QUESTION_TYPES
-from auth.permissions import CORRECT_LABELS, EXPORT_CORRECTIONS, READ_CALLS, authorize
+from auth.permissions import CORRECT_LABELS, EXPORT_CORRECTIONS, READ_CALLS, authorize, visible
 from auth.principal import Principal
 from core.errors import InvalidInput, NotFound, TranscriptNotReady
+from core.paging import Page, PageRequest
+from ingest.call_analysis import follow_labels
 from ingest.calls import get_call
-from ingest.labels_in_effect import KIND_OF_SPEAKER, correction_state, refresh_labels
-from models import CallAnalysis, CallTurn, LabelCorrection
+from ingest.labels_in_effect import KIND_OF_SPEAKER, QUESTION, correction_state, refresh_labels
+from models import Call, CallAnalysis, CallTurn, LabelCorrection
 
 __all__ = [
     "MAX_ACTION_CHARS",
     "MAX_NOTE_CHARS",
     "LabelChange",
+    "UncertainLabel",
     "correct_turn",
     "export_corrections",
     "list_corrections",
+    "uncertain_labels",
 ]
 
 MAX_ACTION_CHARS = 40  # the column's width; the analyser's actions are 2–6 characters
@@ -52,7 +57,10 @@ class LabelChange:
 def correct_turn(
     session: Session, call_id: int, index: int, change: LabelChange, principal: Principal
 ) -> LabelCorrection:
-    """Store a correction of turn `index` of the call and update what the reports count."""
+    """Store a correction of turn `index` of the call, and in the same transaction everything
+    that rests on its labels: what the reports count, the call's commitment and score, the
+    follow-up draft, the commitment objective's judgement (ingest.call_analysis.follow_labels).
+    The opportunity's outcome sequence and stalled flag read the labels in effect as they are."""
     authorize(principal, CORRECT_LABELS)
     get_call(session, call_id, principal, CORRECT_LABELS)
     turns = _analysed_turns(session, call_id)
@@ -64,7 +72,8 @@ def correct_turn(
     correction = _new_correction(turns, turn, kind, change, current, principal)
     session.add(correction)
     session.flush()
-    refresh_labels(session, call_id)
+    refresh_labels(session, call_id)  # the counts, the commitment, the score's label parts
+    follow_labels(session, get_call(session, call_id, principal, CORRECT_LABELS))
     return correction
 
 
@@ -188,3 +197,64 @@ def _training_line(c: LabelCorrection) -> dict[str, Any]:
         "original_label": c.old_label, "corrected_by": c.corrected_by,
         "corrected_at": c.corrected_at.isoformat(), "note": c.note,
     }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class UncertainLabel:
+    """A model label less sure than the threshold, on a turn nobody has corrected or confirmed."""
+
+    call_id: int
+    call_title: str | None
+    rep: str | None
+    happened_at: datetime
+    turn_index: int
+    speaker: str
+    kind: str  # question | commitment
+    text: str
+    previous_text: str | None  # the other speaker's turn before it: what it answers
+    label: str | None  # the model's label (None: no question / nothing about next steps)
+    probability: float
+
+
+def uncertain_labels(
+    session: Session, viewer: Principal, kind: str, below: float, page: PageRequest
+) -> Page[UncertainLabel]:
+    """The review queue: model labels of `kind` less sure than `below` on the calls `viewer` may
+    correct, least sure first; a turn leaves it once someone corrects or confirms its label (a
+    correction to the same label)."""
+    authorize(viewer, CORRECT_LABELS)
+    speaker = "rep" if kind == QUESTION else "customer"
+    probability = (
+        CallTurn.question_probability if kind == QUESTION else CallTurn.commitment_probability
+    )
+    reviewed = select(LabelCorrection.id).where(
+        LabelCorrection.call_id == CallTurn.call_id, LabelCorrection.turn_index == CallTurn.idx
+    )
+    query = (
+        select(CallTurn, Call)
+        .join(Call, Call.id == CallTurn.call_id)
+        .where(CallTurn.speaker == speaker, probability < below, ~reviewed.exists(),
+               visible(viewer, CORRECT_LABELS, Call))
+    )  # fmt: skip
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ordered = query.order_by(probability, Call.happened_at.desc(), CallTurn.idx)
+    rows = session.execute(ordered.limit(page.limit).offset(page.offset)).all()
+    items = [_uncertain(session, turn, call, kind) for turn, call in rows]
+    return Page(items, total, page.limit, page.offset)
+
+
+def _uncertain(session: Session, turn: CallTurn, call: Call, kind: str) -> UncertainLabel:
+    other = "customer" if turn.speaker == "rep" else "rep"
+    previous = session.scalar(
+        select(CallTurn.text)
+        .where(CallTurn.call_id == call.id, CallTurn.idx < turn.idx, CallTurn.speaker == other)
+        .order_by(CallTurn.idx.desc())
+        .limit(1)
+    )
+    label = turn.question_type if kind == QUESTION else turn.commitment
+    probability = turn.question_probability if kind == QUESTION else turn.commitment_probability
+    return UncertainLabel(
+        call_id=call.id, call_title=call.title or call.original_filename, rep=call.rep,
+        happened_at=call.happened_at, turn_index=turn.idx, speaker=turn.speaker, kind=kind,
+        text=turn.text, previous_text=previous, label=label, probability=probability or 0.0,
+    )  # fmt: skip

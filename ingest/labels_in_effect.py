@@ -25,7 +25,9 @@ from ingest.call_views import CommitmentView
 from models import CallAnalysis, CallLabel, CallTurn, LabelCorrection
 
 __all__ = [
+    "COMMITMENT",
     "KIND_OF_SPEAKER",
+    "QUESTION",
     "CorrectionState",
     "correction_state",
     "effective_commitments",

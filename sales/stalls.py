@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from auth.permissions import READ_OPPORTUNITIES, authorize, require_visible, visible
 from auth.principal import Principal
 from core.errors import NotFound
-from models import Call, CallAnalysis, CallTurn, Opportunity, OpportunityStatus, Rep
+from models import Call, CallAnalysis, CallLabel, Opportunity, OpportunityStatus, Rep
 from sales.traps import CallOutcome, StallRule, call_outcome, last_advance, stall_reasons
 
 __all__ = ["StalledDeal", "call_outcomes", "opportunity_outcomes", "stalled_deals"]
@@ -39,11 +39,12 @@ class StalledDeal:
 def call_outcomes(
     session: Session, opportunity_ids: Sequence[int] | Any, timezone: str
 ) -> dict[int, list[CallOutcome]]:
-    """The analysed calls of these opportunities (a list or a subquery of ids), oldest first."""
+    """The analysed calls of these opportunities (a list or a subquery of ids), oldest first,
+    each with its outcome on the labels in effect (a person's correction counts)."""
     declines = (
-        select(CallTurn.call_id, func.count().label("n"))
-        .where(CallTurn.commitment == "decline")
-        .group_by(CallTurn.call_id)
+        select(CallLabel.call_id, func.count().label("n"))
+        .where(CallLabel.kind == "commitment", CallLabel.label == "decline")
+        .group_by(CallLabel.call_id)
         .subquery()
     )
     rows = session.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -27,7 +28,7 @@ MONDAY = date(2026, 11, 23)
         ("下月中旬以前", date(2026, 12, 20), "下月中旬"),
         ("一周内发你", date(2026, 11, 30), "一周内"),
         ("半个月内回复", date(2026, 12, 8), "半个月内"),
-        ("三个工作日内给报价", date(2026, 11, 27), "三个工作日内"),
+        ("三个工作日内给报价", date(2026, 11, 26), "三个工作日内"),  # Tue, Wed, Thu
         ("年底前签", date(2026, 12, 31), "年底前"),
         ("年前把合同签了", date(2027, 2, 4), "年前"),  # Spring Festival 2027: 6 February
         ("过完年再说", date(2027, 2, 13), "过完年"),
@@ -57,3 +58,27 @@ def test_a_week_said_on_its_weekend_is_not_in_the_past() -> None:
 )
 def test_words_that_only_look_like_times(text: str) -> None:
     assert find_due_date(text, MONDAY) is None and not mentions_time(text)
+
+
+def _table() -> list[tuple[str, date, date]]:
+    rows = []
+    path = Path(__file__).with_name("data") / "time_expressions.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            text, said, due = line.split("\t")
+            rows.append((text, date.fromisoformat(said), date.fromisoformat(due)))
+    return rows
+
+
+TABLE = _table()
+
+
+def test_the_table_is_big_enough() -> None:
+    assert len(TABLE) >= 150 and len({(t, s) for t, s, _ in TABLE}) == len(TABLE)
+
+
+@pytest.mark.parametrize(("text", "said", "due"), TABLE)
+def test_every_time_expression_in_the_table(text: str, said: date, due: date) -> None:
+    found = find_due_date(text, said)
+    assert found is not None, text
+    assert found.day == due, (text, found)

@@ -137,3 +137,13 @@ def test_tokenizer_uses_the_sales_dictionary_and_user_words(tmp_path: Path) -> N
     tokenizer = SalesTokenizer([user])
     tokens = tokenizer.tokens("我们想先做个POC，星河云要先试用一下")
     assert "POC" in tokens and "星河云" in tokens and "试用" in tokens and "，" not in tokens
+
+
+def test_every_corpus_file_has_an_author() -> None:
+    """Leave-one-author-out needs to know who wrote each file (analysis/corpus/authors.tsv)."""
+    from analysis.examples import CORPUS_DIR, corpus_authors
+
+    labelled = {p.name for p in CORPUS_DIR.glob("*.jsonl")} - {"calls_check.jsonl"}
+    authors = corpus_authors()
+    assert set(authors) == labelled
+    assert len(set(authors.values())) >= 9  # the team and eight independent authors

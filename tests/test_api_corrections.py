@@ -327,3 +327,41 @@ def test_deleting_a_call_deletes_its_corrections_and_labels(
     assert client.get("/api/v1/corrections/export", headers=AUTH).text == ""
     with session_scope(services.session_factory) as session:
         assert session.scalars(select(CallLabel).where(CallLabel.call_id == call_id)).all() == []
+
+
+def test_the_review_queue_lists_unsure_labels_until_someone_decides(
+    client: TestClient, world: dict[str, Any]
+) -> None:
+    call_id, tokens = world["call"], world["tokens"]
+
+    def queue(headers: Any = AUTH, **params: Any) -> dict[str, Any]:
+        response = client.get("/api/v1/review-queue", headers=headers,
+                              params={"below": 1.0, **params})  # fmt: skip
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    listed = queue()["items"]
+    unsure = [t for t in world["analysis"]["turns"]
+              if t["speaker"] == "customer" and t["commitment_probability"] < 1.0]  # fmt: skip
+    assert len(unsure) >= 3 and {i["turn_index"] for i in listed} == {t["index"] for t in unsure}
+    assert [i["probability"] for i in listed] == sorted(i["probability"] for i in listed)
+    first = listed[0]
+    assert first["previous_text"] and first["kind"] == "commitment"
+    assert queue(below=0.0)["total"] == 0  # nothing is less sure than nothing
+    rep_unsure = [t for t in world["analysis"]["turns"]
+                  if t["speaker"] == "rep" and t["question_probability"] < 1.0]  # fmt: skip
+    assert len(queue(kind="question")["items"]) == len(rep_unsure)
+    # confirming (the same label) and correcting both take a turn out of the queue
+    confirm = {"commitment": first["label"]}
+    assert _correct(client, call_id, first["turn_index"], confirm).status_code == 201
+    assert (
+        _correct(client, call_id, listed[1]["turn_index"], {"commitment": "decline"}).status_code
+        == 201
+    )
+    assert queue()["total"] == len(listed) - 2
+    # who: the team's manager sees it, another team's manager does not, a rep may not look
+    assert queue(tokens["manager"])["total"] == len(listed) - 2
+    assert queue(tokens["other_manager"])["total"] == 0
+    assert client.get("/api/v1/review-queue", headers=tokens["rep"]).status_code == 403
+    assert queue(tokens["qa"])["total"] == 0  # not in the QA reviewer's queue

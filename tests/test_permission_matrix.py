@@ -298,6 +298,7 @@ def _ingest_rows() -> list[Row]:
             may("*", "own team", "", "own"), _correction),
         Row("GET", "/api/v1/calls/{call_id}/corrections", (200,), read),
         Row("GET", "/api/v1/corrections/export", (200,), may("*"), scopes=NO_SCOPE),
+        Row("GET", "/api/v1/review-queue", (200,), may("*", "*", "", "*"), scopes=NO_SCOPE),
     ]  # fmt: skip
 
 
@@ -500,7 +501,7 @@ UI_PAGES = {
     "qa-rules": may("*", "*", "", "*"), "scorecard": may("*"), "customers": may("*", "*", "*"),
     "opportunities": may("*", "*", "*"), "follow-ups": may("*", "*", "*"),
     "targets": may("*", "*"), "users": may("*"), "password": EVERYONE, "search": EVERYONE,
-    "trackers": EVERYONE,
+    "trackers": EVERYONE, "review": may("*", "*", "", "*"),
 }  # fmt: skip
 
 

@@ -18,11 +18,11 @@ from analysis.cues import ACTIONS
 from analysis.objectives import ACTION_LADDER, Assessment, assess_objective
 from analysis.score import OBJECTIVE_POINTS, with_objective
 from analysis.types import Score
+from crm.objective_checks import judge_objectives
 from huashu.runtime import Services
 from huashu.seed import seed_demo
 from ingest.call_analysis import AnalyzerHolder
 from models import Call, CallAnalysis, CallTurn, Opportunity, session_scope
-from sales.objective_checks import judge_objectives
 from sales.rfm import SEGMENTS, CustomerFigures, quintiles, score_customers, segment_of
 from sales.stalls import stalled_deals
 from sales.traps import CallOutcome, StallRule, call_outcome, fell_into_trap, stall_reasons

@@ -615,6 +615,42 @@ def test_manager_sees_segments_stalled_deals_and_sets_objectives(site: Site, new
     )
 
 
+def test_manager_works_through_the_review_queue(site: Site, new_page: Any) -> None:
+    """The demo's scripted labels are all sure (p = 1); two customer turns of the manager's team
+    are made unsure here, as a model's would be. Confirming one and correcting the other empties
+    the queue; the correction shows on the call."""
+    import sqlite3
+
+    with sqlite3.connect(site.data_dir / "huashu.db") as db:
+        rows = db.execute(
+            "SELECT t.id, t.call_id, t.idx FROM call_turns t JOIN calls c ON c.id = t.call_id "
+            "JOIN reps r ON r.id = c.rep_id WHERE t.speaker = 'customer' AND t.commitment IS NULL "
+            "AND r.team_id = (SELECT team_id FROM reps WHERE name = '王磊') ORDER BY t.id LIMIT 2"
+        ).fetchall()
+        for (turn_id, _, _), probability in zip(rows, (0.41, 0.58), strict=True):
+            db.execute("UPDATE call_turns SET commitment_probability = ? WHERE id = ?",
+                       (probability, turn_id))  # fmt: skip
+    page = new_page()
+    sign_in(page, site, "manager")
+    page.click("nav a[href='/ui/review']")
+    page.wait_for_url("**/ui/review")
+    settle(page)
+    items = page.locator("#review-items li.comment")
+    assert items.count() == 2 and "41%" in items.first.inner_text()  # least sure first
+    axe_clean(page)
+    no_english(page)
+    items.first.locator("button:has-text('确认')").click()
+    page.wait_for_selector("#review-status:has-text('已确认')")
+    assert items.count() == 1
+    items.first.locator("select").select_option("continuation")
+    items.first.locator("button[type=submit]").click()
+    page.wait_for_selector("#review-items li:has-text('没有待复核的标签')")
+    call_id, index = rows[1][1], rows[1][2]
+    page.goto(f"{site.base}/ui/calls/{call_id}")
+    page.locator(f"li.turn[data-index='{index}'] .badge.corrected").wait_for()
+    assert page.locator(f"li.turn[data-index='{index}'] .badge.commit.continuation").count() == 1
+
+
 def test_manager_corrects_a_commitment_on_the_review_page(site: Site, new_page: Any) -> None:
     """Last in the file: the correction changes the demo call's commitment for the reports."""
     page = new_page()

@@ -18,8 +18,7 @@ from analysis import Analyzer
 from asr import AudioLimits, ChannelLayout, Transcriber, Transcript, Word
 from asr.errors import CorruptAudioError
 from auth.principal import Principal
-from crm.followups import draft_follow_up
-from ingest.call_analysis import analyze_call
+from ingest.call_analysis import analyze_call, follow_labels
 from ingest.storage import AudioStore
 from models import (
     Call,
@@ -34,7 +33,6 @@ from models import (
     utcnow,
 )
 from qa.rules import check_call
-from sales.objective_checks import judge_objectives
 from search.trackers import track_call
 
 __all__ = ["CallGone", "PipelineParts", "process_call"]
@@ -155,10 +153,9 @@ def _analyze(parts: PipelineParts, job_id: int, call_id: int) -> None:
     analyzer = parts.analyzer()
     with session_scope(parts.factory) as session:
         call = _require_call(session, call_id, job_id)
-        analysis = analyze_call(session, analyzer, call, parts.timezone, WORKER)
-        draft_follow_up(session, call, analysis, WORKER)
-        session.flush()
-        judge_objectives(session, call, analysis, WORKER)  # the rep's 承诺目标 for this call
+        analyze_call(session, analyzer, call, parts.timezone, WORKER)
+        # the follow-up draft and the rep's 承诺目标, on the labels in effect (corrections kept)
+        follow_labels(session, call)
         check_call(session, call.id, WORKER)  # QA rules on the fresh turns
         track_call(session, call.id, WORKER)  # trackers' mentions (the search index is the db's)
 

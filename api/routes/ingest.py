@@ -20,8 +20,10 @@ from api.schemas.ingest import (
     CallQuery,
     CorrectionIn,
     CorrectionOut,
+    ReviewQueueQuery,
     SegmentOut,
     TranscriptOut,
+    UncertainLabelOut,
     WordOut,
     call_out,
 )
@@ -191,6 +193,20 @@ def create_correction(
     change = corrections.LabelChange(labels, body.commitment_action, body.commitment_due, body.note)
     made = corrections.correct_turn(session, call_id, index, change, principal)
     return CorrectionOut.model_validate(correction_view(made), from_attributes=True)
+
+
+@router.get("/review-queue")
+def read_review_queue(
+    session: SessionDep,
+    state: StateDep,
+    principal: CurrentPrincipal,
+    query: Annotated[ReviewQueueQuery, Query()],
+) -> Page[UncertainLabelOut]:
+    """Labels the model was least sure of, on the calls you may correct, least sure first: confirm
+    one (a correction to the same label) or correct it, and it leaves the queue."""
+    below = state.settings.review_below if query.below is None else query.below
+    found = corrections.uncertain_labels(session, principal, query.kind, below, query.page())
+    return page_out(found, UncertainLabelOut)
 
 
 @router.get("/calls/{call_id}/corrections")

@@ -23,8 +23,10 @@ __all__ = [
     "CorrectionIn",
     "CorrectionOut",
     "HealthOut",
+    "ReviewQueueQuery",
     "SegmentOut",
     "TranscriptOut",
+    "UncertainLabelOut",
     "WordOut",
 ]
 
@@ -241,6 +243,31 @@ class AnalysisOut(BaseModel):
     stale_corrections: list[CorrectionOut] = Field(
         description="Corrections that no longer apply: re-analysis changed their turn's text."
     )
+
+
+class ReviewQueueQuery(PageQuery):
+    kind: Literal["commitment", "question"] = Field(
+        "commitment", description="Customer turns' outcomes, or rep turns' SPIN types."
+    )
+    below: float | None = Field(
+        None, ge=0, le=1, description="Labels less sure than this (default HUASHU_REVIEW_BELOW)."
+    )
+
+
+class UncertainLabelOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    call_id: int
+    call_title: str | None
+    rep: str | None
+    happened_at: datetime
+    turn_index: int
+    speaker: str
+    kind: str
+    text: str
+    previous_text: str | None = Field(description="The other speaker's turn before it.")
+    label: str | None = Field(description="The model's label; null: none.")
+    probability: float
 
 
 class CorrectionIn(BaseModel):

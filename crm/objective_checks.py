@@ -1,4 +1,5 @@
-"""After a call is analysed: judge the commitment objective set for it (analysis/objectives.py).
+"""After a call is analysed, and after a person corrects its labels: judge the commitment objective
+set for it (analysis/objectives.py) on the labels in effect.
 
 The objective judged is, for a call linked to an opportunity, the open follow-up of that
 opportunity whose objective is still unjudged (the earliest due), else the opportunity's own
@@ -15,7 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from analysis import Analysis
-from analysis.objectives import assess_objective
+from analysis.objectives import assess_objective, continuations
 from analysis.score import score_reasons_json, with_objective
 from auth.permissions import WRITE_FOLLOW_UPS, WRITE_OPPORTUNITIES, authorize
 from auth.principal import Principal
@@ -35,10 +36,11 @@ def judge_objectives(
     targets: list[CommitmentObjective] = [t for t in found if t is not None]
     advances = [(c.action, c.text) for c in analysis.commitments]
     declines = [t.text for t in analysis.turns if t.commitment == "decline"]
+    continued = continuations(analysis.turns)
     for target in targets:
         assert target.objective_primary is not None
         judged = assess_objective(
-            target.objective_primary, target.objective_minimum, advances, declines
+            target.objective_primary, target.objective_minimum, advances, declines, continued
         )
         target.objective_outcome, target.objective_evidence = judged.outcome, list(judged.evidence)
         target.objective_call_id, target.objective_assessed_at = call.id, utcnow()
