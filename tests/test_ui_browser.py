@@ -151,11 +151,12 @@ def _edit_words_and_keep_a_vocabulary(page, server: Server) -> None:  # type: ig
     page.click("#term-form button[type=submit]")
     page.wait_for_selector("#terms tr:has-text('启航教育'):has-text('喜航教育')")
     page.fill("#term-form input[name=text]", "启航教育")
+    page.fill("#term-form input[name=heard]", "喜航教育")
     page.click("#term-form button[type=submit]")
     page.wait_for_selector("#term-status.error:has-text('词库里已有')")  # in Chinese, not lost
     page.screenshot(path=str(DOCS / "vocabulary.png"), full_page=True)
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("#terms button:has-text('删除 启航教育')")
+    page.click("#terms button[aria-label='删除 启航教育']")
     page.wait_for_selector("#terms td:has-text('词库里还没有词')")
 
 
