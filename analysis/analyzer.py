@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -46,6 +46,10 @@ class Analyzer:
         """The words the analysis stores for `text` (a search tokenises its query with this)."""
         return self._labeler.tokenizer.tokens(text)
 
+    def word_frequencies(self) -> Mapping[str, int]:
+        """The words the tokenizer knows, with their frequencies (asr.Lexicon reads them)."""
+        return self._labeler.tokenizer.word_frequencies()
+
     @classmethod
     def with_labeler(cls, labeler: TurnLabeler) -> Analyzer:
         """An analyzer around a labeller trained elsewhere (analysis.train's evaluations)."""
@@ -60,8 +64,12 @@ class Analyzer:
         call_date: date | None,
         duration: float | None,
         stereo: bool,
+        revise: Callable[[int, Utterance], Utterance] | None = None,
     ) -> Analysis:
-        """A transcribed call: cut into utterances, find the speakers, merge into turns, label."""
+        """A transcribed call: cut into utterances, find the speakers, merge into turns, label.
+
+        `revise(index, turn)`: the turn as it should be labelled, called once per turn after the
+        turns are built (a person's edit of its text): the turns themselves never move."""
         utterances = split_utterances(segments)
         if utterances and all(u.speaker == "unknown" for u in utterances):
             # Voices told apart acoustically where asr could; else the text alone decides.
@@ -69,7 +77,10 @@ class Analyzer:
             utterances, speakers = voiced or assign_mono_speakers(utterances)
         else:
             speakers = _CHANNELS
-        return self._analyze(build_turns(utterances), speakers, call_date, duration, stereo)
+        turns = build_turns(utterances)
+        if revise is not None:
+            turns = [revise(index, turn) for index, turn in enumerate(turns)]
+        return self._analyze(turns, speakers, call_date, duration, stereo)
 
     def analyze_turns(self, turns: Sequence[Utterance], *, call_date: date | None) -> Analysis:
         """Turns as given (the text API): labelled as they are, never merged or re-split."""

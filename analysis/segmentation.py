@@ -8,7 +8,7 @@ dictionary (analysis/data/sales_dict.txt) and any user dictionaries given to it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -28,6 +28,12 @@ class SalesTokenizer:
         self._tokenizer.initialize()
         for dictionary in self.dictionaries:
             self._tokenizer.load_userdict(str(dictionary))
+
+    def word_frequencies(self) -> Mapping[str, int]:
+        """The tokenizer's own word → frequency table (jieba's dictionary, the sales dictionary and
+        the team's files; prefixes of words appear with frequency 0). Shared, not copied."""
+        frequencies: Mapping[str, int] = self._tokenizer.FREQ
+        return frequencies
 
     def tokens(self, text: str) -> list[str]:
         """Words of `text`, without punctuation and spaces (HMM on, for unseen names)."""

@@ -16,7 +16,7 @@ from api import ui
 from api.deps import SESSION_COOKIE
 from api.errors import install_error_handlers, use_our_error_schema
 from api.metrics import RequestTimer, build_registry
-from api.routes import auth, coaching, crm, docs, health, ingest, qa, sales, search
+from api.routes import auth, coaching, crm, docs, health, ingest, qa, sales, search, vocabulary
 from api.security import SecurityMiddleware
 from api.state import AppState
 
@@ -65,7 +65,8 @@ def create_app(
     app.state.metrics_registry, latency = build_registry(state.session_factory)
     app.add_middleware(RequestTimer, histogram=latency)
     for router in (health.router, ingest.router, crm.router, sales.router, coaching.router,
-                   qa.router, search.router, auth.router, ui.router, docs.router):  # fmt: skip
+                   qa.router, search.router, vocabulary.router, auth.router, ui.router,
+                   docs.router):  # fmt: skip
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=ui.STATIC_DIR), name="static")
     app.mount("/docs-assets", StaticFiles(directory=docs.DOCS_ASSETS), name="docs-assets")

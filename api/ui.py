@@ -123,6 +123,15 @@ for _name, (_template, _action) in _PAGES.items():
     _page_route(_name, _template, _action)
 
 
+@router.get("/vocabulary", response_class=HTMLResponse)
+def read_vocabulary_page(
+    request: Request, state: StateDep, principal: CurrentPrincipal
+) -> Response:
+    p.authorize(principal, p.READ_VOCABULARY)
+    return _page(request, "vocabulary.html", principal,
+                 learn_after_calls=state.settings.learn_after_calls)  # fmt: skip
+
+
 @router.get("/calls/{call_id}", response_class=HTMLResponse)
 def read_call_page(
     request: Request, call_id: Id, session: SessionDep, principal: CurrentPrincipal

@@ -13,6 +13,7 @@ import numpy as np
 from asr.audio import SAMPLE_RATE, ChannelScan, FloatArray, scan_channels, stream_blocks
 from asr.chinese import collapse_repeats, is_hallucination, to_simplified
 from asr.errors import ChannelLayoutError, ModelError
+from asr.packing import pack_speech, unpack_words
 from asr.types import (
     AudioLimits,
     ChannelLayout,
@@ -110,6 +111,10 @@ class WhisperTranscriber:
         segments: list[Segment] = []
         language = self._options.language or "zh"
         voices = self._voice_tracker(layout)
+        if self._packs(plans, prompt):
+            report = _scaled_progress(on_progress, 0, 1, scan.duration)
+            language = self._transcribe_packed(path, plans, limits, segments, report)
+            plans = []  # done: both sides at once
         for index, plan in enumerate(plans):
             report = _scaled_progress(on_progress, index, len(plans), scan.duration)
             if plan.peak < _SILENCE_PEAK:
@@ -124,6 +129,51 @@ class WhisperTranscriber:
             on_progress(1.0)
         ordered = tuple(sorted(segments, key=lambda s: (s.start, s.end)))
         return Transcript(language, scan.duration, self.model_name, ordered, separation)
+
+    def _packs(self, plans: Sequence[_ChannelPlan], prompt: str | None) -> bool:
+        """Both sides decoded as one stream: on stereo calls with two sides that hold sound,
+        in sequential decoding with words timed (they are what puts each word back), and
+        without a hotword hint (its recovery of dropped speech works side by side)."""
+        o = self._options
+        return (
+            o.pack_channels and o.vad_filter and o.word_timestamps and o.batch_size == 0
+            and prompt is None and len(plans) == 2
+            and all(p.peak >= _SILENCE_PEAK and p.speaker is not Speaker.UNKNOWN for p in plans)
+        )  # fmt: skip
+
+    def _transcribe_packed(
+        self,
+        path: Path,
+        plans: Sequence[_ChannelPlan],
+        limits: AudioLimits | None,
+        out: list[Segment],
+        report: Callable[[float], None],
+    ) -> str:
+        o = self._options
+        gains = [_gain(p.peak) if o.peak_normalize else 1.0 for p in plans]
+        blocks = (
+            np.stack([_plane(block, p.plane, g) for p, g in zip(plans, gains, strict=True)])
+            for block in stream_blocks(path, limits)
+        )
+        language = o.language or "zh"
+        for window in pause_windows(blocks, o.window_s):
+            sides = [(p.speaker, window.audio[k], _speech_regions(window.audio[k]))
+                     for k, p in enumerate(plans)]  # fmt: skip
+            packed = pack_speech(sides)
+            if not packed.pieces:
+                report(window.end)
+                continue
+            raw_segments, info = self._decode(packed.audio, None, vad_filter=False)
+            for raw in raw_segments:  # lazy: each step decodes the next 30 s of speech
+                words = list(_clean_words(raw.words or (), 0.0))
+                for speaker, placed in unpack_words(words, packed, window.offset):
+                    segment = _segment_of(raw, speaker, placed)
+                    if segment is not None:
+                        out.append(segment)
+                report(window.offset + packed.piece_at(float(raw.end)).end)
+            report(window.end)
+            language = str(info.language)
+        return language
 
     def _voice_tracker(self, layout: ChannelLayout) -> VoiceTracker | None:
         wanted = self._options.separate_voices and self._options.word_timestamps
@@ -175,7 +225,9 @@ class WhisperTranscriber:
         kept = [h for h in hinted if not any(_overlap(h, r) for r in recovered)]
         return sorted(kept + recovered, key=lambda s: (s.start, s.end))
 
-    def _decode(self, audio: FloatArray, prompt: str | None) -> tuple[Iterable[Any], Any]:
+    def _decode(
+        self, audio: FloatArray, prompt: str | None, *, vad_filter: bool | None = None
+    ) -> tuple[Iterable[Any], Any]:
         o = self._options
         common: dict[str, Any] = {
             "language": o.language,
@@ -195,7 +247,7 @@ class WhisperTranscriber:
             )
         return self._whisper().transcribe(  # type: ignore[no-any-return]
             audio,
-            vad_filter=o.vad_filter,
+            vad_filter=o.vad_filter if vad_filter is None else vad_filter,
             condition_on_previous_text=o.condition_on_previous_text,
             **common,
         )
@@ -237,6 +289,14 @@ def _speech_stretches(audio: FloatArray) -> list[tuple[float, float]]:
     )
     found = get_speech_timestamps(audio, options)
     return [(r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE) for r in found]
+
+
+def _speech_regions(audio: FloatArray) -> list[tuple[int, int]]:
+    """Where Silero VAD hears speech (sample ranges), with the settings faster-whisper's own
+    `vad_filter` uses, so a packed side keeps what decoding it alone would have kept."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return [(r["start"], r["end"]) for r in get_speech_timestamps(audio, VadOptions())]
 
 
 def hotword_prompt(hotwords: Sequence[str], max_chars: int) -> str | None:
@@ -332,6 +392,17 @@ def _clean_segment(raw: Any, speaker: Speaker, offset: float) -> Segment | None:
         avg_logprob=float(raw.avg_logprob),
         no_speech_prob=float(raw.no_speech_prob),
     )
+
+
+def _segment_of(raw: Any, speaker: Speaker, words: Sequence[Word]) -> Segment | None:
+    """One side's run of words of a decoded segment, as a segment of its own."""
+    text = "".join(w.text for w in words).strip()
+    if not words or not text or is_hallucination(text):
+        return None
+    return Segment(
+        start=words[0].start, end=words[-1].end, text=text, speaker=speaker, words=tuple(words),
+        avg_logprob=float(raw.avg_logprob), no_speech_prob=float(raw.no_speech_prob),
+    )  # fmt: skip
 
 
 def _clean_text(text: str) -> str:

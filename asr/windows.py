@@ -27,7 +27,7 @@ class Window:
 
     @property
     def end(self) -> float:
-        return self.offset + len(self.audio) / 16_000
+        return self.offset + int(self.audio.shape[-1]) / 16_000
 
 
 def pause_windows(
@@ -36,28 +36,31 @@ def pause_windows(
     search_s: float = 15.0,
     sample_rate: int = 16_000,
 ) -> Iterator[Window]:
-    """Windows of at most `window_s` seconds from mono `blocks`; each is cut at the quietest
-    50 ms within its last `search_s` seconds. Only one window is held at a time."""
+    """Windows of at most `window_s` seconds from `blocks` (mono, or (sides, samples): all sides
+    cut at the same moment, the quietest of them together); each is cut at the quietest 50 ms
+    within its last `search_s` seconds. Only one window is held at a time."""
     limit = max(int(window_s * sample_rate), 1)
     search = min(int(search_s * sample_rate), limit)
     pending: list[FloatArray] = []
     pending_samples = offset = 0
     for block in blocks:
         pending.append(block)
-        pending_samples += len(block)
+        pending_samples += block.shape[-1]
         while pending_samples >= limit:
-            buffer = np.concatenate(pending)
-            cut = _quietest_cut(buffer[:limit], search, sample_rate)
-            yield Window(offset / sample_rate, buffer[:cut])
-            pending, offset = [buffer[cut:].copy()], offset + cut
-            pending_samples = len(pending[0])
+            buffer = np.concatenate(pending, axis=-1)
+            cut = _quietest_cut(buffer[..., :limit], search, sample_rate)
+            yield Window(offset / sample_rate, buffer[..., :cut])
+            pending, offset = [buffer[..., cut:].copy()], offset + cut
+            pending_samples = pending[0].shape[-1]
     if pending_samples:
-        yield Window(offset / sample_rate, np.concatenate(pending))
+        yield Window(offset / sample_rate, np.concatenate(pending, axis=-1))
 
 
 def _quietest_cut(audio: FloatArray, search: int, sample_rate: int) -> int:
     """Sample index in the middle of the quietest frame of the last `search` samples."""
     frame = max(int(_FRAME_S * sample_rate), 1)
+    if audio.ndim == 2:
+        audio = np.abs(audio).max(axis=0)  # quiet on every side at once
     tail = audio[len(audio) - search :]
     frames = len(tail) // frame
     if frames == 0:

@@ -58,6 +58,7 @@ __all__ = [
     "DECIDE_APPEALS",
     "DELETE_CALLS",
     "EDIT_SCORECARD",
+    "EDIT_TRANSCRIPTS",
     "EXPORT_CORRECTIONS",
     "EXPORT_CRM",
     "IMPORT_CRM",
@@ -78,6 +79,7 @@ __all__ = [
     "READ_TARGETS",
     "READ_TEAMS",
     "READ_TRACKERS",
+    "READ_VOCABULARY",
     "REANALYZE_CALLS",
     "REVIEW_CALLS",
     "SCORE_CALLS",
@@ -91,6 +93,7 @@ __all__ = [
     "WRITE_TARGETS",
     "WRITE_TEAMS",
     "WRITE_TRACKERS",
+    "WRITE_VOCABULARY",
     "Action",
     "CallReach",
     "ReachPart",
@@ -136,6 +139,8 @@ SEARCH_CALLS = Action("search_calls", "search calls", "search", {_A: _ALL, _M: _
 ANALYZE_TEXT = Action("analyze_text", "analyse text", "analyse", {_A: _ALL, _M: _ALL, _R: _ALL, _Q: _ALL})
 COMMENT_CALLS = Action("comment_calls", "comment on calls", "comment on", {_A: _ALL, _M: _TEAM, _R: _OWN, _Q: _QUEUE})
 CORRECT_LABELS = Action("correct_labels", "correct labels", "correct", {_A: _ALL, _M: _TEAM, _Q: _QUEUE})
+# Whoever may correct a turn's labels may correct its words: the same review, the same reach.
+EDIT_TRANSCRIPTS = Action("edit_transcripts", "edit transcripts", "edit", CORRECT_LABELS.may)
 EXPORT_CORRECTIONS = Action("export_corrections", "export label corrections", "export", {_A: _ALL})
 SCORE_CALLS = Action("score_calls", "fill in scorecards", "score", {_A: _ALL, _M: _TEAM})
 EDIT_SCORECARD = Action("edit_scorecard", "change the scorecard", "change", {_A: _ALL})
@@ -166,6 +171,8 @@ DECIDE_APPEALS = Action("decide_appeals", "decide appeals", "decide", {_A: _ALL,
 READ_QA_REPORTS = Action("read_qa_reports", "see QA reports", "see", {_A: _ALL, _M: _TEAM, _Q: _ALL})
 READ_TRACKERS = Action("read_trackers", "see trackers", "see", {_A: _ALL, _M: _ALL, _R: _ALL, _Q: _ALL})
 WRITE_TRACKERS = Action("write_trackers", "change trackers", "change", {_A: _ALL, _M: _ALL})
+READ_VOCABULARY = Action("read_vocabulary", "see the vocabulary", "see", {_A: _ALL, _M: _ALL, _R: _ALL, _Q: _ALL})
+WRITE_VOCABULARY = Action("write_vocabulary", "change the vocabulary", "change", {_A: _ALL, _M: _ALL})
 READ_OPERATIONS = Action("read_operations", "read the service's metrics", "read", {_A: _ALL})
 MANAGE_USERS = Action("manage_users", "manage users and tokens", "change", {_A: _ALL})
 READ_SELF = Action("read_self", "see who they are", "see", {_A: _ALL, _M: _ALL, _R: _ALL, _Q: _ALL})
@@ -182,6 +189,7 @@ ACTIONS: tuple[Action, ...] = (
     ANALYZE_TEXT,
     COMMENT_CALLS,
     CORRECT_LABELS,
+    EDIT_TRANSCRIPTS,
     EXPORT_CORRECTIONS,
     SCORE_CALLS,
     EDIT_SCORECARD,
@@ -212,6 +220,8 @@ ACTIONS: tuple[Action, ...] = (
     READ_QA_REPORTS,
     READ_TRACKERS,
     WRITE_TRACKERS,
+    READ_VOCABULARY,
+    WRITE_VOCABULARY,
     READ_OPERATIONS,
     MANAGE_USERS,
     READ_SELF,

@@ -6,6 +6,8 @@
     python bench/asr.py --suites call30 --no-baseline   # a 30-minute assembled stereo call
     python bench/asr.py --suites names        # names CER on the calls without / with hotwords
     python bench/asr.py --device cuda --compute-type float16   # on a GPU host
+    python bench/asr.py --suites heldout --calls-dir DIR --no-baseline  # calls written elsewhere
+    python bench/asr.py --suites service       # stereo calls from upload to done, real server
 
 Suites (all audio from ../shared/audio, assembled ones built in a temp folder at bench time):
   clips   the 41 real recordings of real/ (mono), reference = manifest.tsv
@@ -16,6 +18,20 @@ Suites (all audio from ../shared/audio, assembled ones built in a temp folder at
   call30  the same assembly repeated to 30 minutes
   names   CER of the names and products known to be said in the 4 calls, without and with
           hotwords (the call's CRM context first, then the team's dictionary)
+  heldout stereo calls rendered from scripts kept outside the repository (--calls-dir: per
+          call <id>.json with turns, its CRM record, the team's vocabulary and the names said,
+          and <id>.stereo.wav)
+
+  service the 4 stereo calls (and --calls-dir's) uploaded to a real `huashu serve` (its own
+          data folder, SQLite, the bundled model) one after another: seconds from the upload's
+          first byte to `done` (transcription, correction, analysis, QA, trackers), against
+          plain faster-whisper on both channels in the same run
+
+On clips, stereo and heldout every configuration also gets a "+ corrections" row: its words
+corrected after decoding as the service does (asr.correction: the call's CRM names and the
+team's vocabulary, homophones against the frequency lexicon). Its time is the correction's
+alone (the transcript is the configuration's own, decoded once). "names right" counts each
+name of each call that appears spelled exactly so in the transcript.
   hotclips  the 41 clips with the team's hotword list (no names in them: does it harm?)
   mono    speakers on mono: the 4 calls' mono mixes, share of the speech time attributed to
           the right speaker (voices + text, and the old text-only heuristic); and, to see the
@@ -50,6 +66,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from asr import (
     ChannelLayout,
+    Segment,
     Speaker,
     Transcript,
     TranscriptionOptions,
@@ -58,6 +75,8 @@ from asr import (
     ensure_bundled_model,
     normalize_for_cer,
 )
+from asr.correction import Corrector, Term, crm_terms, person_terms, vocabulary_terms
+from asr.lexicon import MODERN_WORDS, Lexicon, read_frequencies
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "audio"
 REAL = SHARED / "real"
@@ -80,6 +99,8 @@ VARIANTS = {
     "beam5": dataclasses.replace(DEFAULTS, beam_size=5),
     "no-normalize": dataclasses.replace(DEFAULTS, peak_normalize=False),
     "window60": dataclasses.replace(DEFAULTS, window_s=60.0),
+    # Both sides of a stereo call packed into one stream (asr.packing), not the default.
+    "pack": dataclasses.replace(DEFAULTS, pack_channels=True),
 }
 
 # What a team's CRM and dictionary would hold for each synthetic call: the customer's company
@@ -103,6 +124,13 @@ class Item:
     references: dict[Speaker, str]
     hotwords: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    terms: tuple[Term, ...] = ()  # what the service would correct the call against
+
+    @property
+    def known_names(self) -> tuple[str, ...]:
+        """The names the service can know: a term of the call's CRM record or vocabulary."""
+        texts = {t.text for t in self.terms}
+        return tuple(n for n in self.names if n in texts)
 
 
 @dataclass
@@ -113,6 +141,10 @@ class Tally:
     length: int = 0
     name_errors: int = 0
     name_length: int = 0
+    names_right: int = 0
+    names_total: int = 0
+    known_right: int = 0
+    known_total: int = 0
     texts: list[str] = field(default_factory=list)
 
     @property
@@ -134,7 +166,12 @@ def main() -> None:
         if "mono" in args.suites.split(","):
             _mono_suite(WhisperTranscriber(model_dir, **_model_args(args)), Path(tmp))
             args.suites = ",".join(s for s in args.suites.split(",") if s != "mono")
-        suites = _suites([s for s in args.suites.split(",") if s], Path(tmp), args.limit)
+        if "service" in args.suites.split(","):
+            _service_suite(model_dir, args, Path(tmp))
+            args.suites = ",".join(s for s in args.suites.split(",") if s != "service")
+        suites = _suites(
+            [s for s in args.suites.split(",") if s], Path(tmp), args.limit, args.calls_dir
+        )
         configs = _configs(args.variants)
         print(f"{args.threads} threads, device {args.device}, {args.compute_type}")
         baseline = None if args.no_baseline else _plain(model_dir, args)
@@ -155,6 +192,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--compute-type", default="int8", help="int8, float16, int8_float16…")
     parser.add_argument("--no-baseline", action="store_true", help="skip plain faster-whisper")
     parser.add_argument("--limit", type=int, default=0, help="only the first N items (smoke)")
+    parser.add_argument("--calls-dir", type=Path, help="the heldout suite's folder")
+    parser.add_argument(
+        "--no-corrections", action="store_true", help="skip the '+ corrections' rows"
+    )
     return parser.parse_args()
 
 
@@ -182,13 +223,19 @@ def _run_suite(
         runs["plain faster-whisper (baseline)"] = (baseline, False)
     if suite == "names":
         configs = {"huashu (defaults)": DEFAULTS}
+    correct = not args.no_corrections and suite in ("clips", "stereo", "heldout")
+    corrector = _Corrections() if correct else None
     for name, options in (configs or {"huashu (defaults)": DEFAULTS}).items():
-        runner = _huashu(WhisperTranscriber(model_dir, **_model_args(args), options=options))
+        decoded: dict[Path, Transcript] = {}
+        transcriber = WhisperTranscriber(model_dir, **_model_args(args), options=options)
+        runner = _huashu(transcriber, decoded)
         if suite == "names":
             runs[name] = (runner, False)
             runs[f"{name} + hotwords"] = (runner, True)
         else:
             runs[name] = (runner, suite == "hotclips")
+        if corrector is not None:
+            runs[f"{name} + corrections"] = (corrector.runner(decoded), False)
     tallies = _measure_interleaved(runs, items)
     reference = tallies.get("plain faster-whisper (baseline)")
     for name, tally in tallies.items():
@@ -217,18 +264,38 @@ def _plain(model_dir: str, args: argparse.Namespace) -> Runner:
     return run
 
 
-def _huashu(transcriber: WhisperTranscriber) -> Runner:
+def _huashu(transcriber: WhisperTranscriber, decoded: dict[Path, Transcript]) -> Runner:
     def run(item: Item, hot: bool) -> dict[Speaker, str]:
         hotwords = item.hotwords if hot else ()
         transcript = transcriber.transcribe(item.path, item.layout, hotwords=hotwords)
-        return _by_speaker(transcript)
+        decoded[item.path] = transcript  # what "+ corrections" corrects
+        return _by_speaker(transcript.segments)
 
     return run
 
 
-def _by_speaker(transcript: Transcript) -> dict[Speaker, str]:
+class _Corrections:
+    """The service's correction after decoding: the lexicon is built once (as the worker does)."""
+
+    def __init__(self) -> None:
+        from analysis.segmentation import SalesTokenizer
+
+        self.lexicon = Lexicon(
+            [SalesTokenizer().word_frequencies(), read_frequencies(MODERN_WORDS)]
+        )
+
+    def runner(self, decoded: dict[Path, Transcript]) -> Runner:
+        def run(item: Item, hot: bool) -> dict[Speaker, str]:
+            segments = decoded[item.path].segments  # runs right after its configuration
+            corrected = Corrector(item.terms, self.lexicon).correct(segments)
+            return _by_speaker(corrected.segments)
+
+        return run
+
+
+def _by_speaker(segments: Sequence[Segment]) -> dict[Speaker, str]:
     said: dict[Speaker, str] = {}
-    for segment in transcript.segments:
+    for segment in segments:
         said[segment.speaker] = said.get(segment.speaker, "") + segment.text
     return said
 
@@ -238,6 +305,7 @@ def _measure_interleaved(
 ) -> dict[str, Tally]:
     for run, hot in runs.values():
         run(items[0], hot)  # warm-up (model load, first allocations), not timed
+    # (in order: a "+ corrections" run comes right after the configuration it corrects)
     tallies = {name: Tally(audio=sum(i.seconds for i in items)) for name in runs}
     for item in items:
         for name, (run, hot) in runs.items():
@@ -257,6 +325,11 @@ def _score(tally: Tally, item: Item, said: dict[Speaker, str]) -> None:
     for name in item.names:
         tally.name_errors += _substring_distance(normalize_for_cer(name), everything)
         tally.name_length += len(name)
+        tally.names_right += normalize_for_cer(name) in everything
+        tally.names_total += 1
+    for name in item.known_names:
+        tally.known_right += normalize_for_cer(name) in everything
+        tally.known_total += 1
 
 
 def _substring_distance(needle: str, haystack: str) -> int:
@@ -277,15 +350,23 @@ def _print(name: str, tally: Tally, baseline: Tally | None) -> None:
     rtf = tally.seconds / tally.audio
     ratio = f"time ×{tally.seconds / baseline.seconds:.2f}" if baseline else "time ×  – "
     cer_ratio = f"CER ×{tally.cer / max(baseline.cer, 1e-9):.2f}" if baseline else ""
-    names = f"  names CER {tally.names_cer:.3f}" if tally.name_length else ""
+    names = (
+        f"  names CER {tally.names_cer:.3f}, right {tally.names_right}/{tally.names_total}"
+        f" (in the CRM or vocabulary: {tally.known_right}/{tally.known_total})"
+        if tally.name_length
+        else ""
+    )
     print(f"{name:34s} RTF {rtf:.3f}  {ratio}  CER {tally.cer:.3f}  {cer_ratio}{names}", flush=True)
 
 
 # --- the suites -------------------------------------------------------------------------------
 
 
-def _suites(names: Sequence[str], tmp: Path, limit: int) -> dict[str, list[Item]]:
+def _suites(
+    names: Sequence[str], tmp: Path, limit: int, calls_dir: Path | None
+) -> dict[str, list[Item]]:
     builders: dict[str, Callable[[], list[Item]]] = {
+        "heldout": lambda: _held_out_calls(calls_dir),
         "clips": _clips,
         "hotclips": lambda: [dataclasses.replace(i, hotwords=TEAM_DICTIONARY) for i in _clips()],
         "stereo": _stereo_calls,
@@ -325,9 +406,46 @@ def _stereo_calls() -> list[Item]:
         context = CALL_CONTEXT[call["id"]]
         hotwords = tuple(dict.fromkeys((*context, *TEAM_DICTIONARY)))
         path = CALLS / f"{call['id']}.stereo.wav"
+        terms = tuple(_context_terms(context)) + tuple(Term(t, "term") for t in TEAM_DICTIONARY)
         items.append(
-            Item(path, ChannelLayout.REP_LEFT, _wav_seconds(path), refs, hotwords, context)
+            Item(path, ChannelLayout.REP_LEFT, _wav_seconds(path), refs, hotwords, context, terms)
         )
+    return items
+
+
+def _context_terms(context: Sequence[str]) -> list[Term]:
+    """A full name (two or three characters, no title) stands for the ways it is addressed."""
+    terms: list[Term] = []
+    for text in context:
+        full_name = len(text) in (2, 3) and not text.startswith("小") and text[-1] not in "总姐哥"
+        terms.extend(person_terms(text) if full_name and "主任" not in text else [Term(text, "")])
+    return terms
+
+
+def _held_out_calls(folder: Path | None) -> list[Item]:
+    """Calls rendered from scripts written outside the repository, with what the service would
+    know of each: its CRM record (as vocabulary.terms.call_terms reads it) and the team's
+    vocabulary."""
+    if folder is None:
+        raise SystemExit("the heldout suite needs --calls-dir")
+    items = []
+    for script in sorted(folder.glob("*.json")):
+        call = json.loads(script.read_text(encoding="utf-8"))
+        turns = call["turns"]
+        refs = {
+            Speaker.REP: "".join(t["spoken_text"] for t in turns if t["speaker"] == "rep"),
+            Speaker.CUSTOMER: "".join(t["spoken_text"] for t in turns if t["speaker"] != "rep"),
+        }
+        crm = call["crm"]
+        terms = crm_terms([crm["customer_company"]], [crm["contact"]], [crm["rep"]],
+                          [crm["opportunity"]])  # fmt: skip
+        for entry in call["vocabulary"]:
+            terms.extend(vocabulary_terms(entry["term"], entry["kind"]))
+        names = tuple(dict.fromkeys(n["text"] for n in call["names"]))
+        path = script.with_suffix(".stereo.wav")
+        hotwords = tuple(dict.fromkeys(t.text for t in terms))
+        items.append(Item(path, ChannelLayout.REP_LEFT, _wav_seconds(path), refs, hotwords,
+                          names, tuple(terms)))  # fmt: skip
     return items
 
 
@@ -366,6 +484,57 @@ def _clip_cycle(repeats: int) -> Iterator[tuple[np.ndarray, str]]:
             with wave.open(str(REAL / row["file"]), "rb") as w:
                 pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
             yield pcm.astype(np.float32) / 32767, row["reference_text"]
+
+
+# --- upload to done on a real server ---------------------------------------------------------
+
+
+def _service_suite(model_dir: str, args: argparse.Namespace, tmp: Path) -> None:
+    """Each stereo call uploaded to a real server and followed to `done`, after a warm-up
+    upload (model and analyzer load once per process, not per call); the baseline is plain
+    faster-whisper on both channels, measured on the same calls in the same run."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import httpx
+    from load import ADMIN, start_server
+
+    items = _stereo_calls() + (_held_out_calls(args.calls_dir) if args.calls_dir else [])
+    items = items[: args.limit or None]
+    (tmp / "service").mkdir()
+    server, base = start_server(tmp / "service")
+    try:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {ADMIN}"}) as http:
+            _upload_and_wait(http, REAL / _manifest()[0]["file"], "mono")  # warm-up
+            service = sum(_upload_and_wait(http, item.path, "rep-left") for item in items)
+    finally:
+        server.terminate()
+        server.wait(30)
+    plain = _plain(model_dir, args)
+    plain(items[0], False)  # warm-up
+    started = time.perf_counter()
+    for item in items:
+        plain(item, False)
+    baseline = time.perf_counter() - started
+    audio = sum(i.seconds for i in items)
+    print(f"\n== service: {len(items)} stereo calls, {audio:.0f} s of audio, upload to done")
+    print(f"plain faster-whisper, both channels   {baseline:7.1f} s  RTF {baseline / audio:.3f}")
+    print(f"huashu serve, upload to done          {service:7.1f} s  RTF {service / audio:.3f}"
+          f"  time ×{service / baseline:.2f}", flush=True)  # fmt: skip
+
+
+def _upload_and_wait(http: Any, path: Path, channels: str) -> float:
+    started = time.perf_counter()
+    with path.open("rb") as f:
+        answer = http.post("/api/v1/calls", files={"audio": (path.name, f)},
+                           data={"channels": channels}, timeout=120)  # fmt: skip
+    answer.raise_for_status()
+    call_id = answer.json()["id"]
+    while True:
+        status = http.get(f"/api/v1/calls/{call_id}").json()["status"]
+        if status == "failed":
+            raise SystemExit(f"{path.name} failed on the server")
+        if status == "done":
+            return time.perf_counter() - started
+        time.sleep(0.1)
 
 
 # --- speakers on mono -------------------------------------------------------------------------

@@ -55,6 +55,7 @@ from huashu.seed import seed_demo
 from huashu.settings import Settings
 from models import session_scope
 
+ROOT = Path(__file__).resolve().parents[1]
 BENCH = Principal.system("bench")
 ADMIN = "bench-admin-token-0123456789abcdef0123456789"
 
@@ -95,12 +96,12 @@ def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    # The server runs this checkout's code, whichever checkout the virtual environment holds.
     env = {**os.environ, "HUASHU_DATA_DIR": str(folder), "HUASHU_ADMIN_TOKEN": ADMIN,
-           "HUASHU_MODEL_CACHE_DIR": str(Path("data/models").resolve())}  # fmt: skip
-    huashu = Path(sys.executable).with_name("huashu")
+           "HUASHU_MODEL_CACHE_DIR": str(Path("data/models").resolve()), "PYTHONPATH": str(ROOT)}  # fmt: skip
     log = (folder / "server.log").open("wb")  # read it when something fails
-    server = subprocess.Popen([str(huashu), "serve", "--port", str(port)], env=env,
-                              stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    server = subprocess.Popen([sys.executable, "-m", "huashu.cli", "serve", "--port", str(port)],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:

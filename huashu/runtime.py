@@ -220,6 +220,7 @@ def pipeline_parts(
     return PipelineParts(
         services.session_factory, services.store, transcriber, analyzer.get, settings.timezone,
         max_seconds=settings.max_call_seconds, hotwords=team_terms(settings),
+        lexicon=analyzer.lexicon if settings.correct_homophones else None,
     )  # fmt: skip
 
 
@@ -265,6 +266,8 @@ def run_celery_worker(services: Services, transcriber: Transcriber) -> Celery:
     analyzer = build_analyzer(settings)
     analyzer.get()  # loaded before Celery says "ready", so the first job is not the slow one
     parts = pipeline_parts(services, transcriber, analyzer)
+    if parts.lexicon is not None:
+        parts.lexicon()
     use_executor(
         JobExecutor(parts, retry_delay_s=settings.job_retry_delay_s),
         reset_after_fork=lambda: services.engine.dispose(close=False),

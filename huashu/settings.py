@@ -59,6 +59,18 @@ class Settings(BaseSettings):
         description="Bias decoding towards the call's CRM names and the dictionary (measured: "
         "names right more often, the rest of the text worse; off by default).",
     )
+    correct_homophones: bool = Field(
+        True,
+        description="After decoding, replace words heard as rare characters by the common word "
+        "read the same (爆销 → 报销); the vocabulary's corrections are always made.",
+    )
+    learn_after_calls: int = Field(
+        3,
+        ge=1,
+        le=100,
+        description="A replacement people make by editing transcripts on this many calls becomes "
+        "a learned correction in the vocabulary.",
+    )
     model_cache_dir: Path | None = Field(
         None,
         description="Where the bundled model is assembled and the fitted classifiers are kept; "

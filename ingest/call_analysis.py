@@ -28,6 +28,9 @@ from analysis import (
 )
 from analysis.score import score_from_json, score_reasons_json
 from analysis.types import ConversationCheck
+from asr import Segment, Speaker, Word
+from asr.correction import Corrector
+from asr.lexicon import MODERN_WORDS, Lexicon, read_frequencies
 from auth.permissions import ANALYZE_TEXT, REANALYZE_CALLS, authorize
 from auth.principal import Principal
 from core.errors import InvalidInput, TranscriptNotReady
@@ -41,8 +44,11 @@ from ingest.call_views import (
     TurnView,
     analysis_view,
     correction_view,
+    doubtful_views,
     question_views,
+    replacement_views,
     score_view,
+    text_edit_view,
 )
 from ingest.calls import get_call
 from ingest.labels_in_effect import (
@@ -51,6 +57,7 @@ from ingest.labels_in_effect import (
     effective_commitments,
     refresh_labels,
 )
+from ingest.turn_origins import TurnOrigin, TurnOrigins
 from models import (
     Call,
     CallAnalysis,
@@ -60,9 +67,11 @@ from models import (
     JobKind,
     JobState,
     LabelCorrection,
+    TranscriptEdit,
     TranscriptSegment,
     on_commit,
 )
+from vocabulary.terms import call_terms
 
 __all__ = [
     "MAX_TEXT_CHARS",
@@ -73,7 +82,9 @@ __all__ = [
     "analyze_call",
     "analyze_text",
     "count_turns",
+    "edits_in_effect",
     "follow_labels",
+    "queue_reanalysis",
     "read_analysis",
     "request_reanalysis",
     "search_text",
@@ -97,7 +108,9 @@ class AnalyzerHolder:
         self._user_dictionaries = tuple(user_dictionaries)
         self._cache_dir = cache_dir
         self._analyzer: Analyzer | None = None
+        self._lexicon: Lexicon | None = None
         self._lock = threading.Lock()
+        self._lexicon_lock = threading.Lock()
 
     def get(self) -> Analyzer:
         with self._lock:
@@ -105,8 +118,19 @@ class AnalyzerHolder:
                 self._analyzer = Analyzer(self._user_dictionaries, cache_dir=self._cache_dir)
             return self._analyzer
 
+    def lexicon(self) -> Lexicon:
+        """What transcripts are corrected with: the analyzer's own word table (jieba's, the sales
+        dictionary, the team's files: shared, not copied) and the modern words jieba lacks."""
+        analyzer = self.get()
+        with self._lexicon_lock:
+            if self._lexicon is None:
+                modern = read_frequencies(MODERN_WORDS)
+                self._lexicon = Lexicon([analyzer.word_frequencies(), modern])
+            return self._lexicon
+
     def warm_up(self) -> None:
-        threading.Thread(target=self.get, name="huashu-analyzer-warm-up", daemon=True).start()
+        """Build the analyzer and the lexicon in the background (the lexicon needs the analyzer)."""
+        threading.Thread(target=self.lexicon, name="huashu-analyzer-warm-up", daemon=True).start()
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,23 +150,68 @@ def analyze_text(
 
 
 def analyze_call(
-    session: Session, analyzer: Analyzer, call: Call, timezone: str, principal: Principal
+    session: Session,
+    analyzer: Analyzer,
+    call: Call,
+    timezone: str,
+    principal: Principal,
+    lexicon: Lexicon | None = None,
 ) -> Analysis:
-    """Analyse a call's stored transcript and replace its stored analysis (the worker's step)."""
+    """Analyse a call's stored transcript and replace its stored analysis (the worker's step).
+
+    Whisper's words are first corrected against the call's vocabulary (its CRM names, the team's
+    terms and learned corrections) and, given a `lexicon`, for homophones; then people's edits of
+    a turn's text replace it where the turn still reads as it did when they edited it."""
     authorize(principal, REANALYZE_CALLS)
     rows = session.scalars(
         select(TranscriptSegment)
         .where(TranscriptSegment.call_id == call.id)
         .order_by(TranscriptSegment.idx)
     )
+    heard = [_asr_segment(row) for row in rows]
+    corrected = Corrector(call_terms(session, call), lexicon).correct(heard)
+    origins = _OriginsInEffect(TurnOrigins(corrected), edits_in_effect(session, call.id))
     analysis = analyzer.analyze_segments(
-        [_speech_segment(row) for row in rows],
+        [_speech_segment(s) for s in corrected.segments],
         call_date=_call_date(call, timezone),
         duration=call.duration_s,
         stereo=call.channels != "mono",
+        revise=origins.revise,
     )
-    store_analysis(session, call.id, analysis)
+    store_analysis(session, call.id, analysis, origins.found)
     return analysis
+
+
+class _OriginsInEffect:
+    """The `revise` step of an analysis: records each turn's origin and puts a person's edit in
+    effect where the turn still reads as Whisper heard it when they edited it."""
+
+    def __init__(self, origins: TurnOrigins, edits: dict[int, TranscriptEdit]) -> None:
+        self._origins = origins
+        self._edits = edits
+        self.found: dict[int, TurnOrigin] = {}
+
+    def revise(self, index: int, turn: Utterance) -> Utterance:
+        origin = self._origins.origin(turn)
+        edit = self._edits.get(index)
+        if (
+            edit is not None
+            and edit.heard_text == origin.heard_text
+            and edit.speaker == turn.speaker
+        ):
+            self.found[index] = replace(origin, edit_id=edit.id)
+            return replace(turn, text=edit.new_text)
+        self.found[index] = origin
+        return turn
+
+
+def edits_in_effect(session: Session, call_id: int) -> dict[int, TranscriptEdit]:
+    """The latest edit of each turn of the call (whether it still applies is the analysis's
+    call: it must still read as Whisper heard it)."""
+    edits = session.scalars(
+        select(TranscriptEdit).where(TranscriptEdit.call_id == call_id).order_by(TranscriptEdit.id)
+    )
+    return {edit.turn_index: edit for edit in edits}
 
 
 def read_analysis(session: Session, call_id: int, viewer: Principal) -> AnalysisView:
@@ -155,7 +224,24 @@ def read_analysis(session: Session, call_id: int, viewer: Principal) -> Analysis
     turns = list(
         session.scalars(select(CallTurn).where(CallTurn.call_id == call_id).order_by(CallTurn.idx))
     )
-    return _stored_view(summary, turns, correction_state(session, call_id, turns))
+    view = _stored_view(summary, turns, correction_state(session, call_id, turns))
+    return _with_edits(view, turns, session, call_id)
+
+
+def _with_edits(
+    view: AnalysisView, turns: Sequence[CallTurn], session: Session, call_id: int
+) -> AnalysisView:
+    """Each turn's edit in effect, and the latest edits that no longer apply (stale)."""
+    latest = edits_in_effect(session, call_id)
+    by_id = {e.id: e for e in latest.values()}
+    in_effect = {t.idx: t.edit_id for t in turns if t.edit_id is not None}
+    stale = [text_edit_view(e) for i, e in sorted(latest.items()) if in_effect.get(i) != e.id]
+    with_edit = [
+        replace(t, edit=text_edit_view(by_id[in_effect[t.index]]))
+        if in_effect.get(t.index) in by_id else t
+        for t in view.turns
+    ]  # fmt: skip
+    return replace(view, turns=with_edit, stale_edits=stale)
 
 
 def analysis_in_effect(session: Session, call_id: int) -> Analysis | None:
@@ -232,26 +318,42 @@ def request_reanalysis(
         raise TranscriptNotReady(
             f"call {call_id} has no transcript to analyse yet (status: {call.status})"
         )
-    pending = session.scalar(
-        select(Job.id).where(
-            Job.call_id == call_id, Job.state.in_((JobState.QUEUED, JobState.RUNNING))
-        )
-    )
-    if pending is None:
-        job = Job(kind=JobKind.REANALYZE_CALL, call_id=call_id)
-        session.add(job)
-        session.flush()
-        call.status, call.progress, call.error = CallStatus.QUEUED, 0.95, None
-        if notify is not None:
-            on_commit(session, lambda: notify(job.id, job.kind))
+    queue_reanalysis(session, call, notify)
     return call
 
 
-def store_analysis(session: Session, call_id: int, analysis: Analysis) -> None:
-    """Replace the call's stored turns and summary with `analysis` (and so its search index)."""
+def queue_reanalysis(
+    session: Session, call: Call, notify: Callable[[int, str], None] | None
+) -> None:
+    """A re-analysis job for the call unless one is queued or running (which will see what
+    changed: it reads everything when it starts); the job is announced after the commit."""
+    pending = session.scalar(
+        select(Job.id).where(
+            Job.call_id == call.id, Job.state.in_((JobState.QUEUED, JobState.RUNNING))
+        )
+    )
+    if pending is not None:
+        return
+    job = Job(kind=JobKind.REANALYZE_CALL, call_id=call.id)
+    session.add(job)
+    session.flush()
+    call.status, call.progress, call.error = CallStatus.QUEUED, 0.95, None
+    if notify is not None:
+        on_commit(session, lambda: notify(job.id, job.kind))
+
+
+def store_analysis(
+    session: Session,
+    call_id: int,
+    analysis: Analysis,
+    origins: dict[int, TurnOrigin] | None = None,
+) -> None:
+    """Replace the call's stored turns and summary with `analysis` (and so its search index);
+    `origins`: where each turn's words came from (ingest.turn_origins)."""
     session.execute(delete(CallTurn).where(CallTurn.call_id == call_id))
     session.execute(delete(CallAnalysis).where(CallAnalysis.call_id == call_id))
-    session.add_all(_turn_row(call_id, t) for t in analysis.turns)
+    found = origins or {}
+    session.add_all(_turn_row(call_id, t, found.get(t.index)) for t in analysis.turns)
     counts = analysis.metrics["question_counts"]
     conversation = analysis.conversation
     session.add(
@@ -300,7 +402,7 @@ def _stored_view(
     )
 
 
-def _turn_row(call_id: int, turn: Turn) -> CallTurn:
+def _turn_row(call_id: int, turn: Turn, origin: TurnOrigin | None) -> CallTurn:
     return CallTurn(
         call_id=call_id, idx=turn.index, speaker=turn.speaker, start=turn.start, end=turn.end,
         text=turn.text, tokens=list(turn.tokens), search_text=search_text(turn.tokens),
@@ -309,6 +411,10 @@ def _turn_row(call_id: int, turn: Turn) -> CallTurn:
         commitment_probability=turn.commitment_probability,
         commitment_action=turn.commitment_action, commitment_due=turn.commitment_due,
         evidence=list(turn.evidence),
+        heard_text=origin.heard_text if origin else turn.text,
+        replacements=[] if origin is None or origin.edit_id else origin.replacements,
+        doubtful=[] if origin is None or origin.edit_id else origin.doubtful,
+        edit_id=origin.edit_id if origin else None,
     )  # fmt: skip
 
 
@@ -337,6 +443,9 @@ def _stored_turn(row: CallTurn, correction: LabelCorrection | None) -> TurnView:
         commitment=row.commitment, commitment_probability=row.commitment_probability,
         commitment_action=row.commitment_action, commitment_due=row.commitment_due,
         evidence=list(row.evidence), model_labels=model,
+        heard_text=row.heard_text if row.heard_text not in (None, row.text) else None,
+        replacements=replacement_views(row.replacements or []),
+        doubtful=doubtful_views(row.doubtful or []),
     )  # fmt: skip
     if correction is None:
         return turn
@@ -358,10 +467,18 @@ def _score_reasons(analysis: Analysis) -> list[dict[str, Any]]:
     return score_reasons_json(analysis.score) if analysis.score else []
 
 
-def _speech_segment(row: TranscriptSegment) -> SpeechSegment:
-    # [start, end, text, probability] and, on mono calls, [voice, voice confidence]
-    words = tuple(TimedWord(w[0], w[1], w[2], *w[4:6]) for w in row.words)
-    return SpeechSegment(row.speaker, row.start, row.end, row.text, words)
+def _asr_segment(row: TranscriptSegment) -> Segment:
+    """The stored segment as asr made it: words [start, end, text, probability] and, on mono
+    calls, [voice, voice confidence]."""
+    words = tuple(Word(w[0], w[1], w[2], w[3], *w[4:6]) for w in row.words)
+    return Segment(row.start, row.end, row.text, Speaker(row.speaker), words)
+
+
+def _speech_segment(segment: Segment) -> SpeechSegment:
+    words = tuple(
+        TimedWord(w.start, w.end, w.text, w.voice, w.voice_confidence) for w in segment.words
+    )
+    return SpeechSegment(segment.speaker.value, segment.start, segment.end, segment.text, words)
 
 
 def _call_date(call: Call, timezone: str) -> date:

@@ -9,28 +9,34 @@ views attribute by attribute.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from analysis import Analysis, Turn
-from models import LabelCorrection
+from models import LabelCorrection, TranscriptEdit
 
 __all__ = [
     "AnalysisView",
     "CommitmentView",
     "ConversationView",
     "CorrectionView",
+    "DoubtfulView",
     "ModelLabels",
     "QuestionView",
+    "ReplacementView",
     "ScoreReason",
     "ScoreView",
     "SpeakersView",
+    "TextEditView",
     "TurnView",
     "analysis_view",
     "correction_view",
+    "doubtful_views",
     "question_views",
+    "replacement_views",
     "score_view",
+    "text_edit_view",
 ]
 
 
@@ -71,8 +77,48 @@ class CorrectionView:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplacementView:
+    """A correction made after decoding, at [start, end) of the turn's text."""
+
+    start: int
+    end: int
+    heard: str  # what Whisper wrote
+    text: str  # what replaced it
+    reason: str  # vocabulary | learned | homophone
+    kind: str  # the vocabulary term's kind ("" for a homophone)
+    similarity: float
+    confidence: float  # Whisper's probability of the words it replaced
+
+
+@dataclass(frozen=True, slots=True)
+class DoubtfulView:
+    """Words Whisper was unsure of, at [start, end) of the turn's text."""
+
+    start: int
+    end: int
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class TextEditView:
+    """A person's edit of a turn's text."""
+
+    id: int
+    turn_index: int
+    speaker: str
+    heard_text: str  # the turn as Whisper wrote it
+    old_text: str  # as it read before this edit
+    text: str
+    changes: list[tuple[str, str]]  # the words it replaced: (old, new)
+    edited_by: str
+    edited_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class TurnView:
-    """A turn with the labels in effect (corrected, else the model's) and the model's own."""
+    """A turn with the labels in effect (corrected, else the model's) and the model's own; its
+    words as Whisper heard them, what corrected them (the vocabulary, a person) and where
+    Whisper was unsure."""
 
     index: int
     speaker: str
@@ -90,6 +136,10 @@ class TurnView:
     evidence: list[str]
     model_labels: ModelLabels
     correction: CorrectionView | None = None
+    heard_text: str | None = None  # None: the same as `text`, or not known (text analysed)
+    replacements: list[ReplacementView] = field(default_factory=list)
+    doubtful: list[DoubtfulView] = field(default_factory=list)
+    edit: TextEditView | None = None  # the person's edit in effect
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +190,7 @@ class AnalysisView:
     speakers: SpeakersView
     conversation: ConversationView
     stale_corrections: list[CorrectionView]  # re-analysis changed their turn's text
+    stale_edits: list[TextEditView] = field(default_factory=list)  # the same, for text edits
 
 
 def analysis_view(analysis: Analysis) -> AnalysisView:
@@ -202,3 +253,25 @@ def correction_view(c: LabelCorrection) -> CorrectionView:
         commitment_action=c.new_action, old_commitment_due=c.old_due, commitment_due=c.new_due,
         note=c.note, corrected_by=c.corrected_by, corrected_at=c.corrected_at,
     )  # fmt: skip
+
+
+def text_edit_view(edit: TranscriptEdit) -> TextEditView:
+    return TextEditView(
+        id=edit.id, turn_index=edit.turn_index, speaker=edit.speaker, heard_text=edit.heard_text,
+        old_text=edit.old_text, text=edit.new_text,
+        changes=[(str(old), str(new)) for old, new in edit.changes], edited_by=edit.edited_by,
+        edited_at=edit.edited_at,
+    )  # fmt: skip
+
+
+def replacement_views(stored: Sequence[Mapping[str, Any]]) -> list[ReplacementView]:
+    """A turn's replacements as stored (ingest.turn_origins)."""
+    return [
+        ReplacementView(int(r["start"]), int(r["end"]), r["heard"], r["text"], r["reason"],
+                        r.get("kind", ""), float(r["similarity"]), float(r["confidence"]))
+        for r in stored
+    ]  # fmt: skip
+
+
+def doubtful_views(stored: Sequence[Sequence[float]]) -> list[DoubtfulView]:
+    return [DoubtfulView(int(d[0]), int(d[1]), float(d[2])) for d in stored]

@@ -154,7 +154,8 @@ def _new_correction(
     previous_rep, previous_customer = _previous_texts(turns, turn.idx)
     return LabelCorrection(
         call_id=turn.call_id, turn_index=turn.idx, speaker=turn.speaker, turn_text=turn.text,
-        previous_rep_text=previous_rep, previous_customer_text=previous_customer,
+        heard_text=turn.heard_text or turn.text, previous_rep_text=previous_rep,
+        previous_customer_text=previous_customer,
         turn_count=len(turns), kind=kind, old_label=old_label,
         new_label=next(iter(change.labels.values())),
         old_action=old_action, new_action=_clean(change.commitment_action), old_due=old_due,

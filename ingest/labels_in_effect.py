@@ -1,8 +1,10 @@
 """The labels in effect on a call: the model's, unless a person corrected them.
 
 A correction is keyed by the turn's index and text. The latest correction of a turn wins while
-the turn still has the text (and the speaker) it was made on; after a re-analysis that changed
-the turn it no longer applies, and is reported as stale instead of silently moved to other words.
+the turn still has the text (and the speaker) it was made on, or the same text as Whisper heard
+it (a person's edit or the vocabulary changed only how words are spelled); after a re-analysis
+that changed the turn it no longer applies, and is reported as stale instead of silently moved
+to other words.
 
 `refresh_labels` rebuilds what the reports count from this (the `call_labels` rows and the
 summary's counts), after every analysis and every correction.
@@ -69,11 +71,12 @@ def _split_corrections(
 
 
 def _applies(correction: LabelCorrection, turn: CallTurn | None) -> bool:
-    return (
-        turn is not None
-        and turn.text == correction.turn_text
-        and KIND_OF_SPEAKER.get(turn.speaker) == correction.kind
-    )
+    """The turn still says what the correction was made on: the same words, or the same words
+    as Whisper heard them (a person's edit or a vocabulary correction changed only spellings)."""
+    if turn is None or KIND_OF_SPEAKER.get(turn.speaker) != correction.kind:
+        return False
+    heard = turn.heard_text or turn.text
+    return correction.turn_text in (turn.text, heard) or correction.heard_text == heard
 
 
 def refresh_labels(session: Session, call_id: int) -> None:

@@ -36,6 +36,7 @@ from models.search import (
     managed_by_models,
 )
 from models.token import ApiToken, Role, User, UserSession
+from models.transcript import TermSource, TranscriptChange, TranscriptEdit, VocabularyTerm
 
 __all__ = [
     "FTS_TABLE",
@@ -73,11 +74,15 @@ __all__ = [
     "SessionFactory",
     "Target",
     "Team",
+    "TermSource",
     "Tracker",
+    "TranscriptChange",
+    "TranscriptEdit",
     "TranscriptSegment",
     "UTCDateTime",
     "User",
     "UserSession",
+    "VocabularyTerm",
     "begin_writing",
     "create_db_engine",
     "make_session_factory",

@@ -54,6 +54,14 @@ class CallTurn(Base):
     # before probabilities were kept). A person's correction lives in `label_corrections`.
     question_probability: Mapped[float | None] = mapped_column(Float)
     commitment_probability: Mapped[float | None] = mapped_column(Float)
+    # Where `text` comes from: Whisper's words (`heard_text`; None for turns analysed before it
+    # was kept, read it as `text`), corrected against the vocabulary (`replacements`: offsets
+    # into `text` with what was heard and why), and a person's edit (`edit_id`) when one is in
+    # effect. `doubtful`: [start, end, probability] of the words Whisper was unsure of.
+    heard_text: Mapped[str | None] = mapped_column(Text)
+    replacements: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    doubtful: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    edit_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class CallAnalysis(Base):
@@ -117,6 +125,8 @@ class LabelCorrection(Base):
     turn_index: Mapped[int] = mapped_column(Integer)
     speaker: Mapped[str] = mapped_column(String(16))
     turn_text: Mapped[str] = mapped_column(Text)
+    # The turn as Whisper wrote it: the correction still holds when a person edits the words.
+    heard_text: Mapped[str | None] = mapped_column(Text)
     previous_rep_text: Mapped[str | None] = mapped_column(Text)
     previous_customer_text: Mapped[str | None] = mapped_column(Text)
     turn_count: Mapped[int] = mapped_column(Integer)

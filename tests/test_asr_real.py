@@ -13,6 +13,7 @@ from asr import (
     ChannelLayoutError,
     NotAudioError,
     Speaker,
+    TranscriptionOptions,
     WhisperTranscriber,
     cer,
     ensure_bundled_model,
@@ -64,6 +65,28 @@ def test_stereo_call_puts_each_side_on_its_speaker(transcriber: WhisperTranscrib
     assert cer(customer_ref, said[Speaker.CUSTOMER]) < 0.3 < cer(rep_ref, said[Speaker.CUSTOMER])
     starts = [s.start for s in transcript.segments]
     assert starts == sorted(starts)  # both channels merged in time order
+
+
+def test_packed_sides_come_back_on_their_speakers(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The packed decoding (an option: measured, not the default) puts each side's words back
+    on it, in time order, inside the call."""
+    model_dir = ensure_bundled_model(tmp_path_factory.mktemp("models"))
+    packing = WhisperTranscriber(str(model_dir), cpu_threads=2,
+                                 options=TranscriptionOptions(pack_channels=True))  # fmt: skip
+    script = json.loads((CALLS / "dev02.json").read_text())["turns"]
+    transcript = packing.transcribe(CALLS / "dev02.stereo.wav", ChannelLayout.REP_LEFT)
+    said = {
+        side: "".join(s.text for s in transcript.segments if s.speaker is side) for side in Speaker
+    }
+    rep_ref = "".join(t["spoken_text"] for t in script if t["speaker"] == "rep")
+    customer_ref = "".join(t["spoken_text"] for t in script if t["speaker"] == "customer")
+    assert said[Speaker.UNKNOWN] == ""
+    assert cer(rep_ref, said[Speaker.REP]) < 0.35 < cer(customer_ref, said[Speaker.REP])
+    assert cer(customer_ref, said[Speaker.CUSTOMER]) < 0.35 < cer(rep_ref, said[Speaker.CUSTOMER])
+    starts = [s.start for s in transcript.segments]
+    assert starts == sorted(starts) and transcript.segments[-1].end <= transcript.duration
+    for segment in transcript.segments:
+        assert segment.words and segment.start == segment.words[0].start
 
 
 def test_rep_right_swaps_the_speakers(transcriber: WhisperTranscriber, tmp_path: Path) -> None:

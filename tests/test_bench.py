@@ -18,7 +18,7 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 SMOKE = {
     "analysis.py": (["--minutes", "1", "--audio", str(CALLS / "dev04.stereo.wav")],
                     "analysis / transcription:"),
-    "asr.py": (["--suites", "clips", "--limit", "1"], "plain faster-whisper (baseline)"),
+    "asr.py": (["--suites", "clips,service", "--limit", "1"], "upload to done"),
     "cluster.py": (["--simulate", "--workers", "1,2", "--calls-per-worker", "1",
                     "--factor", "0.02"], " 2 workers "),
     "load.py": (["--clients", "3", "--seconds", "4", "--csv-rows", "20"], "5xx"),

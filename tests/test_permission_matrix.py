@@ -132,6 +132,7 @@ def _qa(client: TestClient, services: Services, world: World, users: dict[str, i
             "method": "count", "amount": 1, "reviewer_user_id": users["qa"]}  # fmt: skip
     world.ids["plans"] = {"-": _post(client, "qa/plans", plan)}
     world.ids["trackers"] = {"-": _post(client, "trackers", {"name": "价格", "phrases": ["价格"]})}
+    world.ids["vocabulary"] = {"-": _post(client, "vocabulary", {"text": "云帆科技", "kind": "company"})}
     second = {"Authorization": f"Bearer {world.tokens.pop('admin2')}"}
     calls = world.ids["calls"]
     world.ids["reviews"] = {
@@ -247,7 +248,7 @@ EVERYONE = may("*", "*", "*", "*")
 _KINDS = {"calls": "calls", "teams": "teams", "reps": "reps", "customers": "customers",
           "opportunities": "opportunities", "follow-ups": "follow-ups", "targets": "targets",
           "playlists": "playlists", "rules": "rules", "plans": "plans",
-          "trackers": "trackers"}  # fmt: skip
+          "trackers": "trackers", "vocabulary": "vocabulary"}  # fmt: skip
 
 
 def _fill(path: str, world: World, scope: str, overrides: dict[str, int] | None = None) -> str:
@@ -299,7 +300,19 @@ def _ingest_rows() -> list[Row]:
         Row("GET", "/api/v1/calls/{call_id}/corrections", (200,), read),
         Row("GET", "/api/v1/corrections/export", (200,), may("*"), scopes=NO_SCOPE),
         Row("GET", "/api/v1/review-queue", (200,), may("*", "*", "", "*"), scopes=NO_SCOPE),
+        Row("PATCH", "/api/v1/calls/{call_id}/turns/{turn_index}", (200,), may("*", "own team", "", "own"),
+            _text_edit),
+        Row("GET", "/api/v1/calls/{call_id}/transcript-edits", (200,), read),
+        Row("GET", "/api/v1/vocabulary", (200,), EVERYONE, scopes=NO_SCOPE),
+        Row("POST", "/api/v1/vocabulary", (201,), may("*", "*"),
+            body({"text": "星云系统", "kind": "product"}), NO_SCOPE),
+        Row("DELETE", "/api/v1/vocabulary/{term_id}", (204,), may("*", "*"), scopes=NO_SCOPE),
     ]  # fmt: skip
+
+
+def _text_edit(world: World, scope: str, role: str) -> Req:
+    path = f"/api/v1/calls/{world.id('calls', scope)}/turns/0"
+    return Req(path, json={"text": "您好，我是云帆科技的王经理。"})
 
 
 def _correction(world: World, scope: str, role: str) -> Req:
@@ -501,7 +514,7 @@ UI_PAGES = {
     "qa-rules": may("*", "*", "", "*"), "scorecard": may("*"), "customers": may("*", "*", "*"),
     "opportunities": may("*", "*", "*"), "follow-ups": may("*", "*", "*"),
     "targets": may("*", "*"), "users": may("*"), "password": EVERYONE, "search": EVERYONE,
-    "trackers": EVERYONE, "review": may("*", "*", "", "*"),
+    "trackers": EVERYONE, "review": may("*", "*", "", "*"), "vocabulary": EVERYONE,
 }  # fmt: skip
 
 

@@ -125,6 +125,39 @@ def test_sign_in_upload_review_and_seek(server: Server, page) -> None:  # type: 
     page.click("#scorecard-save")
     page.wait_for_selector("#scorecard-total:has-text('75 分')")
     page.screenshot(path=str(DOCS / "call-review.png"), full_page=True)
+    _edit_words_and_keep_a_vocabulary(page, server)
+
+
+def _edit_words_and_keep_a_vocabulary(page, server: Server) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Whisper's doubtful words are marked; the admin fixes a turn's words (the call follows
+    the re-analysis) and keeps the team's vocabulary on its page."""
+    marked = page.locator("li.turn .asr-doubtful, li.turn .asr-fixed")
+    assert marked.count() >= 1  # base Whisper on a real call: some words it was unsure of
+    first = page.locator("li.turn").first
+    first.locator(".edit-text").click()
+    new_words = "您好，我是启航教育的课程顾问小李，想跟您约个时间聊聊孩子的英语。"
+    first.locator(".edit-form textarea").fill(new_words)
+    first.locator(".edit-form button[type=submit]").click()
+    page.wait_for_selector("li.turn:first-child .origin.edited", timeout=60_000)  # re-analysed
+    assert page.locator("li.turn").first.locator("p.text").inner_text() == new_words
+    page.locator("li.turn").first.locator(".edit-text").click()
+    assert "管理员" in page.locator("li.turn:first-child .edit-form .history").inner_text()
+
+    page.goto(f"http://127.0.0.1:{server.port}/ui/vocabulary")
+    page.wait_for_selector("#terms td:has-text('词库里还没有词')")
+    page.fill("#term-form input[name=text]", "启航教育")
+    page.select_option("#term-form select[name=kind]", "company")
+    page.fill("#term-form input[name=heard]", "喜航教育")
+    page.click("#term-form button[type=submit]")
+    page.wait_for_selector("#terms tr:has-text('启航教育'):has-text('喜航教育')")
+    page.fill("#term-form input[name=text]", "启航教育")
+    page.fill("#term-form input[name=heard]", "喜航教育")
+    page.click("#term-form button[type=submit]")
+    page.wait_for_selector("#term-status.error:has-text('词库里已有')")  # in Chinese, not lost
+    page.screenshot(path=str(DOCS / "vocabulary.png"), full_page=True)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#terms button[aria-label='删除 启航教育']")
+    page.wait_for_selector("#terms td:has-text('词库里还没有词')")
 
 
 def test_html_in_names_is_shown_as_text(server: Server, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

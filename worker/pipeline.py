@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from analysis import Analyzer
 from asr import AudioLimits, ChannelLayout, Transcriber, Transcript, Word
 from asr.errors import CorruptAudioError
+from asr.lexicon import Lexicon
 from auth.principal import Principal
 from ingest.call_analysis import analyze_call, follow_labels
 from ingest.storage import AudioStore
@@ -71,6 +72,9 @@ class PipelineParts:
     timezone: str = "Asia/Shanghai"
     max_seconds: float | None = None  # HUASHU_MAX_CALL_MINUTES, checked again while decoding
     hotwords: tuple[str, ...] | None = None  # the team's terms; None: no hotwords at all
+    # The frequency lexicon homophones are corrected with (built on first use, like the
+    # analyzer); None: only the vocabulary corrects the transcript.
+    lexicon: Callable[[], Lexicon] | None = None
 
 
 def process_call(parts: PipelineParts, job_id: int) -> None:
@@ -149,11 +153,13 @@ def _save_transcript(
 
 
 def _analyze(parts: PipelineParts, job_id: int, call_id: int) -> None:
-    """Turns, SPIN labels, commitments, metrics and score, stored in one transaction."""
+    """The transcript corrected, then turns, SPIN labels, commitments, metrics and score, stored
+    in one transaction."""
     analyzer = parts.analyzer()
+    lexicon = parts.lexicon() if parts.lexicon is not None else None
     with session_scope(parts.factory) as session:
         call = _require_call(session, call_id, job_id)
-        analyze_call(session, analyzer, call, parts.timezone, WORKER)
+        analyze_call(session, analyzer, call, parts.timezone, WORKER, lexicon)
         # the follow-up draft and the rep's 承诺目标, on the labels in effect (corrections kept)
         follow_labels(session, call)
         check_call(session, call.id, WORKER)  # QA rules on the fresh turns

@@ -22,6 +22,9 @@ from api.schemas.ingest import (
     CorrectionOut,
     ReviewQueueQuery,
     SegmentOut,
+    TextEditIn,
+    TextEditOut,
+    TextEditResultOut,
     TranscriptOut,
     UncertainLabelOut,
     WordOut,
@@ -30,10 +33,11 @@ from api.schemas.ingest import (
 from api.schemas.paging import Page, page_out
 from api.state import AppState
 from api.upload import receive_upload
+from asr.lexicon import Lexicon
 from auth.permissions import UPLOAD_CALLS, authorize
 from auth.principal import Principal
 from core.types import Id
-from ingest import call_analysis, corrections
+from ingest import call_analysis, corrections, transcript_edits
 from ingest import calls as service
 from ingest.call_views import correction_view
 from ingest.storage import IncomingAudio
@@ -193,6 +197,40 @@ def create_correction(
     change = corrections.LabelChange(labels, body.commitment_action, body.commitment_due, body.note)
     made = corrections.correct_turn(session, call_id, index, change, principal)
     return CorrectionOut.model_validate(correction_view(made), from_attributes=True)
+
+
+@router.patch("/calls/{call_id}/turns/{turn_index}")
+async def update_turn_text(
+    call_id: Id, turn_index: TurnIndex, body: TextEditIn, state: StateDep,
+    principal: CurrentPrincipal,
+) -> TextEditResultOut:  # fmt: skip
+    """Correct what Whisper got wrong in a turn: the new text shows at once, the call is
+    re-analysed with it (labels, score, search, trackers, objectives), and a replacement people
+    have now made on enough calls (HUASHU_LEARN_AFTER_CALLS) is learned for later calls."""
+    lexicon = await run_in_threadpool(state.analyzer.lexicon)  # built once, on the first edit
+    return await run_in_threadpool(
+        _edit_turn_text, state, call_id, turn_index, body.text, principal, lexicon
+    )
+
+
+def _edit_turn_text(
+    state: AppState, call_id: int, index: int, text: str, principal: Principal, lexicon: Lexicon
+) -> TextEditResultOut:
+    with session_scope(state.session_factory) as session:
+        result = transcript_edits.edit_turn_text(
+            session, call_id, index, text, principal, lexicon=lexicon,
+            learn_after_calls=state.settings.learn_after_calls, notify=state.dispatch,
+        )  # fmt: skip
+        return TextEditResultOut.model_validate(result, from_attributes=True)
+
+
+@router.get("/calls/{call_id}/transcript-edits")
+def read_transcript_edits(
+    call_id: Id, session: SessionDep, principal: CurrentPrincipal
+) -> list[TextEditOut]:
+    """Every edit of the call's transcript, oldest first (the history; the latest per turn holds)."""
+    edits = transcript_edits.list_text_edits(session, call_id, principal)
+    return [TextEditOut.model_validate(e, from_attributes=True) for e in edits]
 
 
 @router.get("/review-queue")

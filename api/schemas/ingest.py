@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.paging import MOMENT, PageQuery
+from api.schemas.vocabulary import VocabularyTermOut
 from core.types import Id, SaneDate
 from ingest.call_analysis import MAX_TURN_CHARS, MAX_TURNS
 from ingest.calls import CallFilters, parse_moment
@@ -25,6 +26,9 @@ __all__ = [
     "HealthOut",
     "ReviewQueueQuery",
     "SegmentOut",
+    "TextEditIn",
+    "TextEditOut",
+    "TextEditResultOut",
     "TranscriptOut",
     "UncertainLabelOut",
     "WordOut",
@@ -174,6 +178,41 @@ class CorrectionOut(BaseModel):
     corrected_at: datetime
 
 
+class ReplacementOut(BaseModel):
+    """A correction made after decoding: [start, end) of the turn's text replaced `heard`."""
+
+    start: int
+    end: int
+    heard: str = Field(description="What Whisper wrote.")
+    text: str
+    reason: Literal["vocabulary", "learned", "homophone"]
+    kind: str = Field(description="The vocabulary term's kind; empty for a homophone.")
+    similarity: float = Field(description="How alike they sound, 0..1 (tones ignored).")
+    confidence: float = Field(description="Whisper's probability of the words it replaced.")
+
+
+class DoubtfulOut(BaseModel):
+    """Words Whisper was unsure of: [start, end) of the turn's text."""
+
+    start: int
+    end: int
+    probability: float
+
+
+class TextEditOut(BaseModel):
+    """A person's edit of a turn's text."""
+
+    id: int
+    turn_index: int
+    speaker: str
+    heard_text: str = Field(description="The turn as Whisper wrote it (what the edit is kept on).")
+    old_text: str = Field(description="The turn's text before this edit.")
+    text: str
+    changes: list[tuple[str, str]] = Field(description="The words it replaced, [old, new].")
+    edited_by: str
+    edited_at: datetime
+
+
 class TurnOut(BaseModel):
     index: int
     speaker: str
@@ -193,6 +232,16 @@ class TurnOut(BaseModel):
     correction: CorrectionOut | None = Field(
         None, description="The correction in effect on this turn, with its author and time."
     )
+    heard_text: str | None = Field(
+        None, description="The turn as Whisper wrote it, where corrections changed it."
+    )
+    replacements: list[ReplacementOut] = Field(
+        default_factory=list, description="Corrections made after decoding, in the text."
+    )
+    doubtful: list[DoubtfulOut] = Field(
+        default_factory=list, description="Words Whisper gave a probability under 0.5."
+    )
+    edit: TextEditOut | None = Field(None, description="The person's edit in effect.")
 
 
 class CommitmentOut(BaseModel):
@@ -243,6 +292,11 @@ class AnalysisOut(BaseModel):
     stale_corrections: list[CorrectionOut] = Field(
         description="Corrections that no longer apply: re-analysis changed their turn's text."
     )
+    stale_edits: list[TextEditOut] = Field(
+        default_factory=list,
+        description="Text edits that no longer apply: the turn no longer reads as Whisper heard "
+        "it when they were made (a new transcription).",
+    )
 
 
 class ReviewQueueQuery(PageQuery):
@@ -280,6 +334,19 @@ class CorrectionIn(BaseModel):
     commitment_action: str | None = Field(None, max_length=40, examples=["演示"])
     commitment_due: SaneDate | None = None
     note: str | None = Field(None, max_length=MAX_NOTE_CHARS)
+
+
+class TextEditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=MAX_TURN_CHARS, examples=["我是孙经理，想跟您约个时间演示一下。"])
+
+
+class TextEditResultOut(BaseModel):
+    edit: TextEditOut
+    learned: list[VocabularyTermOut] = Field(
+        description="Corrections this edit confirmed on enough calls to be learned."
+    )
 
 
 class TurnIn(BaseModel):

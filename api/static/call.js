@@ -20,7 +20,7 @@ function turnItem(turn, index) {
   const head = el("div", null, "head");
   head.append(el("span", `${index + 1}. ${who}`, "who"), el("span", clock(turn.start), "time"));
   head.append(...labelBadges(turn));
-  li.append(head, el("p", turn.text, "text"));
+  li.append(head, turnText(turn), ...turnOrigins(turn));
   if (turn.commitment_action || turn.commitment_due) {
     li.append(el("p", `下一步：${turn.commitment_action || ""} ${turn.commitment_due || ""}`, "next"));
   }
@@ -29,6 +29,42 @@ function turnItem(turn, index) {
     if ((e.key === "Enter" || e.key === " ") && e.target === li) { e.preventDefault(); seekTo(li); }
   });
   return li;
+}
+
+// The words: automatic corrections highlighted, words Whisper was unsure of underlined.
+const FIX_REASONS = {vocabulary: "词库", learned: "学习到的更正", homophone: "同音词"};
+const TERM_KINDS = {product: "产品", company: "公司", person: "人名", competitor: "竞品", term: "术语", learned: "学习到的更正"};
+
+function turnText(turn) {
+  const p = el("p", null, "text");
+  const marks = [...(turn.replacements || []).map((r) => ({...r, fix: true})), ...(turn.doubtful || [])]
+    .sort((a, b) => a.start - b.start);
+  let at = 0;
+  for (const m of marks) {
+    if (m.start < at || m.end > turn.text.length) continue;
+    p.append(turn.text.slice(at, m.start));
+    const span = el("span", turn.text.slice(m.start, m.end), m.fix ? "asr-fixed" : "asr-doubtful");
+    span.title = m.fix ? `自动更正：原文“${m.heard}”（${FIX_REASONS[m.reason] || m.reason}）`
+      : `转写把握不大（${pct(m.probability)}），请对照录音核对`;
+    p.append(span);
+    at = m.end;
+  }
+  p.append(turn.text.slice(at));
+  return p;
+}
+
+// Visible, not only in tooltips: what the automatic corrections replaced and who edited the words.
+function turnOrigins(turn) {
+  const lines = [];
+  if (turn.replacements && turn.replacements.length) {
+    const fixes = turn.replacements.map((r) =>
+      `“${r.heard}”→“${r.text}”（${FIX_REASONS[r.reason] || r.reason}${r.kind && TERM_KINDS[r.kind] ? `·${TERM_KINDS[r.kind]}` : ""}）`);
+    lines.push(el("p", `自动更正：${fixes.join("；")}`, "origin"));
+  }
+  if (turn.edit) {
+    lines.push(el("p", `文字由 ${turn.edit.edited_by} 于 ${localTime(turn.edit.edited_at)} 修改，原为“${turn.edit.old_text}”`, "origin edited"));
+  }
+  return lines;
 }
 
 // The label in effect; a corrected one is marked, with the model's label and who corrected it.
@@ -81,7 +117,7 @@ function showSummary(analysis) {
     ? analysis.commitments.map((c) => el("li", `${c.action || "推进"}${c.due ? `（${c.due}）` : ""}：${c.text}${c.corrected ? "（已更正）" : ""}`))
     : [el("li", "无", "muted")]));
   showConversation(analysis.conversation, analysis.speakers);
-  showStale(analysis.stale_corrections || []);
+  showStale(analysis.stale_corrections || [], analysis.stale_edits || []);
   const m = analysis.metrics || {};
   const rows = [["销售说话占比", pct(m.talk_ratio)], ["最长独白", seconds(m.longest_rep_monologue_s)],
     ["最长客户叙述", seconds(m.longest_customer_story_s)], ["提问数", m.question_count ?? "–"],
@@ -100,11 +136,13 @@ function showConversation(conversation, speakers) {
   document.getElementById("speaker-reasons").replaceChildren(...speakers.reasons.map((r) => el("li", r)));
 }
 
-function showStale(stale) {
+function showStale(stale, staleEdits) {
   const box = document.getElementById("stale");
-  box.hidden = !stale.length;
+  box.hidden = !stale.length && !staleEdits.length;
   document.getElementById("stale-list").replaceChildren(...stale.map((c) =>
-    el("li", `第 ${c.turn_index + 1} 句（原文“${c.turn_text}”）：${c.corrected_by} 的更正已不适用，重新分析后这句话变了`)));
+    el("li", `第 ${c.turn_index + 1} 句（原文“${c.turn_text}”）：${c.corrected_by} 的更正已不适用，重新分析后这句话变了`)),
+  ...staleEdits.map((e) =>
+    el("li", `第 ${e.turn_index + 1} 句：${e.edited_by} 把“${e.old_text}”改为“${e.text}”，重新转写后这句话变了，修改未再应用`)));
 }
 
 async function showAnalysis() {

@@ -97,6 +97,17 @@ async function saveScorecard(event) {
   } catch (e) { showStatus("scorecard-status", `保存失败：${e.message}`, true); }
 }
 
+// A moment quotes the turns' words to the whole team: words Whisper was unsure of or that were
+// corrected automatically are pointed out first, so the curator can check them ("改文字").
+function confirmQuote(from, to) {
+  const unsure = turns.slice(Math.max(from, 0), to + 1)
+    .filter((t) => !t.edit && ((t.doubtful || []).length || (t.replacements || []).length));
+  if (!unsure.length) return true;
+  const which = unsure.map((t) => t.index + 1).join("、");
+  return window.confirm(`第 ${which} 句有转写把握不大或自动更正的词（页面上已标出），案例库会原样引用这些文字。` +
+    "确定直接加入？选“取消”可先核对录音并用“改文字”修改。");
+}
+
 async function setUpMoments() {
   const form = document.getElementById("moment-form");
   if (!form) return;
@@ -109,6 +120,7 @@ async function setUpMoments() {
     const item = {call_id: Number(callId), from_turn: Number(document.getElementById("moment-from").value) - 1,
                   to_turn: Number(document.getElementById("moment-to").value) - 1,
                   note: document.getElementById("moment-note").value || null};
+    if (!confirmQuote(item.from_turn, item.to_turn)) return;
     try {
       await send(`/api/v1/playlists/${playlist}/items`, "POST", item);
       showStatus("moment-status", "已加入案例库");

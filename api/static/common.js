@@ -15,10 +15,10 @@ const ME = document.getElementById("main").dataset;
 
 const RECORD_NAMES = {call: "通话", rep: "销售", team: "团队", customer: "客户", opportunity: "商机",
   "follow-up": "跟进记录", target: "目标", playlist: "案例库", review: "质检结果", user: "用户", token: "令牌",
-  "QA rule": "质检规则", plan: "抽检计划", comment: "评论", tracker: "话题追踪"};
+  "QA rule": "质检规则", plan: "抽检计划", comment: "评论", tracker: "话题追踪", term: "词库中的词"};
 const VERB_NAMES = {open: "查看", upload: "上传", delete: "删除", "re-analyse": "重新分析", analyse: "分析",
   "comment on": "评论", score: "评分", change: "修改", import: "导入", export: "导出", see: "查看", read: "查看",
-  sample: "抽检", review: "质检", appeal: "申诉", decide: "裁定", search: "搜索", correct: "更正标注"};
+  sample: "抽检", review: "质检", appeal: "申诉", decide: "裁定", search: "搜索", correct: "更正标注", edit: "更正文字"};
 const FIELD_NAMES = {audio: "录音文件", channels: "声道", occurred_at: "通话时间", title: "标题", rep_id: "销售",
   customer_id: "客户", opportunity_id: "商机", name: "名称", login: "登录名", phone: "手机号", email: "邮箱",
   password: "密码", old_password: "当前密码", new_password: "新密码", role: "角色", team_id: "团队",
@@ -28,7 +28,7 @@ const FIELD_NAMES = {audio: "录音文件", channels: "声道", occurred_at: "�
   reviewer_user_id: "质检员", period_to: "结束日期", period_from: "开始日期", call_id: "通话", occurred: "时间",
   q: "关键词", speaker: "说话人", label: "标签", phrases: "词和短语", tracker_id: "话题追踪",
   question_type: "提问类型", commitment: "客户承诺", commitment_action: "下一步", commitment_due: "截止日期",
-  min_confidence: "最低置信度"};
+  min_confidence: "最低置信度", kind: "类别", heard: "常被误识为", note: "说明"};
 const CODE_TEXT = {
   unsupported_audio: "这不是音频文件，请选择录音文件（wav、mp3、m4a 等）。",
   corrupt_audio: "录音文件已损坏或不完整，无法解码。",
@@ -49,7 +49,7 @@ const MESSAGE_TEXT = [
   [/^the (\w+) role may not (.+)$/, (m) => `${ROLE_NAMES[m[1]] || m[1]}无权进行此操作。`],
   [/^you may not upload calls for rep (\d+)/, (m) => `您无权为销售 ${m[1]} 上传通话。`],
   [/^a rep uploads only their own calls/, () => "销售代表只能上传自己的通话。"],
-  [/^(call|rep|team|customer|opportunity|follow-up|target|user|token|QA rule|plan|review|playlist|tracker) (\d+) does not exist/,
+  [/^(call|rep|team|customer|opportunity|follow-up|target|user|token|QA rule|plan|review|playlist|tracker|term) (\d+) does not exist/,
     (m) => `${RECORD_NAMES[m[1]] || "记录"} ${m[2]} 不存在。`],
   [/^user \d+ is not a QA reviewer/, () => "所选用户不是质检员。"],
   [/already used by another user/, () => "该登录名、手机号或邮箱已被其他用户使用。"],
@@ -83,6 +83,13 @@ const MESSAGE_TEXT = [
   [/needs a stereo recording/, () => CODE_TEXT.channel_mismatch],
   [/^the search has no words in it/, () => "请输入要搜索的词（标点符号不能单独搜索）。"],
   [/^search for at most (\d+)/, (m) => `一次最多搜索 ${m[1]} 个词或短语。`],
+  [/^the term '(.*)' is in the vocabulary already/, (m) => `词库里已有「${m[1]}」。`],
+  [/^heard is the same as text/, () => "“常被误识为”与词本身相同，无需更正。"],
+  [/^the vocabulary holds (\d+) terms already/, (m) => `词库已有 ${m[1]} 个词，达到上限；请先删除不用的词。`],
+  [/^(text|heard) has (\d+) characters \(at most (\d+)\)/, (m) => `「${FIELD_NAMES[m[1]]}」最多 ${m[3]} 个字（现在 ${m[2]} 个）。`],
+  [/^(text|heard) is empty/, (m) => `请填写「${FIELD_NAMES[m[1]]}」。`],
+  [/^text is unchanged/, () => "文字没有改动。"],
+  [/^call \d+ has no turn \d+/, () => "这通电话没有这一句。"],
   [/^a tracker named .* exists already/, () => "已有同名的话题追踪。"],
   [/^the phrases cannot be used|^give 1 to \d+ phrases|^a phrase has at most/, () => "词和短语须为 1–100 个，每个不超过 100 字，且不能含英文双引号。"],
 ];
