@@ -398,11 +398,7 @@ def _stereo_calls() -> list[Item]:
     items = []
     for script in sorted(CALLS.glob("dev*.json")):
         call = json.loads(script.read_text(encoding="utf-8"))
-        turns = call["turns"]
-        refs = {
-            Speaker.REP: "".join(t["spoken_text"] for t in turns if t["speaker"] == "rep"),
-            Speaker.CUSTOMER: "".join(t["spoken_text"] for t in turns if t["speaker"] != "rep"),
-        }
+        refs = _references(call["turns"])
         context = CALL_CONTEXT[call["id"]]
         hotwords = tuple(dict.fromkeys((*context, *TEAM_DICTIONARY)))
         path = CALLS / f"{call['id']}.stereo.wav"
@@ -411,6 +407,14 @@ def _stereo_calls() -> list[Item]:
             Item(path, ChannelLayout.REP_LEFT, _wav_seconds(path), refs, hotwords, context, terms)
         )
     return items
+
+
+def _references(turns: Sequence[dict[str, Any]]) -> dict[Speaker, str]:
+    """What each side said, from a call's script."""
+    return {
+        Speaker.REP: "".join(t["spoken_text"] for t in turns if t["speaker"] == "rep"),
+        Speaker.CUSTOMER: "".join(t["spoken_text"] for t in turns if t["speaker"] != "rep"),
+    }
 
 
 def _context_terms(context: Sequence[str]) -> list[Term]:
@@ -431,11 +435,7 @@ def _held_out_calls(folder: Path | None) -> list[Item]:
     items = []
     for script in sorted(folder.glob("*.json")):
         call = json.loads(script.read_text(encoding="utf-8"))
-        turns = call["turns"]
-        refs = {
-            Speaker.REP: "".join(t["spoken_text"] for t in turns if t["speaker"] == "rep"),
-            Speaker.CUSTOMER: "".join(t["spoken_text"] for t in turns if t["speaker"] != "rep"),
-        }
+        refs = _references(call["turns"])
         crm = call["crm"]
         terms = crm_terms([crm["customer_company"]], [crm["contact"]], [crm["rep"]],
                           [crm["opportunity"]])  # fmt: skip

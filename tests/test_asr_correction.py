@@ -109,7 +109,9 @@ def test_the_crm_record_names_rep_and_customer_as_they_are_addressed() -> None:
     assert {"锦茂建材", "鲁经理", "鲁总", "老鲁", "小阚", "阚志远", "费控系统替换"} <= terms
     assert "小鲁" not in terms  # the rep does not call the customer 小鲁
     # 小晏 (the rep) and 颜厂长 (the customer) sound alike: only the rep is 小晏
-    (fix,) = Corrector(crm_terms([], ["颜国富"], ["晏磊"], [])).correct_text("哦，小燕，报价我看了")[1]
+    (fix,) = Corrector(crm_terms([], ["颜国富"], ["晏磊"], [])).correct_text(
+        "哦，小燕，报价我看了"
+    )[1]
     assert fix[:2] == ("小燕", "小晏")
 
 

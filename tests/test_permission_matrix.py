@@ -132,7 +132,9 @@ def _qa(client: TestClient, services: Services, world: World, users: dict[str, i
             "method": "count", "amount": 1, "reviewer_user_id": users["qa"]}  # fmt: skip
     world.ids["plans"] = {"-": _post(client, "qa/plans", plan)}
     world.ids["trackers"] = {"-": _post(client, "trackers", {"name": "价格", "phrases": ["价格"]})}
-    world.ids["vocabulary"] = {"-": _post(client, "vocabulary", {"text": "云帆科技", "kind": "company"})}
+    world.ids["vocabulary"] = {
+        "-": _post(client, "vocabulary", {"text": "云帆科技", "kind": "company"})
+    }
     second = {"Authorization": f"Bearer {world.tokens.pop('admin2')}"}
     calls = world.ids["calls"]
     world.ids["reviews"] = {
