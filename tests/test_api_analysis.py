@@ -32,9 +32,12 @@ def test_analyze_text_returns_the_full_shape(client: TestClient) -> None:
         "speakers",
         "conversation",
         "stale_corrections",
+        "stale_edits",
     }
     turns = body["turns"]
     assert body["conversation"]["is_sales_call"] is True and body["stale_corrections"] == []
+    assert body["stale_edits"] == [] and all(t["replacements"] == [] for t in turns)
+    assert all(t["heard_text"] is None and t["edit"] is None for t in turns)  # text as given
     assert all(t["model_labels"]["commitment"] == t["commitment"] for t in turns)
     assert turns[5]["commitment_probability"] > 0.5 and turns[2]["question_probability"] > 0.5
     assert [t["index"] for t in turns] == list(range(6)) and all(t["start"] is None for t in turns)
