@@ -32,6 +32,7 @@ pytestmark = pytest.mark.skipif(
 )
 ROLES = {"admin": "admin", "manager": "manager", "rep": "wanglei", "qa": "qa"}
 ENGLISH = re.compile(r"\b(you|may|not|the|does|exist|error|invalid|undefined|NaN|null)\b")
+LATIN_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,.:;'()-]+[A-Za-z]{2,}){2,}")
 
 
 @dataclass
@@ -121,11 +122,15 @@ def settle(page: Any) -> None:
 
 
 def no_english(page: Any) -> None:
-    """Headings, labels, hints and messages are Chinese (data such as rule expressions aside)."""
+    """Headings, labels, hints and messages are Chinese (data such as rule expressions aside),
+    and nothing a person reads on the page is a Latin-letter sentence (three words or more:
+    the analysis's reasons, an untranslated error)."""
     for text in page.locator(
         "main :is(h1, h2, h3, th, label, p, [role=status], [role=alert], li.muted, td.muted)"
     ).all_inner_texts():
         assert not ENGLISH.search(text), text
+    visible = page.inner_text("body")
+    assert not LATIN_SENTENCE.findall(visible), LATIN_SENTENCE.findall(visible)
 
 
 def axe_clean(page: Any) -> None:
@@ -158,6 +163,15 @@ def test_each_role_sees_its_pages_and_only_its_controls(
         assert page.locator(".error:visible").count() == 0, (name, page.inner_text("main")[:300])
         no_english(page)
         axe_clean(page)
+    # and an analysed call the role may open: its reasons, labels and metrics (QA staff open
+    # only the calls in their queue, and the demo queues nothing to them)
+    calls = page.evaluate("api('/api/v1/calls?status=done&limit=1')")["items"]
+    assert bool(calls) == (role != "qa")
+    for call in calls:
+        page.goto(f"{site.base}/ui/calls/{call['id']}")
+        page.wait_for_selector("#conversation-reasons li")
+        settle(page)
+        no_english(page)
 
 
 def test_sign_in_is_by_password_and_wrong_ones_are_refused_in_chinese(
