@@ -122,7 +122,9 @@ def _for(turns: Sequence[Turn], text: str) -> list[_Signal]:
     if answered := _outcomes(turns):
         points = min(1.5, 0.75 * len(answered))
         signals.append(
-            _Signal(points, f"客户结果：{_list([_OUTCOME_NAMES.get(a, a) for a in answered])}", True)
+            _Signal(
+                points, f"客户结果：{_list([_OUTCOME_NAMES.get(a, a) for a in answered])}", True
+            )
         )
     return signals
 
