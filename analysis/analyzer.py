@@ -19,8 +19,8 @@ from analysis.types import Analysis, Commitment, SpeakerGuess, Turn, Utterance
 
 __all__ = ["Analyzer"]
 
-_CHANNELS = SpeakerGuess("channels", 1.0, ("rep and customer were recorded on separate channels",))
-_GIVEN = SpeakerGuess("given", 1.0, ("speakers were given with the turns",))
+_CHANNELS = SpeakerGuess("channels", 1.0, ("销售和客户分别录在两个声道",))
+_GIVEN = SpeakerGuess("given", 1.0, ("说话人随文本一起给出",))
 _GENERIC_ACTION = "下一步"  # an advance whose text names no action
 
 

@@ -30,6 +30,9 @@ from analysis.cues import BROADCAST, INTRODUCTION, IVR, NO_ANSWER, SALES_WORDS
 from analysis.turns import is_backchannel
 from analysis.types import ConversationCheck, SpeakerGuess, Turn
 
+# Reasons are read by people on the call page: in Chinese.
+_SIDE_NAMES = {"rep": "销售", "customer": "客户"}
+_OUTCOME_NAMES = {"advance": "推进", "continuation": "延续", "decline": "拒绝"}
 __all__ = ["check_conversation"]
 
 _PRIOR = 0.5  # two sides talking, nothing against: a sales call (this is a sales-call service)
@@ -55,10 +58,10 @@ def check_conversation(turns: Sequence[Turn], speakers: SpeakerGuess) -> Convers
     text = "\n".join(t.text for t in turns)
     signals = [*_against(turns, text), *_for(turns, text), *_discovery(turns)]
     if len(turns) >= _QUIET_TURNS and not any(s.sign_of_selling for s in signals):
-        why = "no sign of selling: no introduction, sales topic, 您, problem question or outcome"
+        why = "没有销售迹象：没有自我介绍、销售话题、“您”、难点问题或客户结果"
         signals.append(_Signal(-2.5, why))
     if speakers.method == "heuristic" and speakers.confidence <= 0.5:
-        signals.append(_Signal(-0.5, "the speakers of this mono call could not be told apart"))
+        signals.append(_Signal(-0.5, "单声道通话，分不清两位说话人"))
     return _verdict(signals)
 
 
@@ -68,7 +71,7 @@ def _verdict(signals: list[_Signal]) -> ConversationCheck:
     sales = score > 0
     reasons = tuple(s.reason for s in sorted(signals, key=lambda s: -abs(s.points)))
     confidence = round(probability if sales else 1 - probability, 2)
-    return ConversationCheck(sales, confidence, reasons or ("two sides talk",))
+    return ConversationCheck(sales, confidence, reasons or ("双方都在说话",))
 
 
 def _silent_side(turns: Sequence[Turn]) -> str | None:
@@ -78,8 +81,7 @@ def _silent_side(turns: Sequence[Turn]) -> str | None:
     for side, other in (("rep", "customer"), ("customer", "rep")):
         if not any(t.speaker == side and _says_something(t) for t in turns):
             return (
-                f"only one side speaks: the {side} side says nothing but back-channels, "
-                f"the {other} talks alone"
+                f"只有一方在说话：{_SIDE_NAMES[side]}只有应答声，{_SIDE_NAMES[other]}一直在独自说"
             )
     return None
 
@@ -93,20 +95,18 @@ def _against(turns: Sequence[Turn], text: str) -> list[_Signal]:
     signals = []
     if broadcast := _distinct(BROADCAST, text):
         points = -min(6.0, 2.0 * len(broadcast))
-        signals.append(_Signal(points, f"broadcast or lecture phrases: {_list(broadcast)}"))
+        signals.append(_Signal(points, f"广播或讲座用语：{_list(broadcast)}"))
     if unanswered := _distinct(NO_ANSWER, text):
-        signals.append(_Signal(-6.0, f"nobody answered: {_list(unanswered)}"))
+        signals.append(_Signal(-6.0, f"无人接听：{_list(unanswered)}"))
     if menu := _distinct(
         IVR, text
     ):  # weighed by how much of the call it fills: calls may start with one
         share = sum(1 for t in turns if re.search(IVR, t.text)) / len(turns)
-        signals.append(_Signal(-7.5 * share - 1.0, f"automated menu prompts: {_list(menu)}"))
+        signals.append(_Signal(-7.5 * share - 1.0, f"自动语音菜单：{_list(menu)}"))
     total = sum(len(t.text) for t in turns)
     longest = max((len(t.text) for t in turns), default=0)
     if total >= _LONG_CALL_CHARS and longest / total >= _LONG_TURN_SHARE:
-        signals.append(
-            _Signal(-2.0, f"one turn holds {longest / total:.0%} of the words: a monologue")
-        )
+        signals.append(_Signal(-2.0, f"一句话占了全部字数的 {longest / total:.0%}：是独白"))
     return signals
 
 
@@ -114,14 +114,18 @@ def _for(turns: Sequence[Turn], text: str) -> list[_Signal]:
     signals = []
     rep_text = "\n".join(t.text for t in turns if t.speaker == "rep")
     if introduction := _distinct(INTRODUCTION, rep_text):
-        signals.append(_Signal(1.5, f"the rep introduces themself: {introduction[0]}", True))
+        signals.append(_Signal(1.5, f"销售做了自我介绍：{introduction[0]}", True))
     if topics := _distinct(SALES_WORDS, text):
-        signals.append(_Signal(min(3.0, 0.5 * len(topics)), f"sales topics: {_list(topics)}", True))
+        signals.append(_Signal(min(3.0, 0.5 * len(topics)), f"销售话题：{_list(topics)}", True))
     if text.count("您") >= 2:
-        signals.append(_Signal(1.0, "the customer is addressed as 您", True))
+        signals.append(_Signal(1.0, "称呼客户为“您”", True))
     if answered := _outcomes(turns):
         points = min(1.5, 0.75 * len(answered))
-        signals.append(_Signal(points, f"customer outcomes: {_list(answered)}", True))
+        signals.append(
+            _Signal(
+                points, f"客户结果：{_list([_OUTCOME_NAMES.get(a, a) for a in answered])}", True
+            )
+        )
     return signals
 
 
@@ -141,7 +145,7 @@ def _discovery(turns: Sequence[Turn]) -> list[_Signal]:
         return []
     selling = sum(1 for kind in kinds if kind in _SELLING_QUESTIONS)
     points = min(2.0, 0.5 * len(kinds)) if selling else 0.5
-    why = f"{len(kinds)} discovery questions from the rep ({selling} about problems)"
+    why = f"销售提了 {len(kinds)} 个探询问题（其中 {selling} 个关于难点）"
     return [_Signal(points, why, selling > 0)]
 
 

@@ -73,14 +73,12 @@ def _alternating_voices(utterances: Sequence[Utterance]) -> list[str]:
 def _guess(votes: dict[str, int], rep_voice: str) -> SpeakerGuess:
     total = votes["A"] + votes["B"]
     if total == 0:
-        return SpeakerGuess(
-            "heuristic", 0.5, ("no cue either way: the first speaker is taken as the rep",)
-        )
+        return SpeakerGuess("heuristic", 0.5, ("没有可判断的线索：把先开口的一方当作销售",))
     share = votes[rep_voice] / total
     confidence = round(0.5 + (share - 0.5) * min(1.0, total / 6), 2)
     reasons = (
-        f"voice {rep_voice} had {votes[rep_voice]} of {total} rep cues (introductions, questions, pitch)",
-        "speakers alternate at pauses of 0.7 s or more and after questions",
+        f"说话人 {rep_voice} 占了 {total} 条销售线索中的 {votes[rep_voice]} 条（自我介绍、提问、介绍产品）",
+        "按 0.7 秒以上的停顿和提问之后切换说话人",
     )
     return SpeakerGuess("heuristic", confidence, reasons)
 
@@ -138,9 +136,9 @@ def _voice_guess(
     p_voice = sum(p.voice_confidence * p.seconds for p in measured) / max(seconds, 1e-9)
     confidence = p_text * p_voice + (1 - p_text) * (1 - p_voice)
     reasons = (
-        f"two voices told apart acoustically (mean confidence {p_voice:.2f})",
-        f"voice {rep_voice} had {votes[rep_voice]} of {total} rep cues (introductions, questions, pitch)"
+        f"按声音区分出两位说话人（平均置信度 {p_voice:.2f}）",
+        f"声音 {rep_voice} 占了 {total} 条销售线索中的 {votes[rep_voice]} 条（自我介绍、提问、介绍产品）"
         if total
-        else "no cue either way: the first voice is taken as the rep",
+        else "没有可判断的线索：把先开口的声音当作销售",
     )
     return SpeakerGuess("voices", round(confidence, 2), reasons)

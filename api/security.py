@@ -92,10 +92,20 @@ async def _refuse(send: Send) -> None:
 
 def _with_security_headers(send: Send, path: str) -> Send:
     policy = (_DOCS_CSP if path in ("/docs", "/redoc") else _CSP).encode()
+    # Pages and API answers hold a signed-in person's data: never kept by the browser, so Back
+    # after 退出 at a shared desk shows nothing of the last user. Only the static files
+    # (scripts, styles: the same for everyone) may be cached.
+    shared = path.startswith(("/static/", "/docs-assets/"))
+    caching = [] if shared else [(b"cache-control", b"no-store")]
 
     async def send_with_headers(message: Message) -> None:
         if message["type"] == "http.response.start":
-            message["headers"] = [*message.get("headers", []), *_HEADERS,
+            kept = [
+                (k, v)
+                for k, v in message.get("headers", [])
+                if not caching or k != b"cache-control"
+            ]
+            message["headers"] = [*kept, *_HEADERS, *caching,
                                   (b"content-security-policy", policy)]  # fmt: skip
         await send(message)
 

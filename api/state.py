@@ -26,5 +26,11 @@ class AppState:
     worker_alive: Callable[[], bool] | None = None
     model_name: str = ""
     token_usage: TokenUsage = field(default_factory=TokenUsage)
-    # 10 wrong tokens (or sign-ins) a minute from one address, then 429 until they age out.
+    # 10 wrong tokens a minute from one address, then 429 until they age out.
     sign_ins: FailureThrottle = field(default_factory=lambda: FailureThrottle(10, 60.0))
+    # Wrong passwords count against the person at their address (10 a minute), so one person's
+    # typos do not lock out colleagues behind the same office address; and, with more room,
+    # against the account from anywhere and the address for any account (guessing at scale).
+    password_tries: FailureThrottle = field(default_factory=lambda: FailureThrottle(10, 60.0))
+    password_accounts: FailureThrottle = field(default_factory=lambda: FailureThrottle(30, 60.0))
+    password_addresses: FailureThrottle = field(default_factory=lambda: FailureThrottle(50, 60.0))

@@ -16,10 +16,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from api.deps import SESSION_COOKIE, CurrentPrincipal, SessionDep, StateDep
+from api.state import AppState
 from api.templating import ROLE_NAMES, STATIC_DIR, templates
 from auth import permissions as p
 from auth.accounts import SESSION_DAYS, end_session, sign_in, start_session
 from auth.principal import Principal
+from auth.throttle import FailureThrottle
 from core.errors import TooManyRequests, Unauthorized
 from core.types import Id
 from ingest.calls import get_call
@@ -43,19 +45,21 @@ def create_sign_in(
     password: Annotated[str, Form(max_length=_MAX_FIELD)],
     state: StateDep,
 ) -> Response:
-    """Wrong passwords count against the client's address and against the account: too many
-    get 429 (with Retry-After) instead of another try."""
-    keys = (f"client:{request.client.host}" if request.client else None,
-            f"account:{login.strip().lower()}")  # fmt: skip
+    """Wrong passwords count against the account at the client's address, and (with more room)
+    against the account and the address: too many get 429 (with Retry-After) instead of
+    another try, without locking out colleagues behind the same address."""
+    counted = _password_counters(request, login, state)
     try:
-        state.sign_ins.check(*keys)
+        for throttle, key in counted:
+            throttle.check(key)
     except TooManyRequests as exc:
         return _throttled(request, exc.retry_after)
     try:  # the password check (argon2, tens of ms) runs outside the write transaction
         with session_scope(state.session_factory, write=False) as session:
             user_id = sign_in(session, login, password).id
     except Unauthorized:
-        state.sign_ins.fail(*keys)
+        for throttle, key in counted:
+            throttle.fail(key)
         return RedirectResponse("/ui/sign-in?error=1", status_code=303)
     with session_scope(state.session_factory) as session:
         secret = start_session(session, _user(session, user_id))
@@ -63,6 +67,15 @@ def create_sign_in(
     response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="strict",
                         max_age=SESSION_DAYS * 86400)  # fmt: skip
     return response
+
+
+def _password_counters(
+    request: Request, login: str, state: AppState
+) -> list[tuple[FailureThrottle, str]]:
+    address = request.client.host if request.client else "unknown"
+    account = login.strip().lower()
+    return [(state.password_tries, f"{address}|{account}"), (state.password_accounts, account),
+            (state.password_addresses, address)]  # fmt: skip
 
 
 def _throttled(request: Request, retry_after: int) -> Response:

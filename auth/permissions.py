@@ -57,6 +57,7 @@ __all__ = [
     "CURATE_PLAYLISTS",
     "DECIDE_APPEALS",
     "DELETE_CALLS",
+    "EDIT_CALLS",
     "EDIT_SCORECARD",
     "EDIT_TRANSCRIPTS",
     "EXPORT_CORRECTIONS",
@@ -134,6 +135,8 @@ class Action:
 READ_CALLS = Action("read_calls", "open calls", "open", {_A: _ALL, _M: _TEAM, _R: _OWN, _Q: _QUEUE})
 UPLOAD_CALLS = Action("upload_calls", "upload calls", "upload", {_A: _ALL, _M: _TEAM, _R: _OWN})
 DELETE_CALLS = Action("delete_calls", "delete calls", "delete", {_A: _ALL, _M: _TEAM})
+# Relinking a call (rep, customer, opportunity), its title and time: who may upload it.
+EDIT_CALLS = Action("edit_calls", "change calls", "change", UPLOAD_CALLS.may)
 REANALYZE_CALLS = Action("reanalyze_calls", "re-run analyses", "re-analyse", {_A: _ALL, _M: _TEAM})
 SEARCH_CALLS = Action("search_calls", "search calls", "search", {_A: _ALL, _M: _TEAM, _R: _OWN, _Q: _QUEUE})
 ANALYZE_TEXT = Action("analyze_text", "analyse text", "analyse", {_A: _ALL, _M: _ALL, _R: _ALL, _Q: _ALL})
@@ -184,6 +187,7 @@ ACTIONS: tuple[Action, ...] = (
     READ_CALLS,
     UPLOAD_CALLS,
     DELETE_CALLS,
+    EDIT_CALLS,
     REANALYZE_CALLS,
     SEARCH_CALLS,
     ANALYZE_TEXT,

@@ -68,6 +68,7 @@ __all__ = [
     "CreatedCall",
     "IntakeRules",
     "audio_file",
+    "check_links",
     "create_call",
     "delete_call",
     "get_call",
@@ -214,7 +215,7 @@ def create_call(
     links = resolve_call_links(session, meta.rep_ref, meta.customer_ref, meta.opportunity_ref)
     if links.rep is None and meta.rep:
         links = replace(links, rep=_rep_named(session, uploader, meta.rep))
-    _check_links(session, uploader, links)
+    check_links(session, uploader, links)
     info = _probe(incoming.path, rules.limits)
     _check_layout(meta.channels, info)
     extension, _ = _FORMATS.get(info.format_name, ("bin", "application/octet-stream"))
@@ -380,7 +381,7 @@ def _as_uploader(uploader: Principal, meta: CallMetadata) -> CallMetadata:
     return replace(meta, rep_ref=own)
 
 
-def _check_links(session: Session, uploader: Principal, links: CallLinks) -> None:
+def check_links(session: Session, uploader: Principal, links: CallLinks) -> None:
     """A call goes only to a rep the uploader may upload for, and links only records they see;
     a call with no rep stays the uploader's own."""
     rep = links.rep

@@ -6,6 +6,7 @@ Knows nothing of HTTP or of the API's shapes.
 from models.analysis import CallAnalysis, CallLabel, CallTurn, LabelCorrection
 from models.base import Base, UTCDateTime, utcnow
 from models.call import Call, CallStatus, TranscriptSegment
+from models.call_changes import CallChange
 from models.coaching import CallComment, Playlist, PlaylistItem, Scorecard, ScorecardCriterion
 from models.crm import (
     Customer,
@@ -45,6 +46,7 @@ __all__ = [
     "Base",
     "Call",
     "CallAnalysis",
+    "CallChange",
     "CallComment",
     "CallLabel",
     "CallRuleHit",

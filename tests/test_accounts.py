@@ -69,6 +69,18 @@ def test_wrong_passwords_are_throttled_per_account(client: TestClient) -> None:
     assert _sign_in(client, "lina", password) == 429  # locked for a while, even with the password
 
 
+def test_one_persons_typos_do_not_lock_out_colleagues_at_the_same_address(
+    client: TestClient,
+) -> None:
+    _make_user(client)
+    colleague = client.post("/api/v1/users", headers=AUTH,
+                            json={"name": "张伟", "role": "qa", "login": "zhangwei"})  # fmt: skip
+    assert colleague.status_code == 201, colleague.text
+    assert [_sign_in(client, "lina", f"wrong-{i}") for i in range(11)][-1] == 429
+    # the same office address (TestClient's), another person: in at once
+    assert _sign_in(client, "zhangwei", colleague.json()["password"]) == 200
+
+
 def test_disabling_or_resetting_ends_sessions(client: TestClient) -> None:
     made = _make_user(client)
     user_id, password = made["user"]["id"], made["password"]

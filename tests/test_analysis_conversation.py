@@ -54,14 +54,14 @@ PODCAST = [
 
 def test_a_podcast_gets_no_commitment_and_no_score(analyzer: Analyzer) -> None:
     turns = [("rep" if i % 2 == 0 else "customer", text) for i, text in enumerate(PODCAST)]
-    _assert_not_a_sales_call(_given(analyzer, *turns), "broadcast")
+    _assert_not_a_sales_call(_given(analyzer, *turns), "广播")
 
 
 def test_a_mono_podcast_recording_is_no_sales_call_either(analyzer: Analyzer) -> None:
     segments = _segments([("unknown", text) for text in PODCAST])
     result = analyzer.analyze_segments(segments, call_date=MONDAY, duration=None, stereo=False)
     assert result.speakers.method == "heuristic"
-    _assert_not_a_sales_call(result, "broadcast")
+    _assert_not_a_sales_call(result, "广播")
 
 
 def test_a_lecture_is_no_sales_call(analyzer: Analyzer) -> None:
@@ -73,7 +73,7 @@ def test_a_lecture_is_no_sales_call(analyzer: Analyzer) -> None:
         ("customer", "一万六千多"),
         ("rep", "对 一万六千二百八十九 下课前把课后作业第二题做完"),
     )
-    _assert_not_a_sales_call(result, "broadcast or lecture")
+    _assert_not_a_sales_call(result, "广播或讲座用语")
 
 
 def test_an_ivr_menu_is_no_sales_call(analyzer: Analyzer) -> None:
@@ -83,7 +83,7 @@ def test_an_ivr_menu_is_no_sales_call(analyzer: Analyzer) -> None:
         ("customer", "人工服务请按0 返回上一级请按星号键"),
         ("rep", "坐席忙 请稍候 您也可以在公众号上自助下单"),
     )
-    _assert_not_a_sales_call(result, "automated menu")
+    _assert_not_a_sales_call(result, "自动语音菜单")
 
 
 def test_a_call_where_only_the_rep_speaks_is_no_sales_call(analyzer: Analyzer) -> None:
@@ -97,7 +97,7 @@ def test_a_call_where_only_the_rep_speaks_is_no_sales_call(analyzer: Analyzer) -
         ]
     )
     result = analyzer.analyze_segments(segments, call_date=MONDAY, duration=None, stereo=True)
-    _assert_not_a_sales_call(result, "only one side speaks")
+    _assert_not_a_sales_call(result, "只有一方在说话")
 
 
 def test_a_monologue_is_no_sales_call(analyzer: Analyzer) -> None:
@@ -109,7 +109,7 @@ def test_a_monologue_is_no_sales_call(analyzer: Analyzer) -> None:
             "菜单太长 备料浪费 第三个坑是什么都自己干 累垮了身体 后来我想明白了 开店不是拼命 是拼系统",
         ),
     )
-    _assert_not_a_sales_call(result, "only one side speaks")
+    _assert_not_a_sales_call(result, "只有一方在说话")
 
 
 def test_a_sales_call_is_one_with_its_score_and_commitments(analyzer: Analyzer) -> None:

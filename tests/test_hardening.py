@@ -368,6 +368,25 @@ def test_every_response_carries_the_security_headers(client: TestClient) -> None
         assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
 
 
+def test_no_signed_in_answer_is_kept_by_the_browser(client: TestClient) -> None:
+    """Back after 退出 at a shared desk must not show the last user's call: pages and API
+    answers are no-store; only the static scripts and styles may be cached."""
+    call_id = upload(client, SHORT_SPEECH).json()["id"]
+    for path in (
+        "/ui/calls",
+        f"/ui/calls/{call_id}",
+        "/api/v1/calls",
+        f"/api/v1/calls/{call_id}",
+        f"/api/v1/calls/{call_id}/audio",
+        "/api/v1/me",
+        "/ui/sign-in",
+        "/nowhere",
+    ):
+        response = client.get(path, headers=AUTH)
+        assert response.headers["cache-control"] == "no-store", path
+    assert "no-store" not in client.get("/static/common.js").headers.get("cache-control", "")
+
+
 def test_the_api_docs_load_nothing_from_elsewhere(client: TestClient) -> None:
     for page in ("/docs", "/redoc"):
         html = client.get(page).text

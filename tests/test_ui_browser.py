@@ -160,6 +160,18 @@ def _edit_words_and_keep_a_vocabulary(page, server: Server) -> None:  # type: ig
     page.wait_for_selector("#terms td:has-text('词库里还没有词')")
 
 
+def test_back_after_sign_out_shows_no_page_of_the_last_user(server: Server, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    _sign_in(page, server, "admin", _admin_password(server))
+    page.goto(f"http://127.0.0.1:{server.port}/ui/users")
+    page.wait_for_selector("h1")
+    page.click("header form button[type=submit]")  # 退出
+    page.wait_for_url("**/ui/sign-in")
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.url.endswith("/ui/sign-in") or page.locator("#login").count() == 1
+    assert page.locator("header nav").count() == 0  # nobody's menu, nobody's data
+
+
 def test_html_in_names_is_shown_as_text(server: Server, page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     hostile = {"title": "<img src=x onerror=alert(1)>报价", "rep": "<script>alert(2)</script>"}
     with (CALLS / "dev02.mono.wav").open("rb") as f:

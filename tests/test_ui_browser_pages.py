@@ -32,6 +32,7 @@ pytestmark = pytest.mark.skipif(
 )
 ROLES = {"admin": "admin", "manager": "manager", "rep": "wanglei", "qa": "qa"}
 ENGLISH = re.compile(r"\b(you|may|not|the|does|exist|error|invalid|undefined|NaN|null)\b")
+LATIN_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,.:;'()-]+[A-Za-z]{2,}){2,}")
 
 
 @dataclass
@@ -121,11 +122,15 @@ def settle(page: Any) -> None:
 
 
 def no_english(page: Any) -> None:
-    """Headings, labels, hints and messages are Chinese (data such as rule expressions aside)."""
+    """Headings, labels, hints and messages are Chinese (data such as rule expressions aside),
+    and nothing a person reads on the page is a Latin-letter sentence (three words or more:
+    the analysis's reasons, an untranslated error)."""
     for text in page.locator(
         "main :is(h1, h2, h3, th, label, p, [role=status], [role=alert], li.muted, td.muted)"
     ).all_inner_texts():
         assert not ENGLISH.search(text), text
+    visible = page.inner_text("body")
+    assert not LATIN_SENTENCE.findall(visible), LATIN_SENTENCE.findall(visible)
 
 
 def axe_clean(page: Any) -> None:
@@ -158,6 +163,15 @@ def test_each_role_sees_its_pages_and_only_its_controls(
         assert page.locator(".error:visible").count() == 0, (name, page.inner_text("main")[:300])
         no_english(page)
         axe_clean(page)
+    # and an analysed call the role may open: its reasons, labels and metrics (QA staff open
+    # only the calls in their queue, and the demo queues nothing to them)
+    calls = page.evaluate("api('/api/v1/calls?status=done&limit=1')")["items"]
+    assert bool(calls) == (role != "qa")
+    for call in calls:
+        page.goto(f"{site.base}/ui/calls/{call['id']}")
+        page.wait_for_selector("#conversation-reasons li")
+        settle(page)
+        no_english(page)
 
 
 def test_sign_in_is_by_password_and_wrong_ones_are_refused_in_chinese(
@@ -293,6 +307,26 @@ def test_manager_uploads_for_a_rep_and_curates_a_playlist(site: Site, new_page: 
         "#rows tr:has-text('上传测试')"
     )  # the manager's upload stays in the list
     assert "李娜" in page.locator("#rows tr:has-text('上传测试')").inner_text()
+    # the next upload is usually for the same rep: kept; the file and title are cleared
+    assert page.locator("#up-rep option:checked").inner_text() == "李娜"
+    assert page.input_value("#upload-form input[name=title]") == ""
+    # the same recording again: the notice links to the call already there
+    page.set_input_files("#file", str(SHORT_SPEECH))
+    page.click("#upload-form button[type=submit]")
+    page.locator("#upload-status a:has-text('打开已有的通话')").click()
+    page.wait_for_url("**/ui/calls/*")
+    assert page.locator("#title").inner_text() == "上传测试"
+    # a chosen customer offers only its own deals
+    page.goto(f"{site.base}/ui/calls")
+    settle(page)
+    customer = page.locator("#up-customer option").nth(1)
+    page.select_option("#up-customer", customer.get_attribute("value") or "")
+    wanted = page.evaluate(
+        "api('/api/v1/opportunities?status=open&limit=200&customer_id=' + "
+        "document.getElementById('up-customer').value)"
+    )["items"]
+    page.wait_for_function("1")  # let the change handler run
+    _until_options(page, "#up-opportunity", len(wanted) + 1)
     # a playlist, and a moment added from a demo call's review page
     page.goto(f"{site.base}/ui/playlists")
     settle(page)
@@ -649,6 +683,52 @@ def test_manager_works_through_the_review_queue(site: Site, new_page: Any) -> No
     page.goto(f"{site.base}/ui/calls/{call_id}")
     page.locator(f"li.turn[data-index='{index}'] .badge.corrected").wait_for()
     assert page.locator(f"li.turn[data-index='{index}'] .badge.commit.continuation").count() == 1
+
+
+def _until_options(page: Any, select: str, count: int) -> None:
+    import time
+
+    deadline = time.monotonic() + 15
+    while page.locator(f"{select} option").count() != count:
+        assert time.monotonic() < deadline, (
+            select,
+            page.locator(f"{select} option").count(),
+            count,
+        )
+        time.sleep(0.2)
+
+
+def test_manager_fixes_a_call_after_upload_and_deletes_one(
+    site: Site, new_page: Any, tmp_path: Path
+) -> None:
+    import numpy as np
+
+    from tests.audio_files import write_wav
+
+    page = new_page()
+    sign_in(page, site, "manager")
+    settle(page)
+    noise = np.random.default_rng(7).normal(0, 0.02, 16_000 * 3).astype(np.float32)
+    page.set_input_files("#file", str(write_wav(tmp_path / "slip.wav", noise)))
+    page.select_option("#up-rep", label="王磊")
+    page.fill("#upload-form input[name=title]", "上传时选错了")
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#rows a:has-text('上传时选错了')").click()
+    page.wait_for_selector("#call-form button[type=submit]:not([disabled])")
+    page.fill("#call-title", "改正后的标题")
+    page.select_option("#call-rep", label="李娜")
+    page.click("#call-form button[type=submit]")
+    page.wait_for_selector("#call-status:has-text('已保存')")  # after the page has refreshed
+    changes = page.inner_text("#call-changes")
+    assert "华东经理" in changes and "从“王磊”改为“李娜”" in changes
+    assert page.locator("#title").inner_text() == "改正后的标题"
+    no_english(page)
+    axe_clean(page)
+    call_id = page.url.rstrip("/").split("/")[-1]
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#delete-call")
+    page.wait_for_url("**/ui/calls")
+    assert page.evaluate(f"fetch('/api/v1/calls/{call_id}').then((r) => r.status)") == 404
 
 
 def test_manager_corrects_a_commitment_on_the_review_page(site: Site, new_page: Any) -> None:

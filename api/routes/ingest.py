@@ -16,6 +16,8 @@ from api.schemas.ingest import (
     AnalysisOut,
     AnalyzeIn,
     CallAccepted,
+    CallChangeOut,
+    CallEditIn,
     CallOut,
     CallQuery,
     CorrectionIn,
@@ -37,7 +39,7 @@ from asr.lexicon import Lexicon
 from auth.permissions import UPLOAD_CALLS, authorize
 from auth.principal import Principal
 from core.types import Id
-from ingest import call_analysis, corrections, transcript_edits
+from ingest import call_analysis, call_edits, corrections, transcript_edits
 from ingest import calls as service
 from ingest.call_views import correction_view
 from ingest.storage import IncomingAudio
@@ -103,6 +105,27 @@ def read_calls(
 @router.get("/calls/{call_id}")
 def read_call(call_id: Id, session: SessionDep, principal: CurrentPrincipal) -> CallOut:
     return call_out(service.get_call(session, call_id, principal))
+
+
+@router.patch("/calls/{call_id}")
+def update_call(
+    call_id: Id, body: CallEditIn, session: SessionDep, state: StateDep,
+    principal: CurrentPrincipal,
+) -> CallOut:  # fmt: skip
+    """Relink a call (rep, customer, opportunity), retitle or redate it: whoever may upload for
+    its rep. The change is kept in its history and the call is re-analysed (follow-up draft,
+    objectives, stalls follow the new links); search and the figures follow at once."""
+    changes = call_edits.CallChanges(frozenset(body.model_fields_set), **body.model_dump())
+    return call_out(call_edits.edit_call(session, call_id, changes, principal, state.dispatch))
+
+
+@router.get("/calls/{call_id}/changes")
+def read_call_changes(
+    call_id: Id, session: SessionDep, principal: CurrentPrincipal
+) -> list[CallChangeOut]:
+    """Who changed what of the call after upload, oldest first."""
+    changes = call_edits.list_call_changes(session, call_id, principal)
+    return [CallChangeOut.model_validate(c) for c in changes]
 
 
 @router.get("/calls/{call_id}/transcript")

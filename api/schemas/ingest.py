@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.paging import MOMENT, PageQuery
 from api.schemas.vocabulary import VocabularyTermOut
-from core.types import Id, SaneDate
+from core.types import Id, SaneDate, SaneDateTime
 from ingest.call_analysis import MAX_TURN_CHARS, MAX_TURNS
 from ingest.calls import CallFilters, parse_moment
 from ingest.corrections import MAX_NOTE_CHARS
@@ -18,6 +18,8 @@ __all__ = [
     "AnalysisOut",
     "AnalyzeIn",
     "CallAccepted",
+    "CallChangeOut",
+    "CallEditIn",
     "CallOut",
     "CallQuery",
     "ConversationOut",
@@ -71,6 +73,31 @@ class CallOut(BaseModel):
     transcribed_at: datetime | None
     commitment_secured: bool | None = Field(None, description="null until analysed")
     score: int | None = Field(None, description="coaching score, null until analysed")
+
+
+class CallEditIn(BaseModel):
+    """Only the fields sent change; null clears a link, the title or the time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, max_length=200, examples=["华东客户首次拜访"])
+    occurred_at: SaneDateTime | None = Field(None, examples=["2026-11-23T14:30:00+08:00"])
+    rep_id: Id | None = None
+    customer_id: Id | None = None
+    opportunity_id: Id | None = Field(
+        None, description="Brings its customer and owner along unless those are sent too."
+    )
+
+
+class CallChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    field: Literal["title", "occurred_at", "rep", "customer", "opportunity"]
+    old_value: str | None
+    new_value: str | None
+    changed_by: str
+    changed_at: datetime
 
 
 def call_out(call: Any) -> CallOut:

@@ -60,10 +60,31 @@ async function fillReps() {
 async function fillUploadLinks() {
   const customer = document.getElementById("up-customer");
   if (!customer) return;
-  const [customers, opportunities] = await Promise.all(
-    [allItems("/api/v1/customers"), allItems("/api/v1/opportunities?status=open")]);
-  options(customer, customers, (c) => c.company, (c) => c.id, "不指定");
-  options(document.getElementById("up-opportunity"), opportunities, (o) => o.name, (o) => o.id, "不指定");
+  options(customer, await allItems("/api/v1/customers"), (c) => c.company, (c) => c.id, "不指定");
+  await fillUploadDeals();
+  customer.addEventListener("change", () => fillUploadDeals().catch(fail("upload-status")));
+}
+
+// The open deals of the chosen customer only (all open deals while none is chosen).
+async function fillUploadDeals() {
+  const customer = document.getElementById("up-customer").value;
+  const deals = await allItems(`/api/v1/opportunities?status=open${customer ? `&customer_id=${customer}` : ""}`);
+  options(document.getElementById("up-opportunity"), deals, (o) => o.name, (o) => o.id, "不指定");
+}
+
+// After an upload the next one is usually the same rep and customer: only the file, title and
+// time are cleared.
+function clearForNextUpload(form) {
+  document.getElementById("file").value = "";
+  form.elements.title.value = "";
+  form.elements.occurred_at.value = "";
+}
+
+function uploadNotice(body) {
+  const status = document.getElementById("upload-status");
+  status.classList.remove("error");
+  if (!body.duplicate) { status.textContent = `已上传，通话 #${body.id} 正在排队转写`; return; }
+  status.replaceChildren("这段录音已上传过：", link(`打开已有的通话 #${body.id}`, `/ui/calls/${body.id}`));
 }
 
 function uploadFields(form) {
@@ -92,8 +113,8 @@ function upload(event) {
     try { body = JSON.parse(xhr.responseText || "{}"); } catch (e) { body = {}; }
     bar.hidden = true;
     if (xhr.status < 300) {
-      showStatus("upload-status", body.duplicate ? `这段录音已上传过（通话 #${body.id}）` : `已上传，通话 #${body.id} 正在排队转写`);
-      event.target.reset();
+      uploadNotice(body);
+      clearForNextUpload(event.target);
     } else {
       showStatus("upload-status", `上传失败：${errorText(xhr.status, body)}`, true);
     }

@@ -1,0 +1,146 @@
+"""Fixing a call after upload, over HTTP on a real database: relink (rep, customer,
+opportunity), retitle, redate; who may; what follows (history, re-analysis, the follow-up draft,
+search by the new rep, the calls list); what is refused and leaves the call as it was."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from auth.tokens import create_token
+from huashu.runtime import Services
+from models import session_scope
+from tests.audio_files import write_wav
+from tests.conftest import AUTH, SYSTEM, upload, wait_for_status
+
+_RECORDINGS = itertools.count()
+
+
+def _post(client: TestClient, path: str, body: dict[str, Any]) -> int:
+    response = client.post(f"/api/v1/{path}", headers=AUTH, json=body)
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+@pytest.fixture
+def world(client: TestClient, services: Services, tmp_path: Path) -> dict[str, Any]:
+    """Team 华东 with reps 王磊 and 李娜, team 华南 with 陈刚; a customer each with a deal; a call
+    of 王磊's uploaded against the wrong customer; tokens per role."""
+    east, south = _post(client, "teams", {"name": "华东"}), _post(client, "teams", {"name": "华南"})
+    reps = {n: _post(client, "reps", {"name": n, "team_id": t})
+            for n, t in (("王磊", east), ("李娜", east), ("陈刚", south))}  # fmt: skip
+    customers = {c: _post(client, "customers", {"company": c, "owner_rep_id": reps["王磊"]})
+                 for c in ("云帆科技", "星河软件")}  # fmt: skip
+    deal = _post(client, "opportunities", {"name": "CRM 采购", "customer_id": customers["星河软件"],
+                                           "owner_rep_id": reps["李娜"], "stage": "商机"})  # fmt: skip
+    with session_scope(services.session_factory) as session:
+        made = {
+            "rep": create_token(session, "王磊", "rep", SYSTEM, rep_id=reps["王磊"]),
+            "li": create_token(session, "李娜", "rep", SYSTEM, rep_id=reps["李娜"]),
+            "manager": create_token(session, "华东经理", "manager", SYSTEM, team_id=east),
+            "other_manager": create_token(session, "华南经理", "manager", SYSTEM, team_id=south),
+            "qa": create_token(session, "质检员", "qa", SYSTEM),
+        }
+    tokens = {k: {"Authorization": f"Bearer {token}"} for k, (_, token) in made.items()}
+    noise = np.random.default_rng(next(_RECORDINGS)).normal(0, 0.01, (16_000 * 6, 2))
+    audio = write_wav(tmp_path / "call.wav", noise.astype(np.float32))
+    call_id = upload(client, audio, channels="rep-left", rep_id=str(reps["王磊"]),
+                     customer_id=str(customers["云帆科技"]), title="首次拜访",
+                     occurred_at="2026-11-23T10:00:00+08:00").json()["id"]  # fmt: skip
+    wait_for_status(client, call_id)
+    return {"reps": reps, "customers": customers, "deal": deal, "tokens": tokens, "call": call_id}
+
+
+def _call(client: TestClient, call_id: int) -> dict[str, Any]:
+    body: dict[str, Any] = client.get(f"/api/v1/calls/{call_id}", headers=AUTH).json()
+    return body
+
+
+def test_a_manager_relinks_a_call_and_everything_follows(
+    client: TestClient, world: dict[str, Any]
+) -> None:
+    call_id, tokens = world["call"], world["tokens"]
+    # the deal brings its customer (星河软件) and its owner (李娜) along
+    response = client.patch(f"/api/v1/calls/{call_id}", headers=tokens["manager"],
+                            json={"opportunity_id": world["deal"], "title": "星河软件需求沟通",
+                                  "occurred_at": "2026-11-24T15:00:00+08:00"})  # fmt: skip
+    assert response.status_code == 200, response.text
+    call = response.json()
+    assert (call["rep"], call["customer"], call["opportunity_id"], call["title"]) == (
+        "李娜", "星河软件", world["deal"], "星河软件需求沟通")  # fmt: skip
+    moment = datetime.fromisoformat(_call(client, call_id)["occurred_at"])
+    assert moment == datetime(2026, 11, 24, 7, tzinfo=UTC)  # 15:00 in Shanghai
+    wait_for_status(client, call_id)  # re-analysed with the new links
+    history = client.get(f"/api/v1/calls/{call_id}/changes", headers=tokens["li"]).json()
+    assert {(h["field"], h["old_value"], h["new_value"]) for h in history} >= {
+        ("rep", "王磊", "李娜"), ("customer", "云帆科技", "星河软件"), ("opportunity", None, "CRM 采购"),
+        ("title", "首次拜访", "星河软件需求沟通")}  # fmt: skip
+    assert {h["changed_by"] for h in history} == {"华东经理"}
+    # the call is now 李娜's: in her calls, no longer 王磊's; the list filters by the new day
+    assert [c["id"] for c in client.get("/api/v1/calls", headers=tokens["li"]).json()["items"]] == [
+        call_id
+    ]
+    assert client.get("/api/v1/calls", headers=tokens["rep"]).json()["items"] == []
+    day = client.get("/api/v1/calls", headers=AUTH,
+                     params={"from": "2026-11-24T00:00:00+08:00", "to": "2026-11-25T00:00:00+08:00"})  # fmt: skip
+    assert [c["id"] for c in day.json()["items"]] == [call_id]
+    # the follow-up draft is the new customer's
+    drafts = client.get("/api/v1/follow-ups", headers=AUTH, params={"status": "draft"}).json()[
+        "items"
+    ]
+    assert {d["customer_id"] for d in drafts if d["call_id"] == call_id} <= {
+        world["customers"]["星河软件"]
+    }
+
+
+def test_a_rep_fixes_their_own_call_but_cannot_give_it_away(
+    client: TestClient, world: dict[str, Any]
+) -> None:
+    call_id, tokens = world["call"], world["tokens"]
+    fixed = client.patch(f"/api/v1/calls/{call_id}", headers=tokens["rep"],
+                         json={"customer_id": world["customers"]["星河软件"]})  # fmt: skip
+    assert fixed.status_code == 200 and fixed.json()["customer"] == "星河软件"
+    wait_for_status(client, call_id)
+    away = client.patch(f"/api/v1/calls/{call_id}", headers=tokens["rep"],
+                        json={"rep_id": world["reps"]["李娜"]})  # fmt: skip
+    assert away.status_code == 403
+    for who in ("li", "qa", "other_manager"):
+        refused = client.patch(f"/api/v1/calls/{call_id}", headers=tokens[who], json={"title": "x"})
+        assert refused.status_code in (403, 404), who
+    assert _call(client, call_id)["rep"] == "王磊" and _call(client, call_id)["title"] == "首次拜访"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"title": "长" * 201}, 422, "title"),
+        ({"rep_id": 9999}, 404, "rep_id"),
+        ({"customer_id": 9999}, 404, "customer_id"),
+        ({"occurred_at": "2026-11-24T15:00:00"}, 422, "occurred_at"),  # no offset
+        ({"occurred_at": "1999-01-01T00:00:00+08:00"}, 422, "occurred_at"),
+        ({"audio": "x"}, 422, "audio"),
+    ],
+)
+def test_a_bad_change_is_refused_naming_its_field_and_changes_nothing(
+    client: TestClient, world: dict[str, Any], body: dict[str, Any], status: int, field: str
+) -> None:
+    call_id = world["call"]
+    before = _call(client, call_id)
+    response = client.patch(f"/api/v1/calls/{call_id}", headers=AUTH, json=body)
+    assert response.status_code == status, response.text
+    assert field in response.text
+    assert _call(client, call_id) == before
+    assert client.get(f"/api/v1/calls/{call_id}/changes", headers=AUTH).json() == []
+
+
+def test_a_deal_of_another_customer_is_refused(client: TestClient, world: dict[str, Any]) -> None:
+    response = client.patch(f"/api/v1/calls/{world['call']}", headers=AUTH,
+                            json={"customer_id": world["customers"]["云帆科技"],
+                                  "opportunity_id": world["deal"]})  # fmt: skip
+    assert response.status_code == 422 and response.json()["field"] == "opportunity_id"
