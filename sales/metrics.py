@@ -269,7 +269,10 @@ def _opportunity_figures(session: Session, period: Period) -> Select[Any]:
     closed_in = Opportunity.closed_on.between(period.start, day_before(period.end))
     won = and_(Opportunity.status == OpportunityStatus.WON, closed_in)
     lost = and_(Opportunity.status == OpportunityStatus.LOST, closed_in)
-    cycle = days_between(session, Opportunity.closed_on, Opportunity.created_on)
+    # A deal won the day it was created took a day of work, not none: with a zero-day cycle its
+    # velocity would read ¥0 for a rep who just won ¥36 000.
+    days = days_between(session, Opportunity.closed_on, Opportunity.created_on)
+    cycle = case((days < 1, 1), else_=days)
     return select(
         Opportunity.owner_rep_id,
         func.sum(case((created, 1), else_=0)).label("created"),

@@ -77,6 +77,20 @@ def test_rep_metrics_q1(seeded: TestClient) -> None:
     assert wang["pipeline_value"] == 40000.0 and zhang["pipeline_value"] == 120000.0
 
 
+def test_a_deal_won_the_day_it_was_created_has_a_velocity(client: TestClient) -> None:
+    team = client.post("/api/v1/teams", headers=AUTH, json={"name": "华东"}).json()["id"]
+    rep = client.post("/api/v1/reps", headers=AUTH, json={"name": "王磊", "team_id": team}).json()
+    customer = client.post("/api/v1/customers", headers=AUTH, json={"company": "云帆科技"}).json()
+    deal = {"name": "当天成交", "customer_id": customer["id"], "owner_rep_id": rep["id"],
+            "stage": "成交", "status": "won", "amount": 36000, "created_on": "2026-02-10",
+            "closed_on": "2026-02-10"}  # fmt: skip
+    made = client.post("/api/v1/opportunities", headers=AUTH, json=deal)
+    assert made.status_code == 201, made.text
+    (row,) = _get(client, "/api/v1/metrics/reps", **Q1)  # type: ignore[misc]
+    assert row["won"] == 1 and row["mean_sales_cycle_days"] == 1.0
+    assert row["sales_velocity_per_day"] == 36000.0  # 1 × 1.0 × 36 000 / 1 day, not ¥0
+
+
 def test_team_filter_and_empty_period(seeded: TestClient) -> None:
     teams = _get(seeded, "/api/v1/teams")
     east = next(t["id"] for t in teams["items"] if t["name"] == "华东")  # type: ignore[index]
