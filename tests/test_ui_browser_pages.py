@@ -224,6 +224,14 @@ def test_manager_team_dashboard_drills_down_to_the_calls(site: Site, new_page: A
     settle(page)
     assert "共 24 条" in page.inner_text("#page-info")
     assert page.locator("#rows tr").first.locator("td").nth(2).inner_text() == "王磊"
+    # a period with nothing in it: no figure, not "0%（0/0）"
+    page.goto(f"{site.base}/ui/team")
+    settle(page)
+    page.fill("#from", "2030-01-01")
+    page.fill("#to", "2030-02-01")
+    page.click("#team-form button[type=submit]")
+    page.wait_for_selector("#reps tr:has-text('无数据')")
+    assert "0/0" not in page.inner_text("main") and "NaN" not in page.inner_text("main")
 
 
 def test_manager_sets_a_target_and_sees_its_decomposition(site: Site, new_page: Any) -> None:

@@ -173,6 +173,11 @@ function localTime(iso) {
 
 function pct(x) { return x === null || x === undefined || Number.isNaN(Number(x)) ? "–" : `${Math.round(x * 100)}%`; }
 
+// A rate and what it is of: with nothing to count, no figure (not "0%（0/0）").
+function rateOf(rate, part, whole, unit = "") {
+  return whole ? `${pct(rate)}（${part}/${whole}${unit}）` : "–（无数据）";
+}
+
 function yuan(x) { return x === null || x === undefined ? "–" : `¥${Math.round(x).toLocaleString("zh-CN")}`; }
 
 function isoDate(d) {

@@ -26,8 +26,9 @@ function repRow(r, rank) {
   const mix = SPIN_ORDER.map((k) => pct(r.spin_mix[k] || 0)).join(" / ");
   const interval = rank ? `${pct(rank.confidence_low)}–${pct(rank.confidence_high)}${rank.small_sample ? "（样本不足）" : ""}` : "–";
   const tr = row(r.rep, link(String(r.calls), callsHref(r.rep_id)),
-    link(pct(r.commitment_rate), callsHref(r.rep_id, {commitment_secured: "true"})), interval, mix, pct(r.mean_talk_ratio),
-    link(`${pct(r.win_rate)}（${r.won}/${r.won + r.lost}）`, `/ui/opportunities?owner_rep_id=${r.rep_id}`),
+    link(r.analysed_calls ? pct(r.commitment_rate) : "–", callsHref(r.rep_id, {commitment_secured: "true"})), interval, mix,
+    r.analysed_calls ? pct(r.mean_talk_ratio) : "–",
+    link(rateOf(r.win_rate, r.won, r.won + r.lost), `/ui/opportunities?owner_rep_id=${r.rep_id}`),
     link(yuan(r.pipeline_value), `/ui/opportunities?owner_rep_id=${r.rep_id}&status=open`), yuan(r.sales_velocity_per_day));
   for (const i of [1, 2, 5, 6, 7, 8]) tr.children[i].classList.add("num");
   return tr;
@@ -35,7 +36,7 @@ function repRow(r, rank) {
 
 function bandChart(id, label, bands, names) {
   document.getElementById(id).replaceChildren(bands.length ? barChart(label, bands.map((b) => ({
-    label: (names && names[b.band]) || b.band, value: b.win_rate, text: `赢单率 ${pct(b.win_rate)}（${b.won}/${b.opportunities}）`})), 1)
+    label: (names && names[b.band]) || b.band, value: b.win_rate, text: `赢单率 ${rateOf(b.win_rate, b.won, b.opportunities)}`})), 1)
     : el("p", "期间内没有已结束且有通话的商机", "muted"));
 }
 
@@ -47,7 +48,7 @@ async function draw() {
   const rankOf = (id) => ranks.find((r) => r.rep_id === id);
   document.getElementById("reps").replaceChildren(...(reps.length ? reps.map((r) => repRow(r, rankOf(r.rep_id))) : [emptyRow("没有销售", 9)]));
   document.getElementById("commitment-chart").replaceChildren(barChart("承诺率（按销售）", ranks.map((r) =>
-    ({label: r.rep, value: r.commitment_rate, text: `${pct(r.commitment_rate)}（${r.committed_calls}/${r.analysed_calls}）`,
+    ({label: r.rep, value: r.commitment_rate, text: rateOf(r.commitment_rate, r.committed_calls, r.analysed_calls),
       href: callsHref(r.rep_id, {commitment_secured: "true"})})), 1));
   document.getElementById("funnel").replaceChildren(barChart("商机漏斗", funnel.stages.map((s) =>
     ({label: s.stage, value: s.reached, text: `${s.reached} 个`, href: `/ui/opportunities?stage=${encodeURIComponent(s.stage)}`}))));

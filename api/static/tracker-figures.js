@@ -23,7 +23,7 @@ async function drawTrackerFigures() {
     : none("期间内没有分析过的通话"));
   document.getElementById("tracker-win").replaceChildren(barChart("商机赢单率", f.win_rate.map((b) => ({
     label: b.band === "with" ? "通话中提及" : "通话中未提及", value: b.win_rate,
-    text: `${pct(b.win_rate)}（${b.won}/${b.opportunities} 个商机）`})), 1));
+    text: rateOf(b.win_rate, b.won, b.opportunities, " 个商机")})), 1));
   showStatus("tracker-status", `「${f.tracker}」：期间内已结束的商机按其通话是否提及分组。`);
 }
 
