@@ -239,8 +239,14 @@ def _needed(amount: float, rates: Rates) -> Activity:
 
 
 def _ceil_div(value: float | None, rate: float) -> int | None:
-    if value is None or rate <= 0:
-        return None if value else 0
+    """None stays None down the chain: no history for one rate leaves every figure after it
+    without a basis (it read 还需商机 0 next to ¥464 000 still to sell)."""
+    if value is None:
+        return None
+    if value == 0:
+        return 0  # nothing left to do needs nothing, whatever the rates
+    if rate <= 0:
+        return None
     return math.ceil(round(value / rate, 6))
 
 

@@ -190,6 +190,20 @@ def test_target_breakdown_and_needed_activity(seeded: TestClient) -> None:
     assert december["actual"] == 30000.0 and december["gap"] == 74545.45
 
 
+def test_a_target_with_no_history_needs_no_made_up_figures(client: TestClient) -> None:
+    """A new team: no won deal in the year before, so no deal size, win rate or commitment
+    rate to divide by: what is needed has no figure (null), not 0."""
+    team = client.post("/api/v1/teams", headers=AUTH, json={"name": "新团队"}).json()["id"]
+    target = client.post("/api/v1/targets", headers=AUTH,
+                         json={"team_id": team, "year": 2026, "quarter": 4, "amount": 464000}).json()  # fmt: skip
+    progress = _get(client, f"/api/v1/targets/{target['id']}/progress")
+    assert progress["needed"] == {  # type: ignore[index]
+        "amount": 464000.0, "deals": None, "opportunities": None,
+        "calls_with_commitment": None, "calls": None,
+    }  # fmt: skip
+    assert [q["start"] for q in progress["quarters"]] == ["2026-10-01"]  # type: ignore[index]
+
+
 def test_annual_target_progress_counts_won_deals(seeded: TestClient) -> None:
     east = next(t["id"] for t in _get(seeded, "/api/v1/teams")["items"] if t["name"] == "华东")  # type: ignore[index]
     target = seeded.post(

@@ -250,6 +250,22 @@ def test_manager_sets_a_target_and_sees_its_decomposition(site: Site, new_page: 
     assert page.locator("#weeks tr").count() >= 52
     assert "每个工作日" in page.inner_text("#kpis") and "还需通话" in page.inner_text("#needed")
     page.screenshot(path=str(DOCS / "targets.png"), full_page=True)
+    # a Q4 target: its chart says Q4 (it said Q1)
+    page.select_option("#target-owner", label="团队：华东")
+    page.fill("input[name=year]", str(YEAR + 1))
+    page.select_option("select[name=quarter]", "4")
+    page.fill("input[name=amount]", "300000")
+    page.click("#target-form button[type=submit]")
+    page.wait_for_selector(f"#targets tr:has-text('{YEAR + 1} 年 第 4 季度')")
+    page.locator(
+        f"#targets tr:has-text('{YEAR + 1} 年 第 4 季度') button:has-text('查看拆解')"
+    ).click()
+    page.wait_for_selector(f"#progress-title:has-text('{YEAR + 1} 年 第 4 季度')")
+    page.wait_for_selector("#quarter-chart svg text:has-text('Q4 目标')")
+    labels = page.evaluate(
+        "Array.from(document.querySelectorAll('#quarter-chart svg text'), (t) => t.textContent)"
+    )
+    assert not [t for t in labels if t.startswith("Q1")], labels
 
 
 def test_manager_keeps_crm_records_in_the_ui(site: Site, new_page: Any) -> None:

@@ -24,6 +24,8 @@ async function load() {
 }
 
 function kpi(label, value) { const box = el("div", null, "kpi"); box.append(el("strong", value), el("span", label)); return box; }
+// The quarter a period starts in, from its date (a Q4 target's one bar is Q4, not Q1).
+const quarterOf = (start) => `Q${Math.floor((Number(start.slice(5, 7)) - 1) / 3) + 1}`;
 const count = (x) => (x === null || x === undefined ? "无历史数据" : `${x}`);
 
 function periodRows(periods, label) {
@@ -47,8 +49,8 @@ async function showProgress(t) {
   document.getElementById("needed").replaceChildren(kpi("剩余金额", yuan(n.amount)), kpi("还需成交", count(n.deals)),
     kpi("还需商机", count(n.opportunities)), kpi("还需获得承诺的通话", count(n.calls_with_commitment)), kpi("还需通话", count(n.calls)));
   document.getElementById("quarter-chart").replaceChildren(barChart("各季度目标与实际",
-    p.quarters.flatMap((q, i) => [{label: `Q${i + 1} 目标`, value: q.target, text: yuan(q.target), color: "#8c959f"},
-                                  {label: `Q${i + 1} 实际`, value: q.actual, text: yuan(q.actual)}])));
+    p.quarters.flatMap((q) => [{label: `${quarterOf(q.start)} 目标`, value: q.target, text: yuan(q.target), color: "#8c959f"},
+                               {label: `${quarterOf(q.start)} 实际`, value: q.actual, text: yuan(q.actual)}])));
   document.getElementById("quarters").replaceChildren(...periodRows(p.quarters, (q) => `${q.start} – ${q.end}`));
   document.getElementById("months").replaceChildren(...periodRows(p.months, (m) => m.start.slice(0, 7)));
   document.getElementById("weeks").replaceChildren(...periodRows(p.weeks, (w) => `${w.start} 起`));
