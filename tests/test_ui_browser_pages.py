@@ -289,8 +289,22 @@ def test_manager_keeps_crm_records_in_the_ui(site: Site, new_page: Any) -> None:
     row.locator("select").select_option("方案")
     row.locator("button:has-text('保存阶段')").click()
     page.wait_for_selector("#list-status:has-text('已更新')")
-    page.locator("#opportunities tr:has-text('新星科技 CRM 项目') button:has-text('赢单')").click()
-    page.wait_for_selector("#opportunities tr:has-text('新星科技 CRM 项目') .tag.won")
+    deal = "#opportunities tr:has-text('新星科技 CRM 项目')"
+    # 赢单 and 输单 ask first (this page's dialogs are accepted; here the person cancels both)
+    asked = page.evaluate(
+        "window.asked = []; window.confirm = (m) => { asked.push(m); return false; };"
+        "window.prompt = (m) => { asked.push(m); return null; }; asked"
+    )
+    assert asked == []
+    page.locator(f"{deal} button:has-text('赢单')").click()
+    page.locator(f"{deal} button:has-text('输单')").click()
+    page.wait_for_timeout(500)
+    assert len(page.evaluate("window.asked")) == 2  # asked twice, and nothing closed
+    assert page.locator(f"{deal} .tag.won, {deal} .tag.lost").count() == 0
+    page.reload()
+    settle(page)
+    page.locator(f"{deal} button:has-text('赢单')").click()  # accepted
+    page.wait_for_selector(f"{deal} .tag.won")
     # follow-ups: a draft to confirm, then it is due soon, then done
     draft = {"rep_id": 2, "customer_id": 0, "occurred_at": f"{YEAR}-01-05T10:00:00+08:00",
              "content": "演示跟进", "status": "draft"}  # fmt: skip
@@ -618,6 +632,10 @@ def test_manager_tracks_a_topic_and_sees_it_on_calls_and_the_dashboard(
     no_english(page)
     axe_clean(page)
     page.screenshot(path=str(DOCS / "trackers.png"), full_page=True)
+    # the row's actions read 编辑 / 删除; the tracker's name is in their accessible names only
+    actions = page.locator("#trackers tr:has-text('价格') button")
+    assert actions.all_inner_texts() == ["编辑", "删除"]
+    assert actions.first.get_attribute("aria-label") == "编辑 价格"
     page.locator("#trackers tr:has-text('价格') a:has-text('提及的通话')").click()
     page.wait_for_url("**/ui/calls?tracker_id=*")
     settle(page)

@@ -143,6 +143,13 @@ function button(text, onClick, className) {
   const b = el("button", text, className); b.type = "button"; b.addEventListener("click", onClick); return b;
 }
 
+// A row's action: a short visible word, the record it acts on in its accessible name only.
+function actionButton(text, name, onClick) {
+  const b = button(text, onClick, "link");
+  b.setAttribute("aria-label", `${text} ${name}`);
+  return b;
+}
+
 function cell(...children) { const td = el("td"); td.append(...children); return td; }
 
 function row(...cells) {

@@ -13,10 +13,15 @@ function stageControl(o) {
   select.value = o.stage;
   const move = button("保存阶段", () => patch(o, {stage: select.value}), "secondary");
   const aim = button("设定目标", () => setObjective(o), "link");
-  const won = button("赢单", () => patch(o, {status: "won", stage: crm.stages[crm.stages.length - 1]}));
+  // Closing a deal counts in every figure: each asks first, and cancelling changes nothing.
+  const won = button("赢单", () => {
+    if (!window.confirm(`确认「${o.name}」（${yuan(o.amount)}）赢单？赢单金额会计入业绩和目标。`)) return;
+    patch(o, {status: "won", stage: crm.stages[crm.stages.length - 1]});
+  });
   const lost = button("输单", () => {
-    const reason = window.prompt("输单原因（可不填）") ?? null;
-    patch(o, {status: "lost", loss_reason: reason || null});
+    const reason = window.prompt(`确认「${o.name}」输单？可填写输单原因：`, "");
+    if (reason === null) return;
+    patch(o, {status: "lost", loss_reason: reason.trim() || null});
   }, "danger");
   return cell(select, move, won, lost, aim);
 }

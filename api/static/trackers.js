@@ -9,8 +9,8 @@ function trackerRow(tracker) {
   const tr = row(tracker.name, tracker.phrases.join("、"), SPEAKER_NAMES[tracker.speaker] || tracker.speaker,
                  tracker.active ? "启用" : "停用", link("提及的通话", `/ui/calls?tracker_id=${tracker.id}`));
   if (trackerForm) {
-    tr.append(cell(button(`编辑 ${tracker.name}`, () => edit(tracker), "link"), document.createTextNode(" "),
-                   button(`删除 ${tracker.name}`, () => remove(tracker), "link")));
+    tr.append(cell(actionButton("编辑", tracker.name, () => edit(tracker)), document.createTextNode(" "),
+                   actionButton("删除", tracker.name, () => remove(tracker))));
   }
   return tr;
 }

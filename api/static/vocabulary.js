@@ -13,11 +13,7 @@ function sourceText(term) {
 function termRow(term) {
   const tr = row(term.text, KIND_NAMES[term.kind] || term.kind, term.heard || "–", sourceText(term),
                  term.note || "–", `${term.created_by} · ${localTime(term.created_at)}`);
-  if (termForm) {
-    const remover = button("删除", () => remove(term), "link");
-    remover.setAttribute("aria-label", `删除 ${term.text}`);
-    tr.append(cell(remover));
-  }
+  if (termForm) tr.append(cell(actionButton("删除", term.text, () => remove(term))));
   return tr;
 }
 
