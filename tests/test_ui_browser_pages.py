@@ -191,6 +191,23 @@ def test_sign_in_is_by_password_and_wrong_ones_are_refused_in_chinese(
     assert page.url.endswith("/ui/sign-in")  # signed out: the session has ended
 
 
+def test_forms_ask_what_a_person_can_answer(site: Site, new_page: Any) -> None:
+    """A new password is typed twice (a mismatch is caught before anything is sent); the QA plan
+    form asks for no random seed."""
+    page = new_page()
+    sign_in(page, site, "qa")
+    page.goto(f"{site.base}/ui/password")
+    page.fill("#old_password", site.passwords["qa"])
+    page.fill("#new_password", "a-new-password-1")
+    page.fill("#new_password_again", "a-new-password-2")
+    page.click("#password-form button[type=submit]")
+    page.wait_for_selector("#password-status.error:has-text('两次输入的新密码不一致')")
+    page.goto(f"{site.base}/ui/qa")
+    settle(page)
+    assert "随机种子" not in page.inner_text("main") and "种子" not in page.inner_text("main")
+    sign_in(new_page(), site, "qa")  # the password did not change
+
+
 def test_error_pages_are_chinese(site: Site, new_page: Any) -> None:
     page = new_page()
     sign_in(page, site, "rep")

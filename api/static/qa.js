@@ -29,7 +29,7 @@ async function createPlan(event) {
   event.preventDefault();
   const f = formObject(event.target);
   const body = {name: f.name, period_from: f.period_from, period_to: f.period_to, method: f.method,
-                amount: Number(f.amount), seed: Number(f.seed || 1), reviewer_user_id: Number(f.reviewer_user_id)};
+                amount: Number(f.amount), reviewer_user_id: Number(f.reviewer_user_id)};
   try {
     const plan = await send("/api/v1/qa/plans", "POST", body);
     const drawn = await api(`/api/v1/qa/plans/${plan.id}/draw`, {method: "POST"});
