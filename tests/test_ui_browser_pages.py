@@ -390,9 +390,14 @@ def test_manager_uploads_for_a_rep_and_curates_a_playlist(site: Site, new_page: 
     page.wait_for_selector("#playlists h2:has-text('挖掘需求的好问题')")
     page.goto(f"{site.base}/ui/calls?rep_id=1&commitment_secured=true")
     settle(page)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
     page.locator("#rows a").first.click()
     page.wait_for_selector("li.turn .badge.spin")
     assert "无录音" in page.inner_text("#audio-box")
+    assert not [url for url in asked if url.endswith("/audio")]  # nothing asked of what is not there
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert icon and httpx.get(f"{site.base}{icon}").status_code == 200
     axe_clean(page)
     assert "NaN" not in page.inner_text("main") and "undefined" not in page.inner_text("main")
     page.fill("#moment-from", "5")

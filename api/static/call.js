@@ -160,7 +160,9 @@ async function load() {
   document.getElementById("title").textContent = call.title || call.original_filename || `通话 #${call.id}`;
   document.getElementById("meta").textContent =
     `${localTime(call.occurred_at || call.created_at)} · ${call.rep || "未指定销售"} · ${call.customer || "未指定客户"} · ${STATUS_NAMES[call.status]}`;
+  // The player asks for the recording only when there is one (demo calls have none).
   if (!call.size_bytes) noAudio("无录音：这通电话只有转写和分析（例如演示数据），没有录音文件。");
+  else if (!player.getAttribute("src")) player.src = `/api/v1/calls/${callId}/audio`;
   if (call.status === "done") {
     await showAnalysis();
   } else if (call.transcribed_at) {
