@@ -208,6 +208,22 @@ def test_forms_ask_what_a_person_can_answer(site: Site, new_page: Any) -> None:
     sign_in(new_page(), site, "qa")  # the password did not change
 
 
+def test_a_draft_whose_date_has_passed_can_be_confirmed_as_it_is(site: Site, new_page: Any) -> None:
+    page = new_page()
+    sign_in(page, site, "manager")
+    page.goto(f"{site.base}/ui/follow-ups")
+    settle(page)
+    passed = (date.today() - timedelta(days=3)).isoformat()
+    due = page.evaluate(
+        "(() => { const form = draftBlock({id: 0, customer_id: 0, rep_id: 0, content: '回访',"
+        f" next_action: '发报价', next_action_due: '{passed}', call_id: null}});"
+        " document.body.append(form); const due = form.querySelector('input[type=date]');"
+        " return {valid: due.checkValidity(), min: due.min}; })()"
+    )
+    assert due["valid"], due  # the browser does not block confirming it
+    assert due["min"] == passed
+
+
 def test_error_pages_are_chinese(site: Site, new_page: Any) -> None:
     page = new_page()
     sign_in(page, site, "rep")
@@ -395,7 +411,9 @@ def test_manager_uploads_for_a_rep_and_curates_a_playlist(site: Site, new_page: 
     page.locator("#rows a").first.click()
     page.wait_for_selector("li.turn .badge.spin")
     assert "无录音" in page.inner_text("#audio-box")
-    assert not [url for url in asked if url.endswith("/audio")]  # nothing asked of what is not there
+    assert not [
+        url for url in asked if url.endswith("/audio")
+    ]  # nothing asked of what is not there
     icon = page.locator("link[rel=icon]").get_attribute("href")
     assert icon and httpx.get(f"{site.base}{icon}").status_code == 200
     axe_clean(page)
@@ -815,15 +833,19 @@ def test_manager_corrects_a_commitment_on_the_review_page(site: Site, new_page: 
     axe_clean(page)
     form.locator("select").select_option("decline")
     assert not form.locator("input[name=action]").is_visible()  # a decline has none
+    form.locator("input[name=note]").fill("客户说的是明年再说，不是答应")
     form.locator("button[type=submit]").click()
     corrected = page.locator(f"li.turn[data-index='{index}']")
     corrected.locator(".badge.corrected").wait_for()
     assert corrected.locator(".badge.commit.decline").count() == 1
     assert "模型原判：推进" in (corrected.locator(".badge.corrected").get_attribute("title") or "")
+    # and in words under the turn, not only on hover: who, the model's label, why
+    line = corrected.locator(".origin.corrected").inner_text()
+    assert "华东经理" in line and "模型原判：推进" in line and "明年再说" in line
     assert page.inner_text("#commitments").strip() == "无"
     stored = page.evaluate(f"api('/api/v1/calls/{call_id}/corrections')")
-    assert [(c["old_label"], c["label"], c["corrected_by"]) for c in stored] == [
-        ("advance", "decline", "华东经理")
+    assert [(c["old_label"], c["label"], c["corrected_by"], c["note"]) for c in stored] == [
+        ("advance", "decline", "华东经理", "客户说的是明年再说，不是答应")
     ]
     rep = new_page()
     sign_in(rep, site, "rep")

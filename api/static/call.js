@@ -20,7 +20,7 @@ function turnItem(turn, index) {
   const head = el("div", null, "head");
   head.append(el("span", `${index + 1}. ${who}`, "who"), el("span", clock(turn.start), "time"));
   head.append(...labelBadges(turn));
-  li.append(head, turnText(turn), ...turnOrigins(turn));
+  li.append(head, turnText(turn), ...turnOrigins(turn), ...correctionLine(turn));
   if (turn.commitment_action || turn.commitment_due) {
     li.append(el("p", `下一步：${turn.commitment_action || ""} ${turn.commitment_due || ""}`, "next"));
   }
@@ -65,6 +65,16 @@ function turnOrigins(turn) {
     lines.push(el("p", `文字由 ${turn.edit.edited_by} 于 ${localTime(turn.edit.edited_at)} 修改，原为“${turn.edit.old_text}”`, "origin edited"));
   }
   return lines;
+}
+
+// A corrected label says so in words, not only in a tooltip: the model's label, who, when, why.
+function correctionLine(turn) {
+  const c = turn.correction;
+  if (!c) return [];
+  const model = turn.model_labels || {};
+  const was = turn.speaker === "rep" ? SPIN_NAMES[model.question_type] : COMMITMENT_NAMES[model.commitment];
+  const why = c.note ? `：${c.note}` : "";
+  return [el("p", `${c.corrected_by} 于 ${localTime(c.corrected_at)} 更正（模型原判：${was || "无"}）${why}`, "origin corrected")];
 }
 
 // The label in effect; a corrected one is marked, with the model's label and who corrected it.

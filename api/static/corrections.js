@@ -22,6 +22,10 @@ function correctionForm(turn) {
   select.value = (turn.speaker === "rep" ? turn.question_type : turn.commitment) || "";
   form.append(label, select);
   const extra = turn.speaker === "customer" ? nextStepFields(turn, form) : null;
+  const noteId = `correct-${turn.index}-note`;
+  const noteLabel = el("label", "说明（可选）"); noteLabel.htmlFor = noteId;
+  const note = el("input"); note.id = noteId; note.name = "note"; note.maxLength = 500;
+  form.append(noteLabel, note);
   const save = el("button", "保存更正"); save.type = "submit";
   const status = el("span", null, "status"); status.setAttribute("role", "status");
   form.append(save, status);
@@ -49,6 +53,8 @@ function nextStepFields(turn, form) {
 async function saveCorrection(turn, form, status) {
   const value = form.querySelector("select").value || null;
   const body = turn.speaker === "rep" ? {question_type: value} : {commitment: value};
+  const note = form.querySelector("input[name=note]").value.trim();
+  if (note) body.note = note;
   if (turn.speaker === "customer" && NEXT_STEP.includes(value)) {
     const action = form.querySelector("input[name=action]").value.trim();
     const due = form.querySelector("input[name=due]").value;

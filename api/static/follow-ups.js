@@ -14,7 +14,10 @@ function draftBlock(f) {
   };
   const content = el("textarea"); content.rows = 3; content.value = f.content;
   const action = el("input"); action.value = f.next_action || "";
-  const due = el("input"); due.type = "date"; due.value = f.next_action_due || ""; due.min = today;
+  // A draft whose date has passed can be confirmed as it is (the date was the customer's); a new
+  // date must not be in the past.
+  const due = el("input"); due.type = "date"; due.value = f.next_action_due || "";
+  due.min = f.next_action_due && f.next_action_due < today ? f.next_action_due : today;
   box.append(el("div", `${customerOf(f.customer_id)} · ${repOf(f.rep_id)} · ${localTime(f.occurred_at)}`, "muted"));
   if (f.call_id) box.append(link(`通话 #${f.call_id}`, `/ui/calls/${f.call_id}`));
   if (f.customer_needs) box.append(el("p", `客户需求：${f.customer_needs}`));
