@@ -386,7 +386,7 @@ def test_manager_uploads_for_a_rep_and_curates_a_playlist(site: Site, new_page: 
     page.click("#upload-form button[type=submit]")
     page.locator("#upload-status a:has-text('打开已有的通话')").click()
     page.wait_for_url("**/ui/calls/*")
-    assert page.locator("#title").inner_text() == "上传测试"
+    page.wait_for_selector("#title:has-text('上传测试')")  # filled in once the call has loaded
     # a chosen customer offers only its own deals
     page.goto(f"{site.base}/ui/calls")
     settle(page)
