@@ -130,55 +130,35 @@ def learn_corrections(
     session: Session, changes: Sequence[tuple[str, str]], after_calls: int
 ) -> list[TermView]:
     """The corrections among `changes` that people have now made on `after_calls` calls or more
-    and that are not in the vocabulary yet (nor removed from it): added as learned terms. Called
-    in the transaction that stored the edit, after its change rows."""
+    and that are not in the vocabulary yet (nor removed from it): added as learned terms. A
+    learned term already there gets its count of calls brought up to date. Called in the
+    transaction that stored the edit, after its change rows."""
     learned = []
     for heard, text in dict.fromkeys(changes):
-        calls = (
-            session.scalar(
-                select(func.count(func.distinct(TranscriptChange.call_id))).where(
-                    TranscriptChange.heard == heard, TranscriptChange.text == text
-                )
-            )
-            or 0
+        calls = _calls_with_change(session, heard, text)
+        existing = session.scalar(
+            select(VocabularyTerm).where(VocabularyTerm.text == text, VocabularyTerm.heard == heard)
         )
-        if calls < after_calls or _known_pair(session, heard, text):
+        if existing is not None:  # taught by hand, learned before, or removed: not relearned
+            if existing.source == TermSource.LEARNED:
+                existing.confirmations = calls
+            continue
+        if calls < after_calls:
             continue
         row = VocabularyTerm(text=text, heard=heard, kind=LEARNED, source=TermSource.LEARNED,
                              confirmations=calls, created_by="系统学习")  # fmt: skip
         session.add(row)
         session.flush()
         learned.append(_view(row))
-    _count_confirmations(session, changes)
     return learned
 
 
-def _known_pair(session: Session, heard: str, text: str) -> bool:
-    query = select(VocabularyTerm.id).where(
-        VocabularyTerm.text == text, VocabularyTerm.heard == heard
+def _calls_with_change(session: Session, heard: str, text: str) -> int:
+    """On how many different calls people replaced `heard` by `text`."""
+    query = select(func.count(func.distinct(TranscriptChange.call_id))).where(
+        TranscriptChange.heard == heard, TranscriptChange.text == text
     )
-    return session.scalar(query) is not None
-
-
-def _count_confirmations(session: Session, changes: Sequence[tuple[str, str]]) -> None:
-    """Keep each learned term's count of calls up to date as more edits confirm it."""
-    for heard, text in dict.fromkeys(changes):
-        row = session.scalar(
-            select(VocabularyTerm).where(
-                VocabularyTerm.text == text,
-                VocabularyTerm.heard == heard,
-                VocabularyTerm.source == TermSource.LEARNED,
-            )
-        )
-        if row is not None:
-            row.confirmations = (
-                session.scalar(
-                    select(func.count(func.distinct(TranscriptChange.call_id))).where(
-                        TranscriptChange.heard == heard, TranscriptChange.text == text
-                    )
-                )
-                or 0
-            )
+    return session.scalar(query) or 0
 
 
 def _crm_terms(session: Session, call: Call) -> list[Term]:
