@@ -102,7 +102,6 @@ def delete_sign_in(request: Request, state: StateDep) -> Response:
 
 # Each page and the action a viewer needs to open it (None: everyone signed in).
 _PAGES: dict[str, tuple[str, p.Action | None]] = {
-    "calls": ("calls.html", None),
     "dashboard": ("dashboard.html", p.READ_METRICS),
     "team": ("team.html", p.READ_TARGETS),  # managers and admins: the team side by side
     "playlists": ("playlists.html", p.READ_PLAYLISTS),
@@ -134,6 +133,16 @@ def _page_route(name: str, template: str, action: p.Action | None) -> None:
 
 for _name, (_template, _action) in _PAGES.items():
     _page_route(_name, _template, _action)
+
+
+@router.get("/calls", response_class=HTMLResponse)
+def read_calls_page(request: Request, state: StateDep, principal: CurrentPrincipal) -> Response:
+    """The calls and the upload form, which says the limits before anyone waits on a big file."""
+    settings = state.settings
+    return _page(request, "calls.html", principal,
+                 max_upload_bytes=settings.max_upload_bytes,
+                 max_upload_mb=settings.max_upload_mb,
+                 max_call_minutes=settings.max_call_minutes)  # fmt: skip
 
 
 @router.get("/vocabulary", response_class=HTMLResponse)

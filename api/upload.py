@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
-from core.errors import InvalidInput, PayloadTooLarge
+from core.errors import InvalidInput, PayloadTooLarge, UploadInterrupted
 from ingest.storage import AudioStore, IncomingAudio
 
 __all__ = ["ReceivedUpload", "receive_upload"]
@@ -138,6 +139,8 @@ async def _feed(parser: _UploadParser, boundary: bytes, body: AsyncIterator[byte
         multipart.finalize()
     except FormParserError as exc:
         raise InvalidInput(f"malformed multipart body: {exc}") from exc
+    except ClientDisconnect:  # a reload or a closed tab mid-upload: the partial file goes
+        raise UploadInterrupted("the upload was interrupted; nothing was stored") from None
     await _flush(parser)
 
 

@@ -5,6 +5,7 @@
     ├── InvalidInput (422)        a field or parameter is malformed
     │   └── ChannelMismatch (422) the channel layout does not fit the recording
     ├── EmptyUpload (400)         the upload has no bytes
+    ├── UploadInterrupted (400)   the client went away before the file was complete
     ├── Unauthorized (401)        no token, or a wrong one
     ├── Forbidden (403)           a valid token without the right to do this
     ├── NotFound (404)            no such call (or a call you may not see)
@@ -36,6 +37,7 @@ __all__ = [
     "TranscriptNotReady",
     "Unauthorized",
     "UnsupportedAudio",
+    "UploadInterrupted",
 ]
 
 
@@ -61,6 +63,13 @@ class ChannelMismatch(InvalidInput):
 class EmptyUpload(HuashuError):
     status_code = 400
     code = "empty_upload"
+
+
+class UploadInterrupted(HuashuError):
+    """Nobody reads the answer (the client is gone); it keeps the log free of a traceback."""
+
+    status_code = 400
+    code = "upload_interrupted"
 
 
 class Unauthorized(HuashuError):

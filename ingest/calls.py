@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from asr import AudioInfo, AudioLimits, ChannelLayout, probe_audio
-from asr.errors import AudioLimitError, CorruptAudioError, NotAudioError
+from asr.errors import AudioError, AudioLimitError, CorruptAudioError, NotAudioError
+from asr.fingerprint import SAME_SOUND_BELOW, SoundPrint, print_sound, sound_distance
 from auth.permissions import (
     DELETE_CALLS,
     READ_CALLS,
@@ -62,6 +63,8 @@ from models import (
 
 __all__ = [
     "DEFAULT_RULES",
+    "SAME_FILE",
+    "SAME_SOUND",
     "AudioFile",
     "CallFilters",
     "CallMetadata",
@@ -105,6 +108,7 @@ class CallMetadata:
     customer_ref: RecordRef | None = None
     opportunity_ref: RecordRef | None = None
     original_filename: str | None = None
+    keep_both: bool = False  # store it even when it is the same conversation as a stored call
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,16 @@ DEFAULT_RULES = IntakeRules()
 @dataclass(frozen=True, slots=True)
 class CreatedCall:
     call: Call
-    created: bool  # False when the same audio was already stored
+    created: bool  # False when the same recording was already stored: `call` is that one
+    same: SameAs | None = None  # why it is the same: SAME_FILE (its bytes) or SAME_SOUND
+
+
+SameAs = Literal["file", "sound"]
+SAME_FILE: SameAs = "file"
+SAME_SOUND: SameAs = "sound"
+# How much two recordings of one conversation may differ in length (encoder padding, a cut tail).
+_SAME_LENGTH_WITHIN_S, _SAME_LENGTH_WITHIN_SHARE = 1.0, 0.01
+_MOST_CANDIDATES = 200  # stored calls of about the same length compared by sound, newest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +177,7 @@ def parse_metadata(fields: Mapping[str, str | None], filename: str | None) -> Ca
         customer_ref=parse_ref(fields, "customer"),
         opportunity_ref=parse_ref(fields, "opportunity"),
         original_filename=clean_filename(filename),
+        keep_both=_parse_flag(fields, "keep_both"),
     )
 
 
@@ -205,23 +219,31 @@ def create_call(
     uploader: Principal,
     rules: IntakeRules = DEFAULT_RULES,
 ) -> CreatedCall:
-    """Validate a received file, store it under its hash, and queue it for transcription."""
+    """Validate a received file, store it under its hash, and queue it for transcription.
+    The same file, or the same conversation in another file (unless `meta.keep_both`), is not
+    stored again: the answer is the call already there."""
     meta = _as_uploader(uploader, meta)
     sha256 = incoming.finish()
     existing = _call_with_audio(session, sha256)
     if existing is not None:
         incoming.discard()
-        return CreatedCall(existing, created=False)
+        return CreatedCall(existing, created=False, same=SAME_FILE)
     links = resolve_call_links(session, meta.rep_ref, meta.customer_ref, meta.opportunity_ref)
     if links.rep is None and meta.rep:
         links = replace(links, rep=_rep_named(session, uploader, meta.rep))
     check_links(session, uploader, links)
     info = _probe(incoming.path, rules.limits)
     _check_layout(meta.channels, info)
+    sound = _sound_print(incoming.path)
+    same_sound = None if meta.keep_both else _call_with_sound(session, uploader, sound, info)
+    if same_sound is not None:
+        incoming.discard()
+        return CreatedCall(same_sound, created=False, same=SAME_SOUND)
     extension, _ = _FORMATS.get(info.format_name, ("bin", "application/octet-stream"))
     relative = content_address(sha256, extension)
     call = _new_call(meta, info, sha256, incoming.size, relative)
     call.uploaded_by, call.uploaded_by_user_id = uploader.token_id, uploader.user_id
+    call.sound_print = sound.to_bytes() if sound is not None else None
     _link(call, links)
     # The file goes to its content address first and the rows follow in one savepoint: SQLite
     # may commit a first savepoint on release, so nothing that can fail comes after it.
@@ -236,7 +258,8 @@ def create_call(
             session.flush()
     except IntegrityError:  # the same audio arrived concurrently and won the race: its call
         # holds this very file (same content, same address), so the file stays.
-        return CreatedCall(_require(_call_with_audio(session, sha256), sha256), created=False)
+        same = _require(_call_with_audio(session, sha256), sha256)
+        return CreatedCall(same, created=False, same=SAME_FILE)
     if rules.notify is not None:
         notify = rules.notify
         on_commit(session, lambda: notify(job.id, job.kind))
@@ -343,6 +366,41 @@ def _call_with_audio(session: Session, sha256: str) -> Call | None:
     return session.scalar(select(Call).where(Call.audio_sha256 == sha256))
 
 
+def _sound_print(path: Path) -> SoundPrint | None:
+    """The recording's print; a file the probe accepted but the print cannot read is stored
+    without one (it is then found again by its bytes only)."""
+    try:
+        return print_sound(path)
+    except AudioError:
+        return None
+
+
+def _call_with_sound(
+    session: Session, uploader: Principal, sound: SoundPrint | None, info: AudioInfo
+) -> Call | None:
+    """A call the uploader can see whose recording is the same conversation: about as long,
+    and its print (see asr.fingerprint) close."""
+    if sound is None:
+        return None
+    within = max(_SAME_LENGTH_WITHIN_S, _SAME_LENGTH_WITHIN_SHARE * info.duration)
+    candidates = session.execute(
+        select(Call.id, Call.sound_print)
+        .where(
+            Call.duration_s.between(info.duration - within, info.duration + within),
+            Call.sound_print.is_not(None),
+            visible(uploader, READ_CALLS, Call),
+        )
+        .order_by(Call.id.desc())
+        .limit(_MOST_CANDIDATES)
+    )
+    for call_id, stored in candidates:
+        assert stored is not None  # the query asked for calls with a print
+        distance = sound_distance(sound, SoundPrint.from_bytes(stored))
+        if distance is not None and distance < SAME_SOUND_BELOW:
+            return session.get(Call, call_id)
+    return None
+
+
 def _require(call: Call | None, sha256: str) -> Call:
     if call is None:
         raise RuntimeError(f"audio {sha256} conflicted but no call holds it")
@@ -446,6 +504,15 @@ def _store_file(
     store.keep(incoming, relative)
     if not pre_existing:
         on_rollback(session, lambda: store.remove(relative))
+
+
+def _parse_flag(fields: Mapping[str, str | None], name: str) -> bool:
+    value = (fields.get(name) or "").strip().lower()
+    if value in ("", "false", "0", "no"):
+        return False
+    if value in ("true", "1", "yes"):
+        return True
+    raise InvalidInput(f"{name} {value!r} is not true or false", field=name)
 
 
 def _parse_channels(value: str | None) -> ChannelLayout:

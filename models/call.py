@@ -12,11 +12,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
 
@@ -76,7 +77,10 @@ class Call(Base):
     audio_codec: Mapped[str] = mapped_column(String(32))
     audio_channels: Mapped[int] = mapped_column(Integer)
     sample_rate: Mapped[int] = mapped_column(Integer)
-    duration_s: Mapped[float] = mapped_column(Float)
+    duration_s: Mapped[float] = mapped_column(Float, index=True)
+    # asr.fingerprint's print of the opening minutes: the same conversation in another file
+    # (format, mono mix) is found by its sound. Deferred: only intake reads it.
+    sound_print: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
 
     language: Mapped[str | None] = mapped_column(String(16))
     asr_model: Mapped[str | None] = mapped_column(String(200))

@@ -51,13 +51,21 @@ router = APIRouter(prefix="/api/v1", tags=["calls"])
 @router.post(
     "/calls",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={200: {"model": CallAccepted, "description": "The same audio was already uploaded."}},
+    responses={
+        200: {
+            "model": CallAccepted,
+            "description": "The same recording was already uploaded (same file, or the same "
+            "conversation by its sound): id is that call's.",
+        }
+    },
 )
 async def create_call(
     request: Request, response: Response, state: StateDep, principal: CurrentPrincipal
 ) -> CallAccepted:
     """Upload a recording (multipart field `audio`) with optional metadata fields. The database
-    is opened only once the file is in: a slow upload holds no connection and no write lock."""
+    is opened only once the file is in: a slow upload holds no connection and no write lock.
+    The same conversation already stored in another file answers 200 with its id unless
+    `keep_both=true`."""
     authorize(principal, UPLOAD_CALLS)  # before reading a possibly huge body
     upload = await receive_upload(
         request.headers.get("content-type", ""),
@@ -73,7 +81,10 @@ async def create_call(
     if not created.created:
         response.status_code = status.HTTP_200_OK
     return CallAccepted(
-        id=created.call.id, status=created.call.status, duplicate=not created.created
+        id=created.call.id,
+        status=created.call.status,
+        duplicate=not created.created,
+        same_as=created.same,  # SAME_FILE / SAME_SOUND
     )
 
 

@@ -41,7 +41,12 @@ class CallAccepted(BaseModel):
     id: int
     status: str
     duplicate: bool = Field(
-        description="True when this audio was already uploaded; id is that call's."
+        description="True when this recording was already uploaded; id is that call's."
+    )
+    same_as: Literal["file", "sound"] | None = Field(
+        default=None,
+        description="Why it is a duplicate: the same file, or the same conversation recognised "
+        "by its sound in another file (format, mono mix). Send keep_both=true to store it anyway.",
     )
 
 

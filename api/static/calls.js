@@ -80,11 +80,30 @@ function clearForNextUpload(form) {
   form.elements.occurred_at.value = "";
 }
 
-function uploadNotice(body) {
+function uploadNotice(body, sent) {
   const status = document.getElementById("upload-status");
   status.classList.remove("error");
   if (!body.duplicate) { status.textContent = `已上传，通话 #${body.id} 正在排队转写`; return; }
-  status.replaceChildren("这段录音已上传过：", link(`打开已有的通话 #${body.id}`, `/ui/calls/${body.id}`));
+  const existing = link("打开已有的通话", `/ui/calls/${body.id}`);
+  if (body.same_as !== "sound") {
+    status.replaceChildren("这个文件已上传过：", existing);
+    return;
+  }
+  // The same conversation in another file (format, mono mix): kept only when asked.
+  const keep = document.createElement("button");
+  keep.type = "button";
+  keep.textContent = "仍然另存为一通电话";
+  keep.addEventListener("click", () => { sent.set("keep_both", "true"); send(sent); });
+  status.replaceChildren("这段录音与已有的通话是同一段对话（声音相同，文件不同），没有重复保存：", existing, " ", keep);
+  fillExistingTitle(existing, body.id);
+}
+
+// The notice names the call already there by its title once it is known.
+async function fillExistingTitle(anchor, callId) {
+  try {
+    const call = await api(`/api/v1/calls/${callId}`);
+    anchor.textContent = `打开已有的通话「${call.title || call.original_filename || `#${call.id}`}」`;
+  } catch (e) { /* the plain link stays */ }
 }
 
 function uploadFields(form) {
@@ -98,31 +117,52 @@ function uploadFields(form) {
   return data;
 }
 
+let uploading = false;  // a reload or leaving the page would drop the upload: the browser asks
+
 function upload(event) {
   event.preventDefault();
+  const form = event.target;
   const file = document.getElementById("file").files[0];
   if (!file) { showStatus("upload-status", "请先选择录音文件。", true); return; }
+  const limit = Number(form.dataset.maxBytes);
+  if (limit && file.size > limit) {
+    const size = (file.size / 1048576).toFixed(1);
+    showStatus("upload-status", `文件太大（${size} MB）：每个文件最大 ${form.dataset.maxMb} MB。`, true);
+    return;
+  }
+  send(uploadFields(form), file.name);
+}
+
+function send(data, name) {
   // XMLHttpRequest, not fetch: it reports upload progress for the progress bar.
   const bar = document.getElementById("upload-progress");
   const xhr = new XMLHttpRequest();
   xhr.open("POST", "/api/v1/calls");
-  bar.hidden = false; bar.value = 0; showStatus("upload-status", `正在上传 ${file.name}…`);
+  bar.hidden = false; bar.value = 0; showStatus("upload-status", `正在上传 ${name || data.get("audio").name}…`);
+  uploading = true;
   xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); };
   xhr.onload = () => {
+    uploading = false;
     let body = {};
     try { body = JSON.parse(xhr.responseText || "{}"); } catch (e) { body = {}; }
     bar.hidden = true;
     if (xhr.status < 300) {
-      uploadNotice(body);
-      clearForNextUpload(event.target);
+      uploadNotice(body, data);
+      if (body.same_as !== "sound") clearForNextUpload(document.getElementById("upload-form"));
     } else {
       showStatus("upload-status", `上传失败：${errorText(xhr.status, body)}`, true);
     }
     load();
   };
-  xhr.onerror = () => { bar.hidden = true; showStatus("upload-status", "上传失败：网络连接中断。", true); };
-  xhr.send(uploadFields(event.target));
+  xhr.onerror = () => { uploading = false; bar.hidden = true; showStatus("upload-status", "上传失败：网络连接中断。", true); };
+  xhr.send(data);
 }
+
+window.addEventListener("beforeunload", (e) => {
+  if (!uploading) return;
+  e.preventDefault();
+  e.returnValue = "";  // Chrome shows its own question: leave the page and lose the upload?
+});
 
 function setUpUpload() {
   const drop = document.getElementById("drop");

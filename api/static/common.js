@@ -44,6 +44,9 @@ const CODE_TEXT = {
 };
 // Known English messages → Chinese; the first pattern that matches wins.
 const MESSAGE_TEXT = [
+  [/larger than the (?:upload )?limit of (\d+) MB/, (m) => `文件太大：每个文件最大 ${m[1]} MB。`],
+  [/(?:holds|declares) (\d+) s of audio; at most (\d+) s accepted/,
+    (m) => `录音太长（约 ${Math.ceil(m[1] / 60)} 分钟）：每通最长 ${Math.round(m[2] / 60)} 分钟。`],
   [/^you may not ([a-z -]+?) (call|rep|team|customer|opportunity|follow-up|target|playlist|review) (\d+)(: it must belong to .*)?$/,
     (m) => `您无权${VERB_NAMES[m[1]] || "操作"}${RECORD_NAMES[m[2]]} ${m[3]}${m[4] ? "（记录必须属于您的范围）" : ""}。`],
   [/^the (\w+) role may not (.+)$/, (m) => `${ROLE_NAMES[m[1]] || m[1]}无权进行此操作。`],
