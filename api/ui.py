@@ -109,7 +109,6 @@ _PAGES: dict[str, tuple[str, p.Action | None]] = {
     "qa": ("qa.html", p.READ_QA_REPORTS),
     "qa-rules": ("qa_rules.html", p.READ_QA_RULES),
     "scorecard": ("scorecard.html", p.EDIT_SCORECARD),
-    "customers": ("customers.html", p.READ_CUSTOMERS),
     "opportunities": ("opportunities.html", p.READ_OPPORTUNITIES),
     "follow-ups": ("follow_ups.html", p.READ_FOLLOW_UPS),
     "targets": ("targets.html", p.READ_TARGETS),
@@ -143,6 +142,16 @@ def read_calls_page(request: Request, state: StateDep, principal: CurrentPrincip
                  max_upload_bytes=settings.max_upload_bytes,
                  max_upload_mb=settings.max_upload_mb,
                  max_call_minutes=settings.max_call_minutes)  # fmt: skip
+
+
+@router.get("/customers", response_class=HTMLResponse)
+def read_customers_page(request: Request, state: StateDep, principal: CurrentPrincipal) -> Response:
+    """Customers; the page says how their value segments were worked out (sales/rfm.py)."""
+    p.authorize(principal, p.READ_CUSTOMERS)
+    settings = state.settings
+    rfm = {"frequency_days": settings.rfm_frequency_days, "min_customers": settings.rfm_min_customers,
+           "high_value": settings.rfm_high_value_yuan}  # fmt: skip
+    return _page(request, "customers.html", principal, rfm=rfm)
 
 
 @router.get("/vocabulary", response_class=HTMLResponse)

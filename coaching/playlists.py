@@ -90,6 +90,7 @@ class Moment:
 
     id: int
     call_id: int
+    call_title: str | None  # its title, else its file name
     from_turn: int
     to_turn: int
     note: str | None
@@ -126,7 +127,7 @@ def _moment(session: Session, item: PlaylistItem) -> Moment:
         .order_by(CallTurn.idx)
     ))  # fmt: skip
     return Moment(
-        id=item.id, call_id=item.call_id, from_turn=item.from_turn, to_turn=item.to_turn,
+        id=item.id, call_id=item.call_id, call_title=item.call_title, from_turn=item.from_turn, to_turn=item.to_turn,
         note=item.note, start=turns[0].start if turns else None,
         end=turns[-1].end if turns else None,
         turns=[MomentTurn(t.idx, t.speaker, t.text) for t in turns],

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import count
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -28,10 +30,13 @@ MAX_RATING = 5
 
 
 def save_criteria(
-    session: Session, criteria: list[tuple[str, str, int]], admin: Principal
+    session: Session, criteria: Sequence[tuple[str | None, str, int]], admin: Principal
 ) -> list[ScorecardCriterion]:
-    """Replace the scorecard's criteria: (key, name, weight) with weights adding up to 100."""
+    """Replace the scorecard's criteria: (key, name, weight) with weights adding up to 100.
+    A criterion without a key (a new one, as the page sends it) keeps the key of a criterion
+    of the same name, or gets a new one: admins name criteria, keys are for the API."""
     authorize(admin, EDIT_SCORECARD)
+    criteria = _with_keys(criteria, {c.name: c.key for c in active_criteria(session)})
     keys = [key for key, _, _ in criteria]
     if not criteria or len(set(keys)) != len(keys):
         raise InvalidInput("give at least one criterion, each with its own key", field="criteria")
@@ -49,6 +54,23 @@ def save_criteria(
     session.add_all(rows)
     session.flush()
     return rows
+
+
+def _with_keys(
+    criteria: Sequence[tuple[str | None, str, int]], known: dict[str, str]
+) -> list[tuple[str, str, int]]:
+    """Fill in missing keys; a new key is none that was ever in use (old ratings keep theirs)."""
+    used = {key for key, _, _ in criteria if key}
+    retired = set(known.values())
+    result: list[tuple[str, str, int]] = []
+    for key, name, weight in criteria:
+        if not key:
+            key = known.get(name)
+            if key is None or key in used:
+                key = next(f"c{n}" for n in count(1) if f"c{n}" not in used | retired)
+            used.add(key)
+        result.append((key, name, weight))
+    return result
 
 
 def list_criteria(session: Session, viewer: Principal) -> list[ScorecardCriterion]:

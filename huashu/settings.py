@@ -93,6 +93,19 @@ class Settings(BaseSettings):
     rfm_frequency_days: int = Field(
         90, ge=1, le=3650, description="RFM frequency window: calls and follow-ups in these days."
     )
+    rfm_min_customers: int = Field(
+        20,
+        ge=1,
+        le=1_000_000,
+        description="Below this many customers RFM scores come from fixed bands (last contact "
+        "7/30/60/90 days, 8/5/3/1 contacts, value) instead of quintiles among so few.",
+    )
+    rfm_high_value_yuan: float = Field(
+        100_000,
+        gt=0,
+        description="On fixed bands, the yuan (won in 12 months, else open) that scores M 3; "
+        "4×, 2× and ½× of it score 5, 4 and 2.",
+    )
     review_below: float = Field(
         0.7,
         ge=0,

@@ -85,6 +85,7 @@ __all__ = [
     "edits_in_effect",
     "follow_labels",
     "queue_reanalysis",
+    "queue_transcription",
     "read_analysis",
     "request_reanalysis",
     "search_text",
@@ -338,6 +339,25 @@ def queue_reanalysis(
     session.add(job)
     session.flush()
     call.status, call.progress, call.error = CallStatus.QUEUED, 0.95, None
+    if notify is not None:
+        on_commit(session, lambda: notify(job.id, job.kind))
+
+
+def queue_transcription(
+    session: Session, call: Call, notify: Callable[[int, str], None] | None
+) -> None:
+    """Transcribe the call again (its channel layout changed): its transcript is marked gone so
+    the job transcribes before it analyses. A job still queued (of either kind: both run the
+    whole pipeline) reads the call when it starts, so it does the work; a running one must have
+    been refused by the caller."""
+    call.transcribed_at = None
+    call.status, call.progress, call.error = CallStatus.QUEUED, 0.0, None
+    queued = select(Job.id).where(Job.call_id == call.id, Job.state == JobState.QUEUED)
+    if session.scalar(queued) is not None:
+        return
+    job = Job(kind=JobKind.PROCESS_CALL, call_id=call.id)
+    session.add(job)
+    session.flush()
     if notify is not None:
         on_commit(session, lambda: notify(job.id, job.kind))
 

@@ -1,11 +1,14 @@
-"""Fixing a call after upload: relink it (rep, customer, opportunity), retitle or redate it.
+"""Fixing a call after upload: relink it (rep, customer, opportunity), retitle or redate it, or
+say which channel is the rep's (which transcribes it again).
 
 Who may upload a call for its rep may change it (`EDIT_CALLS`), and may move it only to a rep
 they may upload for and link only records they see — the upload's own rules. Every change is
 kept (`CallChange`: who, when, the field, old and new as the page shows them). The search
 index follows the call's columns by trigger in the same transaction; the rest derived from the
 links (follow-up draft, objectives, stalls, the score's objective line) comes from a re-analysis
-queued after the commit.
+queued after the commit. A new channel layout needs a new transcript: the call is transcribed
+again (corrections and text edits made on the old turns stay only where the new turn still
+reads the same, as after any re-analysis).
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from asr import ChannelLayout
 from auth.permissions import EDIT_CALLS, authorize
 from auth.principal import Principal
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
 from crm.links import CallLinks, RecordRef, resolve
-from ingest.call_analysis import queue_reanalysis
-from ingest.calls import check_links, get_call
-from models import Call, CallAnalysis, CallChange, Customer, Opportunity, Rep
+from ingest.call_analysis import queue_reanalysis, queue_transcription
+from ingest.calls import check_layout, check_links, get_call
+from models import Call, CallAnalysis, CallChange, Customer, Job, JobState, Opportunity, Rep
 
 __all__ = ["CallChanges", "edit_call", "list_call_changes"]
 
@@ -40,6 +44,7 @@ class CallChanges:
     rep_id: int | None = None
     customer_id: int | None = None
     opportunity_id: int | None = None
+    channels: ChannelLayout | None = None
 
 
 def edit_call(
@@ -59,10 +64,32 @@ def edit_call(
         call.happened_at = changes.occurred_at or call.created_at
     if changes.given & {"rep_id", "customer_id", "opportunity_id"}:
         _relink(session, call, changes, principal)
+    new_layout = _new_layout(session, call, changes)
     changed = _record_changes(session, call, before, _shown(session, call), principal)
-    if changed and session.get(CallAnalysis, call.id) is not None:
+    if new_layout:
+        queue_transcription(session, call, notify)
+    elif changed and session.get(CallAnalysis, call.id) is not None:
         queue_reanalysis(session, call, notify)  # draft, objectives, stalls follow the links
     return call
+
+
+def _new_layout(session: Session, call: Call, changes: CallChanges) -> bool:
+    """Set the layout asked for; True when it differs (the call must be transcribed again)."""
+    if "channels" not in changes.given or changes.channels is None:
+        if "channels" in changes.given:
+            raise InvalidInput("channels cannot be empty", field="channels")
+        return False
+    if changes.channels.value == call.channels:
+        return False
+    check_layout(changes.channels, call.audio_channels)
+    running = select(Job.id).where(Job.call_id == call.id, Job.state == JobState.RUNNING)
+    if session.scalar(running) is not None:
+        raise Conflict(
+            f"call {call.id} is being processed; change its channels once it is done",
+            field="channels",
+        )
+    call.channels = changes.channels.value
+    return True
 
 
 def list_call_changes(session: Session, call_id: int, viewer: Principal) -> Sequence[CallChange]:
@@ -122,6 +149,7 @@ def _shown(session: Session, call: Call) -> dict[str, str | None]:
         "rep": call.rep,
         "customer": call.customer,
         "opportunity": opportunity.name if opportunity else None,
+        "channels": call.channels,
     }
 
 

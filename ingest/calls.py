@@ -71,6 +71,7 @@ __all__ = [
     "CreatedCall",
     "IntakeRules",
     "audio_file",
+    "check_layout",
     "check_links",
     "create_call",
     "delete_call",
@@ -233,7 +234,7 @@ def create_call(
         links = replace(links, rep=_rep_named(session, uploader, meta.rep))
     check_links(session, uploader, links)
     info = _probe(incoming.path, rules.limits)
-    _check_layout(meta.channels, info)
+    check_layout(meta.channels, info.channels)
     sound = _sound_print(incoming.path)
     same_sound = None if meta.keep_both else _call_with_sound(session, uploader, sound, info)
     if same_sound is not None:
@@ -419,11 +420,12 @@ def _probe(path: Path, limits: AudioLimits) -> AudioInfo:
         raise CorruptAudio(f"the audio cannot be decoded: {exc}", field="audio") from exc
 
 
-def _check_layout(layout: ChannelLayout, info: AudioInfo) -> None:
-    if layout is not ChannelLayout.MONO and info.channels < 2:
+def check_layout(layout: ChannelLayout, channels: int) -> None:
+    """A layout naming the rep's side needs a recording with two sides."""
+    if layout is not ChannelLayout.MONO and channels < 2:
         raise ChannelMismatch(
             f"channels={layout.value} needs a stereo recording (rep on one side, customer on the "
-            f"other), but this file has {info.channels} channel",
+            f"other), but this file has {channels} channel",
             field="channels",
         )
 

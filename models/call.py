@@ -16,8 +16,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    select,
 )
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
 
@@ -121,3 +123,10 @@ class TranscriptSegment(Base):
     no_speech_prob: Mapped[float] = mapped_column(Float, default=0.0)
 
     call: Mapped[Call] = relationship(back_populates="segments")
+
+
+def title_of_call(call_id: Any) -> Any:
+    """For a record about a call (a QA review, a moment, a follow-up): the name its call goes by
+    on pages (its title, else its file name), read in the same query as the record."""
+    shown = func.coalesce(Call.title, Call.original_filename)
+    return column_property(select(shown).where(Call.id == call_id).scalar_subquery())

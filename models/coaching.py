@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
+from models.call import title_of_call
 
 __all__ = ["CallComment", "Playlist", "PlaylistItem", "Scorecard", "ScorecardCriterion"]
 
@@ -83,6 +84,7 @@ class PlaylistItem(Base):
         ForeignKey("playlists.id", ondelete="CASCADE"), index=True
     )
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    call_title: Mapped[str | None] = title_of_call(call_id)
     from_turn: Mapped[int] = mapped_column(Integer)
     to_turn: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)

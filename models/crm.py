@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
+from models.call import title_of_call
 
 __all__ = [
     "CommitmentObjective",
@@ -132,6 +133,7 @@ class FollowUp(CommitmentObjective, Base):
     call_id: Mapped[int | None] = mapped_column(
         ForeignKey("calls.id", ondelete="SET NULL"), unique=True
     )
+    call_title: Mapped[str | None] = title_of_call(call_id)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     channel: Mapped[str] = mapped_column(String(10))  # call / visit / wechat / email
     content: Mapped[str] = mapped_column(Text, default="")

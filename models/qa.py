@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
+from models.call import title_of_call
 
 __all__ = ["CallRuleHit", "QaPlan", "QaQueueItem", "QaReview", "QaRule", "QaRulesVersion"]
 
@@ -97,6 +98,7 @@ class QaReview(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    call_title: Mapped[str | None] = title_of_call(call_id)
     reviewer_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -396,15 +396,23 @@ def commitment_trend(
 
 
 def funnel_metrics(
-    session: Session, principal: Principal, period: Period, stages: tuple[str, ...]
+    session: Session,
+    principal: Principal,
+    period: Period,
+    stages: tuple[str, ...],
+    rep_id: int | None = None,
 ) -> Funnel:
-    """Opportunities created in the period: how many reached each stage, and stage-to-stage rates.
-    An opportunity has reached every stage up to its current one; a won one has reached all."""
+    """Opportunities created in the period: how many reached each stage, and stage-to-stage rates,
+    of one rep's deals, or of the team's / everyone's in scope. An opportunity has reached every
+    stage up to its current one; a won one has reached all."""
     period = scoped(principal, period)
     query = select(Opportunity.stage, Opportunity.status, func.count()).where(
         Opportunity.created_on.between(period.start, day_before(period.end))
     )
-    if period.team_id is not None:
+    if rep_id is not None:
+        _require_rep_in_scope(session, principal, rep_id)
+        query = query.where(Opportunity.owner_rep_id == rep_id)
+    elif period.team_id is not None:
         query = query.join(Rep, Rep.id == Opportunity.owner_rep_id).where(
             Rep.team_id == period.team_id
         )

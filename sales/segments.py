@@ -22,7 +22,7 @@ from core.paging import Page, PageRequest
 from crm.filters import CustomerFilters, FollowUpFilters, WithConditions
 from crm.records import CUSTOMERS, FOLLOW_UPS, list_records
 from models import Call, Customer, FollowUp, Opportunity, OpportunityStatus
-from sales.rfm import SEGMENTS, CustomerFigures, RfmScore, score_customers
+from sales.rfm import SEGMENTS, CustomerFigures, FixedBands, RfmScore, score_customers
 
 __all__ = [
     "FollowUpRow",
@@ -36,16 +36,19 @@ __all__ = [
 ]
 
 _MONETARY_DAYS = 365
+_DEFAULT_BANDS = FixedBands()
 
 
 @dataclass(frozen=True, slots=True)
 class RfmWindow:
     """How RFM is measured: at `now`, frequency over the last `frequency_days`, recency in
-    calendar days of `timezone`."""
+    calendar days of `timezone`; with fewer than `min_customers` customers, on fixed `bands`."""
 
     now: datetime
     frequency_days: int
     timezone: str
+    min_customers: int = 20
+    bands: FixedBands = _DEFAULT_BANDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,16 +108,19 @@ def _overdue(follow_up: FollowUp, today: date) -> bool:
 
 
 def _scores(session: Session, principal: Principal, window: RfmWindow) -> dict[int, RfmScore]:
-    return customer_scores(session, principal, window.now, window.frequency_days, window.timezone)
+    return customer_scores(session, principal, window)
 
 
 def customer_scores(
-    session: Session, principal: Principal, now: datetime, frequency_days: int, timezone: str
+    session: Session, principal: Principal, window: RfmWindow
 ) -> dict[int, RfmScore]:
     """The RFM score of every customer `principal` may see, by customer id. Recency counts
     calendar days in the business time zone (a call yesterday evening is 1 day ago)."""
     authorize(principal, READ_CUSTOMERS)
-    scores = score_customers(_figures(session, now.astimezone(ZoneInfo(timezone)), frequency_days))
+    now = window.now.astimezone(ZoneInfo(window.timezone))
+    figures = _figures(session, now, window.frequency_days)
+    bands = window.bands if len(figures) < window.min_customers else None
+    scores = score_customers(figures, bands)
     shown = set(
         session.scalars(select(Customer.id).where(visible(principal, READ_CUSTOMERS, Customer)))
     )

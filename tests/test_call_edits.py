@@ -5,6 +5,7 @@ search by the new rep, the calls list); what is refused and leaves the call as i
 from __future__ import annotations
 
 import itertools
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from auth.tokens import create_token
 from huashu.runtime import Services
 from models import session_scope
 from tests.audio_files import write_wav
-from tests.conftest import AUTH, SYSTEM, upload, wait_for_status
+from tests.conftest import AUTH, SYSTEM, FakeTranscriber, upload, wait_for_status
 
 _RECORDINGS = itertools.count()
 
@@ -144,3 +145,57 @@ def test_a_deal_of_another_customer_is_refused(client: TestClient, world: dict[s
                             json={"customer_id": world["customers"]["云帆科技"],
                                   "opportunity_id": world["deal"]})  # fmt: skip
     assert response.status_code == 422 and response.json()["field"] == "opportunity_id"
+
+
+def test_records_about_a_call_name_it_by_its_title(
+    client: TestClient, world: dict[str, Any]
+) -> None:
+    """QA results, playlist moments and follow-ups say which call by its title, and follow a
+    retitle: a reader never meets "通话 #5"."""
+    call_id = world["call"]
+    playlist = _post(client, "playlists", {"name": "开场示范"})
+    _post(client, f"playlists/{playlist}/items", {"call_id": call_id, "from_turn": 0, "to_turn": 0})
+    _post(client, f"calls/{call_id}/qa/reviews", {"note": "抽检"})
+    drafts = client.get("/api/v1/follow-ups", headers=AUTH, params={"status": "draft"}).json()
+    assert [d["call_id"] for d in drafts["items"]] == [call_id]  # the analysis wrote one
+
+    def titles() -> set[str | None]:
+        moments = client.get(f"/api/v1/playlists/{playlist}", headers=AUTH).json()["items"]
+        reviews = client.get("/api/v1/qa/reviews", headers=AUTH).json()
+        follow_ups = client.get("/api/v1/follow-ups", headers=AUTH).json()["items"]
+        return ({m["call_title"] for m in moments} | {r["call_title"] for r in reviews}
+                | {f["call_title"] for f in follow_ups if f["call_id"] == call_id})  # fmt: skip
+
+    assert titles() == {"首次拜访"}
+    client.patch(f"/api/v1/calls/{call_id}", headers=AUTH, json={"title": "云帆科技首次拜访"})
+    assert titles() == {"云帆科技首次拜访"}
+
+
+def test_changing_the_channels_transcribes_the_call_again(
+    client: TestClient, world: dict[str, Any], fake: FakeTranscriber, tmp_path: Path
+) -> None:
+    call_id, tokens = world["call"], world["tokens"]
+    transcribed = len(fake.calls)
+    fake.gate = threading.Event()  # the new transcription waits until released
+    response = client.patch(f"/api/v1/calls/{call_id}", headers=tokens["rep"],
+                            json={"channels": "mono"})  # fmt: skip
+    assert response.status_code == 200 and response.json()["channels"] == "mono"
+    wait_for_status(client, call_id, ("transcribing",))
+    busy = client.patch(f"/api/v1/calls/{call_id}", headers=AUTH, json={"channels": "rep-right"})
+    assert busy.status_code == 409 and busy.json()["field"] == "channels"
+    fake.gate.set()
+    wait_for_status(client, call_id)
+    assert len(fake.calls) == transcribed + 1
+    segments = client.get(f"/api/v1/calls/{call_id}/transcript", headers=AUTH).json()["segments"]
+    assert [(s["speaker"], s["text"]) for s in segments] == [("unknown", "您好世界")]
+    history = client.get(f"/api/v1/calls/{call_id}/changes", headers=AUTH).json()
+    assert ("channels", "rep-left", "mono") in {
+        (h["field"], h["old_value"], h["new_value"]) for h in history
+    }
+    # a one-channel recording has no side to be the rep's
+    mono = write_wav(tmp_path / "mono.wav", np.random.default_rng(99).normal(0, 0.01, 16_000 * 6))
+    mono_id = upload(client, mono).json()["id"]
+    wait_for_status(client, mono_id)
+    refused = client.patch(f"/api/v1/calls/{mono_id}", headers=AUTH, json={"channels": "rep-left"})
+    assert refused.status_code == 422 and refused.json()["field"] == "channels"
+    assert _call(client, mono_id)["channels"] == "mono"

@@ -111,6 +111,24 @@ def test_scorecard_validation(client: TestClient, call: dict[str, Any]) -> None:
     assert client.put(path, headers=AUTH, json={"ratings": too_high}).status_code == 422
 
 
+def test_admins_name_criteria_and_keys_follow(client: TestClient, call: dict[str, Any]) -> None:
+    """The page sends names and weights only: a kept name keeps its key (and its ratings), a new
+    one gets a key never used before."""
+    before = {
+        c["name"]: c["key"] for c in client.get("/api/v1/scorecard/criteria", headers=AUTH).json()
+    }
+    names = list(before)[:3]
+    body = [{"name": n, "weight": 30} for n in names] + [{"name": "复述客户需求", "weight": 10}]
+    saved = client.put("/api/v1/scorecard/criteria", headers=AUTH, json=body)
+    assert saved.status_code == 200, saved.text
+    keys = {c["name"]: c["key"] for c in saved.json()}
+    assert all(keys[n] == before[n] for n in names)
+    assert keys["复述客户需求"] not in before.values() and keys["复述客户需求"]
+    same_name = [{"name": "开场", "weight": 50}, {"name": "开场", "weight": 50}]
+    twice = client.put("/api/v1/scorecard/criteria", headers=AUTH, json=same_name).json()
+    assert len({c["key"] for c in twice}) == 2
+
+
 def test_criteria_weights_must_add_up(client: TestClient, call: dict[str, Any]) -> None:
     bad = [{"key": "a", "name": "开场", "weight": 50}, {"key": "b", "name": "收尾", "weight": 40}]
     response = client.put("/api/v1/scorecard/criteria", headers=AUTH, json=bad)

@@ -117,6 +117,18 @@ def test_funnel_q1(seeded: TestClient) -> None:
     )  # type: ignore[index]
 
 
+def test_funnel_of_one_rep_counts_only_their_deals(seeded: TestClient) -> None:
+    """The rep dashboard draws the chosen rep's own funnel, not the team's under their name."""
+    reps = _get(seeded, "/api/v1/metrics/reps", **Q1)
+    wang = next(r["rep_id"] for r in reps if r["rep"] == "王磊")  # type: ignore[union-attr, index]
+    funnel = _get(seeded, "/api/v1/metrics/funnel", rep_id=wang, **Q1)
+    # one deal a month: Jan lost at 商机 (2 stages), Feb open at 方案 (3), Mar won (all 5)
+    assert [s["reached"] for s in funnel["stages"]] == [3, 3, 2, 1, 1]  # type: ignore[index]
+    assert (funnel["created"], funnel["won"], funnel["lost"]) == (3, 1, 1)
+    missing = seeded.get("/api/v1/metrics/funnel", headers=AUTH, params={"rep_id": 99999, **Q1})
+    assert missing.status_code == 404 and missing.json()["field"] == "rep_id"
+
+
 def test_commitment_ranking_flags_small_samples(seeded: TestClient) -> None:
     q1 = _get(seeded, "/api/v1/metrics/commitments", **Q1)
     assert all(r["small_sample"] and r["analysed_calls"] == 6 for r in q1)  # type: ignore[union-attr]

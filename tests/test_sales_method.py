@@ -21,9 +21,17 @@ from analysis.types import Score
 from crm.objective_checks import judge_objectives
 from huashu.runtime import Services
 from huashu.seed import seed_demo
+from huashu.settings import Settings
 from ingest.call_analysis import AnalyzerHolder
 from models import Call, CallAnalysis, CallTurn, Opportunity, session_scope
-from sales.rfm import SEGMENTS, CustomerFigures, quintiles, score_customers, segment_of
+from sales.rfm import (
+    SEGMENTS,
+    CustomerFigures,
+    FixedBands,
+    quintiles,
+    score_customers,
+    segment_of,
+)
 from sales.stalls import stalled_deals
 from sales.traps import CallOutcome, StallRule, call_outcome, fell_into_trap, stall_reasons
 from tests.audio_files import CALLS
@@ -109,7 +117,8 @@ def _rfm_world(client: TestClient) -> dict[str, int]:
     return ids | {"rep": rep}
 
 
-def test_customers_carry_rfm_scores_and_segments(client: TestClient) -> None:
+def test_customers_carry_rfm_scores_and_segments(client: TestClient, settings: Settings) -> None:
+    settings.rfm_min_customers = 5  # five customers: ranked among themselves
     ids = _rfm_world(client)
     page = client.get("/api/v1/customers", headers=AUTH).json()
     by_id = {c["id"]: c for c in page["items"]}
@@ -118,6 +127,7 @@ def test_customers_carry_rfm_scores_and_segments(client: TestClient) -> None:
     assert (b["recency_days"], b["frequency"], b["monetary"]) == (40, 1, 50000)
     assert (e["r"], e["f"], e["m"]) == (4, 4, 1)
     assert by_id[ids["D"]]["rfm"]["recency_days"] is None
+    assert {c["rfm"]["basis"] for c in page["items"]} == {"quintiles"}
     segments = {k: by_id[ids[k]]["segment"] for k in "ABCDE"}
     assert segments == {"A": "重要价值客户", "B": "重要价值客户", "C": "一般挽留客户",
                         "D": "一般挽留客户", "E": "一般价值客户"}  # fmt: skip
@@ -129,7 +139,49 @@ def test_customers_carry_rfm_scores_and_segments(client: TestClient) -> None:
     assert bad.status_code == 422 and bad.json()["field"] == "segment"
 
 
-def test_due_follow_ups_sort_by_segment(client: TestClient) -> None:
+def test_a_small_customer_base_is_scored_on_fixed_bands(client: TestClient) -> None:
+    """Five customers are too few to rank (default: fewer than 20): A, called two days ago with
+    ¥100 000 won, is valuable on its own figures, not fifth of five."""
+    ids = _rfm_world(client)
+    page = client.get("/api/v1/customers", headers=AUTH).json()
+    by_id = {c["id"]: c for c in page["items"]}
+    rfm = {k: by_id[ids[k]]["rfm"] for k in "ABCDE"}
+    assert {r["basis"] for r in rfm.values()} == {"bands"}
+    # A: 2 days (5), 3 contacts (3), ¥100 000 (3); B: 40 days (3), 1 (2), ¥50 000 (2);
+    # C: 200 days (1), 0 (1), 0 (1); E: 5 days (5), 2 (2), 0 (1)
+    assert [(rfm[k]["r"], rfm[k]["f"], rfm[k]["m"]) for k in "ABCE"] == [
+        (5, 3, 3),
+        (3, 2, 2),
+        (1, 1, 1),
+        (5, 2, 1),
+    ]
+    assert [by_id[ids[k]]["segment"] for k in "ABE"] == [
+        "重要价值客户",
+        "一般发展客户",
+        "一般发展客户",
+    ]
+
+
+def test_fixed_bands_score_each_figure_on_its_own() -> None:
+    bands = FixedBands(high_value=100_000)
+    assert [bands.recency(d) for d in (0, 7, 8, 30, 31, 90, 91, None)] == [5, 5, 4, 4, 3, 2, 1, 1]
+    assert [bands.frequency(n) for n in (0, 1, 2, 3, 5, 8, 20)] == [1, 2, 2, 3, 4, 5, 5]
+    assert [bands.monetary(y) for y in (0, 49_999, 50_000, 100_000, 200_000, 1_200_000)] == [
+        1,
+        1,
+        2,
+        3,
+        4,
+        5,
+    ]
+    # The issue's customer: ¥1.2 M, called five days ago, once → important, not one to win back
+    figures = [CustomerFigures(1, 5, 1, 1_200_000.0), CustomerFigures(2, 0, 9, 0.0)]
+    assert score_customers(figures, bands)[0].segment == "重要发展客户"
+    assert score_customers(figures)[0].segment == "重要挽留客户"  # what quintiles of two said
+
+
+def test_due_follow_ups_sort_by_segment(client: TestClient, settings: Settings) -> None:
+    settings.rfm_min_customers = 5
     ids = _rfm_world(client)
     due = str(date.today() + timedelta(days=3))
     made = {k: _post(client, "follow-ups", {"rep_id": ids["rep"], "customer_id": ids[k],

@@ -264,5 +264,6 @@ def test_dashboard_shows_trend_mix_funnel_and_leaderboard(server: Server, page) 
         "items"
     ][0]["start"]
     page.click("nav a[href='/ui/playlists']")
-    page.click("#playlists a")
+    page.click(f"#playlists a[href^='/ui/calls/{call_id}?']")
+    page.wait_for_url(f"**/ui/calls/{call_id}?t=*")  # the call page, not the list still
     _until(page, f"Math.abs(document.getElementById('player').currentTime - {start}) < 0.5")

@@ -97,7 +97,8 @@ def new_page(browser: Any) -> Iterator[Any]:
         )
         contexts.append(context)
         page = context.new_page()
-        page.on("dialog", lambda dialog: dialog.accept())
+        # confirm() is accepted; leaving a page that asks first (beforeunload) is not
+        page.on("dialog", lambda d: d.dismiss() if d.type == "beforeunload" else d.accept())
         return page
 
     yield make
@@ -426,6 +427,69 @@ def test_manager_uploads_for_a_rep_and_curates_a_playlist(site: Site, new_page: 
     page.screenshot(path=str(DOCS / "demo-call.png"), full_page=True)
     page.goto(f"{site.base}/ui/playlists")
     page.wait_for_selector("#playlists .next:has-text('先问现状，再问难点')")
+    moment = page.locator("#playlists li.turn:has-text('先问现状，再问难点') a").inner_text()
+    assert not moment.startswith("通话 #"), moment  # the call by its title
+
+
+def test_the_same_conversation_in_another_file_is_kept_once_unless_asked(
+    site: Site, new_page: Any
+) -> None:
+    """The mono mix of a stereo call is the same conversation: the notice names the call already
+    there and offers to keep both; the form says its limits; leaving mid-upload asks first."""
+    page = new_page()
+    sign_in(page, site, "manager")
+    settle(page)
+    assert "最大 500 MB、最长 240 分钟" in page.inner_text("#drop-help")
+    page.set_input_files("#file", str(CALLS / "dev04.stereo.wav"))
+    page.select_option("#channels", "rep-left")
+    page.fill("#upload-form input[name=title]", "立体声原件")
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#upload-status:has-text('已上传')")
+    page.set_input_files("#file", str(CALLS / "dev04.mono.wav"))
+    page.select_option("#channels", "mono")
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#upload-status:has-text('是同一段对话')")
+    page.wait_for_selector("#upload-status a:has-text('立体声原件')")  # named by its title
+    no_english(page)
+    page.click("#upload-status button:has-text('仍然另存为一通电话')")
+    page.wait_for_selector("#upload-status:has-text('已上传')")
+    files = page.evaluate(
+        "api('/api/v1/calls?limit=5').then((p) => p.items.map((c) => c.original_filename))"
+    )
+    assert files[:2] == ["dev04.mono.wav", "dev04.stereo.wav"]
+    # the stereo call's sides were given the wrong way round: fixed on its page (transcribed
+    # again once a worker takes it); a one-channel recording offers no sides
+    page.click("#rows a:has-text('立体声原件')")
+    page.wait_for_selector("#call-form button[type=submit]:not([disabled])")
+    page.select_option("#call-channels", "rep-right")
+    page.click("#call-form button[type=submit]")
+    page.wait_for_selector("#call-status:has-text('重新转写')")
+    assert "把声道从“左声道为销售”改为“右声道为销售”" in page.inner_text("#call-changes")
+    page.go_back()
+    page.click("#rows a:has-text('dev04.mono.wav')")
+    page.wait_for_selector("#call-form button[type=submit]:not([disabled])")
+    assert page.locator("#call-channels-field").is_hidden()
+    page.goto(f"{site.base}/ui/calls")
+    settle(page)
+    # a file over the limit is refused before it is sent, saying the limit
+    page.evaluate("document.getElementById('upload-form').dataset.maxBytes = '1024'")
+    page.set_input_files("#file", str(CALLS / "dev03.mono.wav"))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#upload-status:has-text('每个文件最大 500 MB')")
+    said = page.evaluate("errorText(413, {detail: 'the upload is larger than the limit of 500 MB', "
+                         "code: 'payload_too_large'})")  # fmt: skip
+    assert said == "文件太大：每个文件最大 500 MB。"
+    # leaving while a file is on its way asks first (the upload is held here, never answered)
+    page.evaluate("document.getElementById('upload-form').dataset.maxBytes = ''")
+    page.route("**/api/v1/calls",
+               lambda route: None if route.request.method == "POST" else route.continue_())  # fmt: skip
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#upload-status:has-text('正在上传')")
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: asked.append(dialog.type))  # new_page's handler stays
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and not page.is_closed()
 
 
 def test_manager_plans_qa_for_a_qa_reviewer(site: Site, new_page: Any) -> None:
@@ -533,6 +597,16 @@ def test_admin_writes_a_qa_rule_and_tests_it_on_a_call(site: Site, new_page: Any
     page.locator("#criteria-rows input[name=weight]").first.fill("15")
     page.click("#criteria-form button[type=submit]")
     page.wait_for_selector("#criteria-status:has-text('已保存')")
+    # a new criterion is a name and a weight: no key to invent
+    assert page.locator("#criteria-rows input[name=key]").count() == 0
+    page.click("#add-criterion")
+    page.locator("#criteria-rows input[name=name]").last.fill("复述客户需求")
+    page.locator("#criteria-rows input[name=weight]").last.fill("5")
+    page.locator("#criteria-rows input[name=weight]").first.fill("10")
+    page.click("#criteria-form button[type=submit]")
+    page.wait_for_selector("#criteria-status:has-text('已保存')")
+    page.wait_for_function("[...document.querySelectorAll('#criteria-rows input[name=name]')]"
+                           ".some((f) => f.value === '复述客户需求')")  # fmt: skip
 
 
 # ---------------------------------------------------------------- reps and QA staff
@@ -602,6 +676,7 @@ def test_qa_reviews_and_only_a_second_reviewer_decides_the_appeal(
     sign_in(rep, site, "rep")
     rep.click("nav a:has-text('我的质检')")
     rep.wait_for_selector("#reviews form.appeal")
+    rep.wait_for_selector("#reviews a:has-text('王磊的客户01')")  # the call by its title
     rep.locator("#reviews form.appeal textarea").first.fill("结尾约了下周二演示")
     rep.locator("#reviews form.appeal button").first.click()
     rep.wait_for_selector("#reviews li:has-text('申诉中')")
@@ -708,8 +783,11 @@ def test_manager_sees_segments_stalled_deals_and_sets_objectives(site: Site, new
     expect(page.locator("#customers tr").first).to_contain_text("一般挽留客户")
     for text in page.locator("#customers tr").all_inner_texts():
         assert "一般挽留客户" in text or "没有客户" in text, text
+    expect(page.locator("#rfm-basis")).to_contain_text("按五分位")  # how segments are made
     page.click("nav a:has-text('业绩看板')")
     settle(page)
+    chosen = page.locator("#rep option:checked").inner_text()
+    expect(page.locator("#funnel-whose")).to_contain_text(f"{chosen}负责的商机")
     status = page.locator("#stalled-status")
     expect(status).to_contain_text("个停滞商机")
     stalled = int(status.inner_text().split(" ")[0])

@@ -32,6 +32,7 @@ from core.types import MAX_ID
 from crm import csv_io, records, schemas
 from crm.filters import NoFilters
 from models import utcnow
+from sales.rfm import FixedBands
 from sales.segments import FollowUpRow, RfmWindow, ScoredCustomer, list_customers, list_follow_ups
 
 # Who may see or change which records is decided by the services (auth/permissions.py).
@@ -107,7 +108,9 @@ def _customer_out(scored: ScoredCustomer) -> CustomerOut:
 
 def _rfm_window(state: StateDep) -> RfmWindow:
     settings = state.settings
-    return RfmWindow(utcnow(), settings.rfm_frequency_days, settings.timezone)
+    bands = FixedBands(high_value=settings.rfm_high_value_yuan)
+    return RfmWindow(utcnow(), settings.rfm_frequency_days, settings.timezone,
+                     settings.rfm_min_customers, bands)  # fmt: skip
 
 
 @router.get("/opportunities")

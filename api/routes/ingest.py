@@ -123,9 +123,10 @@ def update_call(
     call_id: Id, body: CallEditIn, session: SessionDep, state: StateDep,
     principal: CurrentPrincipal,
 ) -> CallOut:  # fmt: skip
-    """Relink a call (rep, customer, opportunity), retitle or redate it: whoever may upload for
-    its rep. The change is kept in its history and the call is re-analysed (follow-up draft,
-    objectives, stalls follow the new links); search and the figures follow at once."""
+    """Relink a call (rep, customer, opportunity), retitle or redate it, or change its channel
+    layout: whoever may upload for its rep. The change is kept in its history and the call is
+    re-analysed (follow-up draft, objectives, stalls follow the new links) or, for channels,
+    transcribed again; search and the figures follow at once."""
     changes = call_edits.CallChanges(frozenset(body.model_fields_set), **body.model_dump())
     return call_out(call_edits.edit_call(session, call_id, changes, principal, state.dispatch))
 

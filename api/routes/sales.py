@@ -89,10 +89,15 @@ def read_trend_metrics(
 
 @router.get("/metrics/funnel")
 def read_funnel_metrics(
-    session: SessionDep, period: PeriodDep, state: StateDep, principal: CurrentPrincipal
+    session: SessionDep,
+    period: PeriodDep,
+    state: StateDep,
+    principal: CurrentPrincipal,
+    rep_id: Id | None = None,
 ) -> FunnelOut:
-    """Stage-to-stage conversion of the opportunities created in the period."""
-    funnel = service.funnel_metrics(session, principal, period, state.settings.funnel)
+    """Stage-to-stage conversion of the opportunities created in the period: those one rep owns
+    (of your team), or the whole team's."""
+    funnel = service.funnel_metrics(session, principal, period, state.settings.funnel, rep_id)
     return FunnelOut.model_validate(funnel, from_attributes=True)
 
 

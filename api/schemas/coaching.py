@@ -45,7 +45,13 @@ class CommentOut(BaseModel):
 
 
 class CriterionBody(BaseModel):
-    key: str = Field(min_length=1, max_length=40)
+    key: str | None = Field(
+        None,
+        min_length=1,
+        max_length=40,
+        description="Stable id of the criterion in ratings; leave it out for a new one (a "
+        "criterion of the same name keeps its key, otherwise c1, c2…).",
+    )
     name: str = Field(min_length=1, max_length=100)
     weight: int = Field(ge=1, le=100)
 
@@ -93,6 +99,7 @@ class MomentTurnOut(BaseModel):
 class MomentOut(BaseModel):
     id: int
     call_id: int
+    call_title: str | None = Field(None, description="The call's title, else its file name.")
     from_turn: int
     to_turn: int
     note: str | None

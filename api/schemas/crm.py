@@ -57,6 +57,10 @@ class RfmOut(BaseModel):
     f: int
     m: int
     segment: str
+    basis: Literal["quintiles", "bands"] = Field(
+        description="quintiles: scored against all customers; bands: on fixed bands, because "
+        "there are fewer customers than HUASHU_RFM_MIN_CUSTOMERS."
+    )
 
 
 class CustomerOut(_Out):
@@ -106,6 +110,9 @@ class FollowUpOut(_ObjectiveOut):
     customer_id: int
     opportunity_id: int | None
     call_id: int | None
+    call_title: str | None = Field(
+        None, description="The recorded call's title, else its file name."
+    )
     occurred_at: datetime
     channel: str
     content: str

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.paging import MOMENT, PageQuery
 from api.schemas.vocabulary import VocabularyTermOut
+from asr import ChannelLayout
 from core.types import Id, SaneDate, SaneDateTime
 from ingest.call_analysis import MAX_TURN_CHARS, MAX_TURNS
 from ingest.calls import CallFilters, parse_moment
@@ -92,13 +93,18 @@ class CallEditIn(BaseModel):
     opportunity_id: Id | None = Field(
         None, description="Brings its customer and owner along unless those are sent too."
     )
+    channels: ChannelLayout | None = Field(
+        None,
+        description="Which side is the rep's (rep-left, rep-right; a stereo recording) or mono: "
+        "the call is transcribed again. 409 while its job is running.",
+    )
 
 
 class CallChangeOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    field: Literal["title", "occurred_at", "rep", "customer", "opportunity"]
+    field: Literal["title", "occurred_at", "rep", "customer", "opportunity", "channels"]
     old_value: str | None
     new_value: str | None
     changed_by: str

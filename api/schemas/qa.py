@@ -105,6 +105,7 @@ class ReviewOut(BaseModel):
 
     id: int
     call_id: int
+    call_title: str | None = Field(None, description="The call's title, else its file name.")
     reviewer_user_id: int | None = Field(
         description="Who reviewed; they may not decide its appeal."
     )

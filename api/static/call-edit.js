@@ -3,7 +3,9 @@
 "use strict";
 
 const callForm = document.getElementById("call-form");
-const FIELD_TITLES = {title: "标题", occurred_at: "通话时间", rep: "销售", customer: "客户", opportunity: "商机"};
+const FIELD_TITLES = {title: "标题", occurred_at: "通话时间", rep: "销售", customer: "客户", opportunity: "商机",
+  channels: "声道"};
+const LAYOUT_NAMES = {mono: "单声道（混合）", "rep-left": "左声道为销售", "rep-right": "右声道为销售"};
 let editedCall = null;
 
 function localInput(iso) {
@@ -17,6 +19,9 @@ async function fillCallForm() {
   const e = callForm.elements;
   e.title.value = editedCall.title || "";
   e.occurred_at.value = localInput(editedCall.occurred_at);
+  e.channels.value = editedCall.channels;
+  // a one-channel recording has no side to choose
+  document.getElementById("call-channels-field").hidden = editedCall.audio_channels < 2;
   const [reps, customers] = await Promise.all([
     e.rep_id ? allItems("/api/v1/reps") : Promise.resolve([]), allItems("/api/v1/customers")]);
   if (e.rep_id) { options(e.rep_id, reps, (r) => r.name, (r) => r.id, "不指定"); e.rep_id.value = editedCall.rep_id ?? ""; }
@@ -43,6 +48,7 @@ function changedFields() {
   if (e.occurred_at.value !== localInput(editedCall.occurred_at)) {
     body.occurred_at = e.occurred_at.value ? new Date(e.occurred_at.value).toISOString() : null;
   }
+  if (e.channels.value !== editedCall.channels) body.channels = e.channels.value;
   for (const name of ["rep_id", "customer_id", "opportunity_id"]) {
     if (!e[name]) continue;
     const value = numberOrNull(e[name].value);
@@ -55,15 +61,16 @@ async function saveCall(event) {
   event.preventDefault();
   const body = changedFields();
   if (!Object.keys(body).length) { showStatus("call-status", "没有改动。"); return; }
+  if (body.channels && !window.confirm("改声道后这通电话会重新转写和分析（几分钟）；在旧文字上做的更正，新文字不同处将不再生效。继续？")) return;
   await send(`/api/v1/calls/${callId}`, "PATCH", body);
   await Promise.all([fillCallForm(), showCallChanges(), load()]);
-  showStatus("call-status", "已保存。通话将按新的关联重新分析。");
+  showStatus("call-status", body.channels ? "已保存。通话正在按新的声道重新转写。" : "已保存。通话将按新的关联重新分析。");
 }
 
 async function showCallChanges() {
   const changes = await api(`/api/v1/calls/${callId}/changes`);
   document.getElementById("call-changes").replaceChildren(...(changes.length ? changes.map((c) => {
-    const show = (v) => (c.field === "occurred_at" && v ? localTime(v) : v) || "无";
+    const show = (v) => (c.field === "occurred_at" && v ? localTime(v) : c.field === "channels" ? LAYOUT_NAMES[v] : v) || "无";
     return el("li", `${c.changed_by} 于 ${localTime(c.changed_at)} 把${FIELD_TITLES[c.field]}从“${show(c.old_value)}”改为“${show(c.new_value)}”`);
   }) : [el("li", "无", "muted")]));
 }

@@ -115,6 +115,11 @@ function errorText(status, body) {
   return "操作失败，请稍后再试。";
 }
 
+// The name a call goes by on pages: its title, else its file name, else its number.
+function callName(title, id) {
+  return title || `通话 #${id}`;
+}
+
 class ApiError extends Error {
   constructor(status, body) { super(errorText(status, body)); this.status = status; this.body = body; }
 }

@@ -15,7 +15,7 @@ function customerRow(c) {
 function segmentText(c) {
   if (!c.rfm) return "–";
   const r = c.rfm.recency_days === null ? "从未联系" : `${c.rfm.recency_days} 天前`;
-  return `${c.segment}（${c.rfm.r}/${c.rfm.f}/${c.rfm.m}：${r}，${c.rfm.frequency} 次，¥${c.rfm.monetary.toLocaleString("zh-CN")}）`;
+  return `${c.segment}（${c.rfm.r}/${c.rfm.f}/${c.rfm.m}：${r}，${c.rfm.frequency} 次，¥${c.rfm.monetary.toLocaleString("zh-CN")}${c.rfm.basis === "bands" ? "，按固定标准" : ""}）`;
 }
 
 async function load() {
@@ -25,6 +25,14 @@ async function load() {
   const page = await api(`/api/v1/customers?limit=200${params}`);
   document.getElementById("customers").replaceChildren(...(page.items.length ? page.items.map(customerRow) : [emptyRow("没有客户", 9)]));
   document.getElementById("page-note").textContent = page.total > page.items.length ? `显示前 ${page.items.length} 个，共 ${page.total} 个；请用名称查找。` : "";
+  explainBasis(page.items.find((c) => c.rfm));
+}
+
+// How the segments were worked out: among all customers, or on fixed bands for a small base.
+function explainBasis(scored) {
+  const note = document.getElementById("rfm-basis");
+  note.hidden = !scored;
+  if (scored) note.textContent = note.dataset[scored.rfm.basis === "bands" ? "bands" : "quintiles"];
 }
 
 function edit(c) {

@@ -34,8 +34,11 @@ async function draw() {
   document.getElementById("talk").replaceChildren(barChart("说话占比", [
     {label: "本人", value: me ? me.mean_talk_ratio : 0, text: pct(me && me.mean_talk_ratio)},
     {label: "团队平均", value: teamAvg, text: pct(teamAvg), color: "#8c959f"}], 1));
-  const funnel = await api(`/api/v1/metrics/funnel?${period()}`);
-  document.getElementById("funnel").replaceChildren(barChart("商机漏斗", funnel.stages.map((s) =>
+  // The funnel of the rep shown (their own deals); the team's only when no rep is chosen.
+  const funnel = await api(`/api/v1/metrics/funnel?${period()}${repId ? `&rep_id=${repId}` : ""}`);
+  const whose = me ? `${me.rep}负责的商机` : "全团队的商机";
+  document.getElementById("funnel-whose").textContent = `${whose}（期间内新建），各阶段到达的数量`;
+  document.getElementById("funnel").replaceChildren(barChart(`商机漏斗：${whose}`, funnel.stages.map((s) =>
     ({label: s.stage, value: s.reached, text: `${s.reached} 个`}))));
   await drawLeaderboard();
   drawObjectives(reps);

@@ -6,7 +6,7 @@ const REVIEW_STATUS = {final: "已定", appealed: "申诉中", upheld: "申诉�
 function reviewItem(review) {
   const li = el("li", null, "comment");
   const head = el("div", null, "muted");
-  head.append(link(`通话 #${review.call_id}`, `/ui/calls/${review.call_id}`),
+  head.append(link(callName(review.call_title, review.call_id), `/ui/calls/${review.call_id}`),
               el("span", ` · ${review.total} 分 · ${review.passed ? "合格" : "不合格"} · ${REVIEW_STATUS[review.status]}`));
   li.append(head);
   if (review.note) li.append(el("p", `质检说明：${review.note}`));

@@ -19,7 +19,7 @@ function draftBlock(f) {
   const due = el("input"); due.type = "date"; due.value = f.next_action_due || "";
   due.min = f.next_action_due && f.next_action_due < today ? f.next_action_due : today;
   box.append(el("div", `${customerOf(f.customer_id)} · ${repOf(f.rep_id)} · ${localTime(f.occurred_at)}`, "muted"));
-  if (f.call_id) box.append(link(`通话 #${f.call_id}`, `/ui/calls/${f.call_id}`));
+  if (f.call_id) box.append(link(callName(f.call_title, f.call_id), `/ui/calls/${f.call_id}`));
   if (f.customer_needs) box.append(el("p", `客户需求：${f.customer_needs}`));
   box.append(...field("content", "内容", content), ...field("next_action", "下一步行动", action),
              ...field("next_action_due", "截止日期", due));

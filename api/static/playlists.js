@@ -8,7 +8,7 @@ async function playlistBlock(summary) {
   const list = el("ol", null, "turns");
   for (const item of playlist.items) {
     const li = el("li", null, "turn rep");
-    li.append(link(`通话 #${item.call_id} · ${clock(item.start)}–${clock(item.end)}`, `/ui/calls/${item.call_id}?t=${item.start ?? 0}`));
+    li.append(link(`${callName(item.call_title, item.call_id)} · ${clock(item.start)}–${clock(item.end)}`, `/ui/calls/${item.call_id}?t=${item.start ?? 0}`));
     if (item.note) li.append(el("p", item.note, "next"));
     for (const turn of item.turns) li.append(el("p", `${turn.speaker === "rep" ? "销售" : "客户"}：${turn.text}`, "text"));
     list.append(li);

@@ -41,7 +41,7 @@ async function createPlan(event) {
 
 function appealItem(review) {
   const li = el("li", null, "comment");
-  li.append(link(`通话 #${review.call_id}`, `/ui/calls/${review.call_id}`),
+  li.append(link(callName(review.call_title, review.call_id), `/ui/calls/${review.call_id}`),
             el("p", `原质检：${review.total} 分（${review.reviewer_name}）；申诉理由：${review.appeal_text}`));
   if (String(review.reviewer_user_id) === ME.userId) {
     li.append(el("p", "这是您做出的质检，需由另一位质检员裁定。", "muted"));

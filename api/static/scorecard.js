@@ -1,4 +1,5 @@
-// The scorecard's criteria (admins): key, name and weight per row; weights add up to 100.
+// The scorecard's criteria (admins): name and weight per row; weights add up to 100. Each row
+// keeps its criterion's key out of sight (the server gives a new criterion one).
 "use strict";
 
 const body = document.getElementById("criteria-rows");
@@ -14,8 +15,8 @@ function input(name, value, label, attrs) {
 function criterionRow(c) {
   const tr = el("tr");
   const remove = button("删除", () => { tr.remove(); sum(); }, "link");
-  tr.append(cell(input("key", c.key, "标识", {maxLength: 40})),
-            cell(input("name", c.name, "名称", {maxLength: 100})),
+  tr.dataset.key = c.key || "";
+  tr.append(cell(input("name", c.name, "名称", {maxLength: 100})),
             cell(input("weight", c.weight, "权重", {type: "number", min: 1, max: 100})), cell(remove));
   return tr;
 }
@@ -38,7 +39,7 @@ document.getElementById("add-criterion").addEventListener("click", () => {
 document.getElementById("criteria-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const criteria = [...body.querySelectorAll("tr")].map((tr) => ({
-    key: tr.querySelector("[name=key]").value.trim(), name: tr.querySelector("[name=name]").value.trim(),
+    key: tr.dataset.key || null, name: tr.querySelector("[name=name]").value.trim(),
     weight: Number(tr.querySelector("[name=weight]").value)}));
   try { await send("/api/v1/scorecard/criteria", "PUT", criteria); showStatus("criteria-status", "已保存"); await load(); }
   catch (err) { showStatus("criteria-status", `保存失败：${err.message}`, true); }

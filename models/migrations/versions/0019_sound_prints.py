@@ -24,5 +24,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_calls_duration_s", "calls")
-    with op.batch_alter_table("calls") as batch:  # SQLite drops a column by copying the table
-        batch.drop_column("sound_print")
+    # A plain DROP COLUMN (SQLite ≥ 3.35): copying the table, as batch mode does, would trip
+    # the search index's triggers on calls.
+    op.drop_column("calls", "sound_print")
