@@ -192,6 +192,35 @@ def test_sign_in_is_by_password_and_wrong_ones_are_refused_in_chinese(
     assert page.url.endswith("/ui/sign-in")  # signed out: the session has ended
 
 
+def test_an_upload_cut_off_midway_leaves_no_file_and_no_traceback(site: Site) -> None:
+    """A reload or a closed tab mid-upload: the partial file is removed and the server log has
+    no traceback (the client is gone; nothing is wrong with the service)."""
+    import socket
+    import time
+
+    signed_in = httpx.post(f"{site.base}/ui/sign-in", headers={"Origin": site.base},
+                           data={"login": "manager", "password": site.passwords["manager"]})  # fmt: skip
+    cookie = "; ".join(f"{k}={v}" for k, v in signed_in.cookies.items())
+    assert cookie, signed_in.text
+    log = site.data_dir.parent / "server.log"
+    logged_before = log.stat().st_size
+    host, port = site.base.removeprefix("http://").split(":")
+    boundary = "huashu-cut-off"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="audio"; filename="a.wav"\r\n'
+            "Content-Type: audio/wav\r\n\r\n").encode()  # fmt: skip
+    request = (f"POST /api/v1/calls HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\n"
+               f"Origin: {site.base}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+               f"Content-Length: {5_000_000}\r\n\r\n").encode()  # fmt: skip
+    incoming = site.data_dir / "audio" / ".incoming"
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(request + head + b"\0" * 300_000)
+        _wait(lambda: list(incoming.glob("*.part")), timeout=10, what="the upload under way")
+    _wait(lambda: not list(incoming.glob("*.part")), timeout=10, what="the partial file removed")
+    time.sleep(0.5)
+    written = log.read_bytes()[logged_before:].decode("utf-8", "replace")
+    assert "Traceback" not in written and "Exception" not in written, written
+
+
 def test_forms_ask_what_a_person_can_answer(site: Site, new_page: Any) -> None:
     """A new password is typed twice (a mismatch is caught before anything is sent); the QA plan
     form asks for no random seed."""
