@@ -11,11 +11,13 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import ui
 from api.deps import SESSION_COOKIE
 from api.errors import install_error_handlers, use_our_error_schema
 from api.metrics import RequestTimer, build_registry
+from api.responses import ERROR_RESPONSES
 from api.routes import auth, coaching, crm, docs, health, ingest, qa, sales, search, vocabulary
 from api.security import SecurityMiddleware
 from api.state import AppState
@@ -61,12 +63,16 @@ def create_app(
     app.state.huashu = state
     install_error_handlers(app)
     use_our_error_schema(app)
-    app.add_middleware(SecurityMiddleware, cookie_name=SESSION_COOKIE, sign_in_path="/ui/sign-in")
+    app.add_middleware(SecurityMiddleware, cookie_name=SESSION_COOKIE, sign_in_path="/ui/sign-in",
+                       sign_out_path="/ui/sign-out")  # fmt: skip
     app.state.metrics_registry, latency = build_registry(state.session_factory)
     app.add_middleware(RequestTimer, histogram=latency)
+    if state.settings.proxies:  # outermost: everything after sees the client behind the proxy
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=state.settings.proxies)
     for router in (health.router, ingest.router, crm.router, sales.router, coaching.router,
-                   qa.router, search.router, vocabulary.router, auth.router, ui.router,
-                   docs.router):  # fmt: skip
+                   qa.router, search.router, vocabulary.router, auth.router):  # fmt: skip
+        app.include_router(router, responses=ERROR_RESPONSES)
+    for router in (ui.router, docs.router):  # pages: not in the API schema
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=ui.STATIC_DIR), name="static")
     app.mount("/docs-assets", StaticFiles(directory=docs.DOCS_ASSETS), name="docs-assets")

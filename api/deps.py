@@ -87,14 +87,15 @@ def get_principal(
 def check_token(
     request: Request, state: AppState, session: Session, token: str | None
 ) -> Principal:
-    """Authenticate a token; wrong ones count against the client's address (429 when too many)."""
+    """Authenticate a token; wrong ones count against the client's address (429 when too many).
+    A valid token always works: others' failures from the same address never lock it out."""
     client = f"client:{request.client.host}" if request.client else None
-    state.sign_ins.check(client)
     admin = state.settings.admin_token
     try:
         return authenticate(session, token, admin.get_secret_value() if admin else None)
     except Unauthorized:
         if token:  # a missing token is a person not signed in yet, not a guess
+            state.sign_ins.check(client)
             state.sign_ins.fail(client)
         raise
 

@@ -1,9 +1,12 @@
 """Every error leaves as one JSON shape, `{"detail", "code", "field"}`: the service errors with
-their own status, FastAPI's validation errors as 422 naming the first bad field, and Starlette's
-404/405 for unknown paths and methods."""
+their own status, FastAPI's validation errors as 422 naming the first bad field, Starlette's
+404/405 for unknown paths and methods, and anything unexpected as 500 `internal_error` with a
+request id that the log line of its traceback carries too."""
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any, cast
 
 from fastapi import FastAPI, Request
@@ -12,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.security_headers import security_headers
 from api.templating import error_page, wants_page
 from core.errors import HuashuError, TooManyRequests, Unauthorized
 
@@ -20,7 +24,13 @@ __all__ = ["ErrorOut", "error_body", "install_error_handlers", "use_our_error_sc
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
 
 
+_log = logging.getLogger("huashu.api")
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    # Exception: Starlette's outermost middleware answers with it, outside every other
+    # middleware, so the handler adds the security headers itself.
+    app.add_exception_handler(Exception, _handle_unexpected_error)
     app.add_exception_handler(HuashuError, _handle_huashu_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _handle_validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _handle_http_error)  # type: ignore[arg-type]
@@ -77,6 +87,18 @@ async def _handle_validation_error(request: Request, exc: RequestValidationError
     message = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
     detail = f"{field}: {message}" if field else message
     return JSONResponse(error_body(detail, "invalid_input", field), status_code=422)
+
+
+async def _handle_unexpected_error(request: Request, exc: Exception) -> Response:
+    request_id = uuid.uuid4().hex[:12]
+    _log.error("request %s %s %s failed", request_id, request.method, request.url.path,
+               exc_info=exc)  # fmt: skip
+    body = error_body(f"internal error (request {request_id})", "internal_error")
+    body["request_id"] = request_id
+    response = JSONResponse(body, status_code=500)
+    for name, value in security_headers(request.url.path):
+        response.headers[name.decode()] = value.decode()
+    return response
 
 
 async def _handle_http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from api.errors import error_body
+from api.security_headers import CSP, HEADERS, security_headers
 
 __all__ = ["SecurityMiddleware"]
 
@@ -25,28 +26,15 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
-# The API docs pages (Swagger UI, ReDoc) set styles inline and ReDoc runs a worker from a blob;
-# still no inline or foreign script.
-_DOCS_CSP = _CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'") + (
-    "; worker-src 'self' blob:"
-)
-_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"same-origin"),
-]
 
 
 class SecurityMiddleware:
-    def __init__(self, app: ASGIApp, cookie_name: str, sign_in_path: str) -> None:
+    def __init__(
+        self, app: ASGIApp, cookie_name: str, sign_in_path: str, sign_out_path: str
+    ) -> None:
         self.app = app
         self.cookie_name = cookie_name
-        self.sign_in_path = sign_in_path
+        self.sessions_paths = (sign_in_path, sign_out_path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,8 +49,8 @@ class SecurityMiddleware:
     def _needs_same_origin(self, scope: Scope, headers: dict[str, str]) -> bool:
         if scope["method"] in _SAFE_METHODS:
             return False
-        if scope["path"] == self.sign_in_path:
-            return True  # else another site could sign the victim in as someone else
+        if scope["path"] in self.sessions_paths:
+            return True  # else another site could sign the victim in as someone else, or out
         cookie_driven = f"{self.cookie_name}=" in headers.get("cookie", "")
         return cookie_driven and "authorization" not in headers
 
@@ -85,28 +73,19 @@ async def _refuse(send: Send) -> None:
         error_body("this request came from another site and was refused", "cross_site")
     ).encode()
     await send({"type": "http.response.start", "status": 403,
-                "headers": [(b"content-type", b"application/json"), *_HEADERS,
-                            (b"content-security-policy", _CSP.encode())]})  # fmt: skip
+                "headers": [(b"content-type", b"application/json"), *HEADERS,
+                            (b"content-security-policy", CSP.encode())]})  # fmt: skip
     await send({"type": "http.response.body", "body": body})
 
 
 def _with_security_headers(send: Send, path: str) -> Send:
-    policy = (_DOCS_CSP if path in ("/docs", "/redoc") else _CSP).encode()
-    # Pages and API answers hold a signed-in person's data: never kept by the browser, so Back
-    # after 退出 at a shared desk shows nothing of the last user. Only the static files
-    # (scripts, styles: the same for everyone) may be cached.
-    shared = path.startswith(("/static/", "/docs-assets/"))
-    caching = [] if shared else [(b"cache-control", b"no-store")]
+    added = security_headers(path)
+    replaced = {name for name, _ in added}
 
     async def send_with_headers(message: Message) -> None:
         if message["type"] == "http.response.start":
-            kept = [
-                (k, v)
-                for k, v in message.get("headers", [])
-                if not caching or k != b"cache-control"
-            ]
-            message["headers"] = [*kept, *_HEADERS, *caching,
-                                  (b"content-security-policy", policy)]  # fmt: skip
+            kept = [(k, v) for k, v in message.get("headers", []) if k not in replaced]
+            message["headers"] = [*kept, *added]
         await send(message)
 
     return send_with_headers

@@ -26,6 +26,7 @@ from models import Rep, Role, Team, User, UserSession, utcnow
 __all__ = [
     "SESSION_DAYS",
     "AccountIn",
+    "account_named",
     "change_own_password",
     "check_role",
     "create_account",
@@ -78,9 +79,9 @@ def update_account(
     if user.id == principal.user_id and (not account.active or account.role != Role.ADMIN):
         raise Forbidden("you may not disable yourself or give up your own admin role")
     _apply(session, user, account)
+    _flush_unique(session)  # before ending sessions: that statement would flush a clash (500)
     if not user.active:
         _end_sessions(session, user.id)
-    _flush_unique(session)
     return user
 
 
@@ -94,7 +95,12 @@ def reset_password(session: Session, user_id: int, principal: Principal) -> str:
     return password
 
 
-def change_own_password(session: Session, principal: Principal, old: str, new: str) -> None:
+def change_own_password(
+    session: Session, principal: Principal, old: str, new: str, keep_session: str | None = None
+) -> None:
+    """A new password; every other browser signed in as the user is signed out (a password
+    changed because it leaked must shut the door), the one that changed it (`keep_session`,
+    its cookie's secret) stays signed in."""
     authorize(principal, CHANGE_PASSWORD)
     user = session.get(User, principal.user_id) if principal.user_id is not None else None
     if user is None:  # HUASHU_ADMIN_TOKEN: a token without a user behind it
@@ -103,6 +109,10 @@ def change_own_password(session: Session, principal: Principal, old: str, new: s
         raise InvalidInput("the current password is wrong", field="old_password")
     check_new_password(new)
     user.password_hash = hash_password(new)
+    others = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_session:
+        others = others.where(UserSession.session_hash != _hash(keep_session))
+    session.execute(others)
 
 
 def list_accounts(session: Session, principal: Principal) -> list[User]:
@@ -140,10 +150,31 @@ def _apply(session: Session, user: User, account: AccountIn) -> None:
         raise InvalidInput("an e-mail address needs an @", field="email")
     if login is None and phone is None and email is None:
         raise InvalidInput("a user needs a login name, a phone or an e-mail", field="login")
+    email = email.lower() if email else None
+    _check_names_free(session, user, login, phone, email)
     user.name, user.role, user.active = name, account.role, account.active
-    user.login, user.phone, user.email = login, phone, email.lower() if email else None
+    user.login, user.phone, user.email = login, phone, email
     user.rep_id = account.rep_id if account.role == Role.REP else None
     user.team_id = account.team_id if account.role == Role.MANAGER else None
+
+
+def _check_names_free(
+    session: Session, user: User, login: str | None, phone: str | None, email: str | None
+) -> None:
+    """A user signs in with any of login, phone and e-mail, so each must name one user only:
+    one user's login may not be another's phone or e-mail either (sign-in would be ambiguous)."""
+    for field, value in (("login", login), ("phone", phone), ("email", email)):
+        if value is None:
+            continue
+        clash = or_(User.login == value, User.phone == value, User.email == value.lower())
+        other = select(User.id).where(clash)
+        if user.id is not None:
+            other = other.where(User.id != user.id)
+        if session.scalar(other.limit(1)) is not None:
+            raise Conflict(
+                f"that {field} is already used by another user (as a login name, phone or e-mail)",
+                field=field,
+            )
 
 
 def _clean(value: str | None, field: str, limit: int) -> str | None:
@@ -173,15 +204,19 @@ def _user(session: Session, user_id: int) -> User:
 # ---------------------------------------------------------------- signing in
 
 
+def account_named(session: Session, identifier: str) -> User | None:
+    """The user whose login, phone or e-mail is `identifier` (each names one user only)."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    named = or_(User.login == identifier, User.phone == identifier,
+                User.email == identifier.lower())  # fmt: skip
+    return session.scalar(select(User).where(named).order_by(User.id).limit(1))
+
+
 def sign_in(session: Session, identifier: str, password: str) -> User:
     """The active user whose login, phone or e-mail is `identifier` and whose password this is."""
-    identifier = identifier.strip()
-    user = session.scalar(
-        select(User).where(
-            or_(User.login == identifier, User.phone == identifier,
-                User.email == identifier.lower())
-        )
-    ) if identifier else None  # fmt: skip
+    user = account_named(session, identifier)
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthorized("wrong login or password")
     if not user.active:

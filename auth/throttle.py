@@ -39,6 +39,11 @@ class FailureThrottle:
                 retry_after=math.ceil(wait),
             )
 
+    def recent(self, key: str) -> int:
+        """The key's failures within the window."""
+        with self._lock:
+            return len(self._recent(key, self._clock()))
+
     def fail(self, *keys: str | None) -> None:
         now = self._clock()
         with self._lock:

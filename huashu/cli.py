@@ -102,7 +102,9 @@ def serve(
     else:
         lock = _or_exit(lambda: lock_worker(settings))  # noqa: F841 (held while we run)
         app_ = _app_with_worker(services, analyzer)
-    uvicorn.run(app_, host=host, port=port, log_config=None)
+    # The app reads X-Forwarded-For itself, from HUASHU_TRUSTED_PROXIES only: uvicorn's own
+    # reading would believe any local process (127.0.0.1) that claims to be a proxy.
+    uvicorn.run(app_, host=host, port=port, log_config=None, proxy_headers=False)
 
 
 @app.command()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,6 +23,7 @@ from ingest.call_analysis import AnalyzerHolder
 from ingest.storage import AudioStore, LocalAudioStore, S3AudioStore
 from models import SessionFactory, create_db_engine, make_session_factory, session_scope
 from models.migrate import upgrade_to_head
+from search.trackers import StartCount, count_everywhere, resume_counts
 from worker import PipelineParts, Worker
 from worker.celery_app import make_celery, use_executor
 from worker.dispatch import CeleryJobs
@@ -52,6 +55,9 @@ class Services:
     engine: Engine
     session_factory: SessionFactory
     store: AudioStore
+
+
+_log = logging.getLogger("huashu.runtime")
 
 
 class StartupError(Exception):
@@ -251,12 +257,34 @@ def build_app(
         dispatch=jobs.dispatch if jobs else None,
         worker_alive=jobs.is_alive if jobs else None,
         model_name=model_name,
+        count_tracker=tracker_counter(services.session_factory),
     )
-    return create_app(
-        state,
-        on_startup=jobs.start if jobs else None,
-        on_shutdown=jobs.stop if jobs else None,
-    )
+
+    def on_startup() -> None:
+        if jobs:
+            jobs.start()
+        if state.count_tracker is not None:  # counts a restart cut off
+            resume_counts(services.session_factory, state.count_tracker)
+
+    return create_app(state, on_startup=on_startup, on_shutdown=jobs.stop if jobs else None)
+
+
+def tracker_counter(factory: SessionFactory) -> StartCount:
+    """Counts a saved tracker over every call in a thread of this process (short batches of
+    writes, see search.trackers); a failure is logged, and the next start counts it again."""
+
+    def count(tracker_id: int, count_round: int) -> None:
+        try:
+            count_everywhere(factory, tracker_id, count_round)
+        except Exception:
+            _log.exception("counting tracker %d stopped; it is counted again at the next start",
+                           tracker_id)  # fmt: skip
+
+    def start(tracker_id: int, count_round: int) -> None:
+        threading.Thread(target=count, args=(tracker_id, count_round), daemon=True,
+                         name=f"tracker-count-{tracker_id}").start()  # fmt: skip
+
+    return start
 
 
 def run_celery_worker(services: Services, transcriber: Transcriber) -> Celery:

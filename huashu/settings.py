@@ -5,6 +5,7 @@ Validated when the service starts, so a bad value stops it with a clear message.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from functools import cached_property
@@ -79,6 +80,11 @@ class Settings(BaseSettings):
 
     timezone: str = Field(
         "Asia/Shanghai", description="Business time zone: dates like 下周二 are read in it."
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Reverse proxies (IP addresses or networks, comma-separated) whose "
+        "X-Forwarded-For names the client; empty: the client is the connection's address.",
     )
     user_dictionary: Path | None = Field(
         None,
@@ -166,6 +172,20 @@ class Settings(BaseSettings):
                 "the output of `openssl rand -hex 32`"
             )
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IP address or network") from None
+        return value
+
+    @property
+    def proxies(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     @field_validator("broker_url")
     @classmethod

@@ -543,6 +543,11 @@ def _parse_time(value: str | None) -> datetime | None:
         raise InvalidInput(
             "occurred_at needs a time zone offset (e.g. +08:00 or Z)", field="occurred_at"
         )
+    if not EARLIEST_DATE.year <= parsed.year <= LATEST_DATE.year:  # year 1 would overflow in UTC
+        raise InvalidInput(
+            f"occurred_at must lie between {EARLIEST_DATE.year} and {LATEST_DATE.year}",
+            field="occurred_at",
+        )
     return parsed
 
 

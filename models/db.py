@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -65,16 +67,80 @@ def session_scope(factory: SessionFactory, *, write: bool = True) -> Iterator[Se
     """A session that commits when the block ends cleanly and rolls back otherwise. A writing
     session takes SQLite's write lock at its start (see `begin_writing`)."""
     session = factory()
+    bind = session.get_bind()
+    turn = _turns_of(bind).turn() if write and bind.dialect.name == "sqlite" else nullcontext()
     try:
-        if write:
-            begin_writing(session)
-        yield session
-        session.commit()
+        with turn:
+            if write:
+                begin_writing(session)
+            yield session
+            session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+class WriteTurns:
+    """SQLite has one write lock, and its busy handler is not fair: a writer that commits and
+    begins again at once (an import going chunk by chunk, a recount call by call) can starve
+    one that waits, which then fails with "database is locked" after the busy timeout. So the
+    writers of this process take turns in the order they came, before asking SQLite."""
+
+    def __init__(self, most_wait_s: float = 120.0) -> None:
+        self._changed = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+        self._owner: int | None = None
+        self._depth = 0
+        self._abandoned: set[int] = set()
+        self._most_wait_s = most_wait_s
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        self._take()
+        try:
+            yield
+        finally:
+            self._give_back()
+
+    def _take(self) -> None:
+        me = threading.get_ident()
+        with self._changed:
+            if self._owner == me:  # a writer inside a writer of the same thread: its own turn
+                self._depth += 1
+                return
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            if not self._changed.wait_for(lambda: self._serving == ticket, self._most_wait_s):
+                self._abandoned.add(ticket)  # skipped when its turn comes
+                raise TimeoutError("the database stayed busy with other writes")
+            self._owner, self._depth = me, 1
+
+    def _give_back(self) -> None:
+        with self._changed:
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._serving += 1
+                while self._serving in self._abandoned:
+                    self._abandoned.remove(self._serving)
+                    self._serving += 1
+                self._changed.notify_all()
+
+
+_TURNS: weakref.WeakKeyDictionary[Any, WriteTurns] = weakref.WeakKeyDictionary()
+_TURNS_LOCK = threading.Lock()
+
+
+def _turns_of(bind: Any) -> WriteTurns:
+    engine = getattr(bind, "engine", bind)
+    with _TURNS_LOCK:
+        turns = _TURNS.get(engine)
+        if turns is None:
+            turns = _TURNS[engine] = WriteTurns()
+        return turns
 
 
 def begin_writing(session: Session) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
@@ -59,6 +59,11 @@ class Tracker(Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Counting it over every stored call after a save (search.trackers.count_everywhere): the
+    # round of the latest save, whether that count is still going, and how far it is.
+    count_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    counting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    counted_share: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
 
 
 class CallTrackerHit(Base):

@@ -6,15 +6,21 @@ the same engine (analysis.rules); unlike a QA rule a tracker judges nothing, it 
 mention is a turn of the tracker's side that says one of the phrases. Hits are stored per call:
 for a new or re-analysed call by the worker (`track_call`), and for every stored call when a
 tracker is created or changed (candidate turns found in SQL, then checked by the engine).
+
+Counting a tracker over every stored call (tens of thousands) is not done in the request that
+saves it: the save marks the tracker `counting` and, once committed, `count_everywhere` goes
+through the calls a batch at a time, each batch its own short write, so other writers never wait
+long. A newer save supersedes a count under way (its `count_round` moves on); a count cut off
+by a restart is started again (`resume_counts`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, or_, select
+from sqlalchemy import Select, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from analysis.rules import (
@@ -28,37 +34,49 @@ from auth.permissions import READ_TRACKERS, REANALYZE_CALLS, WRITE_TRACKERS, aut
 from auth.principal import Principal
 from core.errors import Conflict, InvalidInput, NotFound
 from ingest.calls import get_call
-from models import CallTrackerHit, CallTurn, Tracker
+from models import Call, CallTrackerHit, CallTurn, SessionFactory, Tracker, on_commit, session_scope
 from search.schemas import TRACKER_SIDES, CallTracker, TrackerIn, TrackerMention
 
 __all__ = [
     "MAX_PHRASE_CHARS",
+    "StartCount",
     "call_trackers",
+    "count_everywhere",
     "create_tracker",
     "delete_tracker",
     "list_trackers",
+    "resume_counts",
     "track_call",
     "update_tracker",
 ]
 
+# Starts counting (tracker id, count round) over every call once the save has committed.
+StartCount = Callable[[int, int], None]
+
 MAX_PHRASE_CHARS = 100
-_BATCH = 5_000  # hit rows written at a time when a tracker is (re)counted over every call
+_BATCH_CALLS = 500  # calls counted per write transaction when a tracker is counted everywhere
 
 
-def create_tracker(session: Session, tracker: TrackerIn, editor: Principal) -> Tracker:
+def create_tracker(
+    session: Session, tracker: TrackerIn, editor: Principal, start: StartCount | None = None
+) -> Tracker:
     authorize(editor, WRITE_TRACKERS)
     _validate(tracker)
     _require_free_name(session, tracker.name.strip(), None)
     row = Tracker(name=tracker.name.strip(), phrases=_phrases(tracker), speaker=tracker.speaker,
-                  active=tracker.active, created_by_user_id=editor.user_id)  # fmt: skip
+                  active=tracker.active, created_by_user_id=editor.user_id, count_round=0)  # fmt: skip
     session.add(row)
     session.flush()
-    _count_everywhere(session, row)
+    _count_again(session, row, start)
     return row
 
 
 def update_tracker(
-    session: Session, tracker_id: int, tracker: TrackerIn, editor: Principal
+    session: Session,
+    tracker_id: int,
+    tracker: TrackerIn,
+    editor: Principal,
+    start: StartCount | None = None,
 ) -> Tracker:
     authorize(editor, WRITE_TRACKERS)
     row = _tracker(session, tracker_id)
@@ -67,8 +85,57 @@ def update_tracker(
     row.name, row.phrases = tracker.name.strip(), _phrases(tracker)
     row.speaker, row.active = tracker.speaker, tracker.active
     session.flush()
-    _count_everywhere(session, row)
+    _count_again(session, row, start)
     return row
+
+
+def _count_again(session: Session, row: Tracker, start: StartCount | None) -> None:
+    """Its old mentions go now; the new ones are counted after the commit, batch by batch (or
+    here, all at once, when no one runs counts: the CLI, tests of the service alone)."""
+    session.execute(delete(CallTrackerHit).where(CallTrackerHit.tracker_id == row.id))
+    row.count_round += 1
+    row.counting, row.counted_share = row.active, 0.0 if row.active else 1.0
+    session.flush()
+    if not row.active:
+        return
+    if start is None:
+        _count_calls(session, row, None, None)
+        row.counting, row.counted_share = False, 1.0
+        return
+    tracker_id, count_round = row.id, row.count_round
+    on_commit(session, lambda: start(tracker_id, count_round))
+
+
+def count_everywhere(factory: SessionFactory, tracker_id: int, count_round: int) -> None:
+    """Count the tracker on every stored call, one short write per batch of calls; stops when
+    the tracker is deleted or saved again meanwhile (the newer save counts)."""
+    with session_scope(factory, write=False) as session:
+        last = session.scalar(select(func.max(Call.id))) or 0
+    for low in range(0, last + 1, _BATCH_CALLS):
+        with session_scope(factory) as session:
+            row = session.get(Tracker, tracker_id)
+            if row is None or row.count_round != count_round:
+                return
+            high = low + _BATCH_CALLS
+            _count_calls(session, row, low, high)
+            row.counted_share = round(min(1.0, high / (last + 1)), 3)
+            row.counting = high <= last
+    if last == 0:
+        with session_scope(factory) as session:
+            row = session.get(Tracker, tracker_id)
+            if row is not None and row.count_round == count_round:
+                row.counting, row.counted_share = False, 1.0
+
+
+def resume_counts(factory: SessionFactory, start: StartCount) -> None:
+    """Counts a restart cut off start again (the new calls of the meantime were counted by the
+    worker, so counting everything again is right)."""
+    with session_scope(factory, write=False) as session:
+        unfinished = session.execute(
+            select(Tracker.id, Tracker.count_round).where(Tracker.counting)
+        ).all()
+    for tracker_id, count_round in unfinished:
+        start(tracker_id, count_round)
 
 
 def delete_tracker(session: Session, tracker_id: int, editor: Principal) -> None:
@@ -115,24 +182,22 @@ def call_trackers(session: Session, call_id: int, viewer: Principal) -> list[Cal
     ]
 
 
-def _count_everywhere(session: Session, tracker: Tracker) -> None:
-    """Count the tracker on every stored call again: turns that might say a phrase are found in
-    SQL (LIKE), and the engine decides."""
-    session.execute(delete(CallTrackerHit).where(CallTrackerHit.tracker_id == tracker.id))
-    if not tracker.active:
-        return
+def _count_calls(session: Session, tracker: Tracker, low: int | None, high: int | None) -> None:
+    """The tracker's mentions on the calls with ids in [low, high) (all calls: None, None),
+    replacing those stored: turns that might say a phrase are found in SQL (LIKE), and the
+    engine decides."""
+    stored = delete(CallTrackerHit).where(CallTrackerHit.tracker_id == tracker.id)
     candidates = _turns().where(or_(*(CallTurn.text.contains(p, autoescape=True)
                                       for p in tracker.phrases)))  # fmt: skip
+    if low is not None and high is not None:
+        stored = stored.where(CallTrackerHit.call_id >= low, CallTrackerHit.call_id < high)
+        candidates = candidates.where(CallTurn.call_id >= low, CallTurn.call_id < high)
+    session.execute(stored)
     if tracker.speaker != "any":
         candidates = candidates.where(CallTurn.speaker == tracker.speaker)
-    batch: list[dict[str, Any]] = []
-    for hit in _hits(tracker, session.execute(candidates)):
-        batch.append(hit)
-        if len(batch) >= _BATCH:
-            session.execute(insert(CallTrackerHit), batch)
-            batch = []
-    if batch:
-        session.execute(insert(CallTrackerHit), batch)
+    hits = list(_hits(tracker, session.execute(candidates)))
+    if hits:
+        session.execute(insert(CallTrackerHit), hits)
 
 
 def _turns() -> Select[*tuple[Any, ...]]:

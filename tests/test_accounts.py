@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from auth.passwords import hash_password, verify_password
 from huashu.cli import app as cli
-from huashu.runtime import Services, ensure_first_admin_file
+from huashu.runtime import Services, build_app, ensure_first_admin_file
+from ingest.call_analysis import AnalyzerHolder
 from models import User, UserSession, session_scope
 from tests.audio_files import SHORT_SPEECH
 from tests.conftest import AUTH, upload
@@ -177,3 +178,113 @@ def test_cli_user_commands_and_token_list(tmp_path: Path, monkeypatch: pytest.Mo
     assert refused.exit_code == 1 and "already used" in refused.output
     runner.invoke(cli, ["token", "create", "--name", "crm", "--role", "qa"])
     assert "crm\tqa\tactive\tno rep\tno team" in runner.invoke(cli, ["token", "list"]).stdout
+
+
+# ---------------------------------------------------------------- throttling that cannot be aimed
+
+
+def _from(client: TestClient, address: str) -> TestClient:
+    """Another browser of the same service, at another address."""
+    return TestClient(client.app, client=(address, 50000))
+
+
+def test_failures_from_elsewhere_cannot_lock_the_owner_out(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("api.ui._MOST_SLOWDOWN_S", 0.01)  # the slowdown itself: below
+    password = _make_user(client)["password"]
+    for i in range(5):
+        attacker = _from(client, f"203.0.113.{i + 1}")
+        codes = [_sign_in(attacker, "lina", f"wrong-{n}") for n in range(11)]
+        assert codes[-1] == 429  # each attacking address runs out of tries…
+    assert _sign_in(client, "lina", password) == 200  # …and the owner signs in from theirs
+
+
+def test_a_try_at_an_account_under_attack_waits_longer() -> None:
+    from api.ui import _slowdown
+
+    assert [_slowdown(n) for n in (0, 10, 11, 14, 40)] == [0, 0, 0.5, 2.0, 5.0]
+
+
+def test_the_account_counts_whatever_name_it_is_typed_as(client: TestClient) -> None:
+    _make_user(client, phone="13800000001", email="lina@example.com")
+    typed = ["lina", "13800000001", "LINA@example.com"] * 4
+    codes = [_sign_in(client, name, "wrong") for name in typed[:11]]
+    assert codes[:10] == [303] * 10 and codes[10] == 429  # one person, three names: ten tries
+
+
+def test_forwarded_for_is_believed_only_from_a_trusted_proxy(
+    services: Services, analyzer: AnalyzerHolder
+) -> None:
+    def wrong_tries_counted(app: Any, address: str, login: str) -> int:
+        """Eleven wrong passwords, each claiming another client in X-Forwarded-For."""
+        _make_user(TestClient(app, client=(address, 50000)), login=login)
+        codes = [_sign_in(TestClient(app, client=(address, 50000),
+                                     headers={"X-Forwarded-For": f"198.51.100.{n}"}), login, "x")
+                 for n in range(11)]  # fmt: skip
+        return codes.count(303)
+
+    app = build_app(services, None, "fake-whisper", analyzer)
+    # not trusted: the header is the client's own claim; all eleven come from one address
+    assert wrong_tries_counted(app, "127.0.0.1", "lina") == 10
+    services.settings.trusted_proxies = "10.0.0.0/8"
+    behind_proxy = build_app(services, None, "fake-whisper", analyzer)
+    # the proxy at 10.0.0.2 says who each client is: eleven clients, one try each
+    assert wrong_tries_counted(behind_proxy, "10.0.0.2", "zw") == 11
+
+
+def test_a_valid_token_works_whatever_others_did_from_its_address(client: TestClient) -> None:
+    wrong = [client.get("/api/v1/me", headers={"Authorization": f"Bearer nope-{i}"}).status_code
+             for i in range(12)]  # fmt: skip
+    assert wrong[:10] == [401] * 10 and wrong[-1] == 429
+    assert client.get("/api/v1/me", headers=AUTH).status_code == 200
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def test_one_users_login_cannot_be_anothers_phone_or_email(client: TestClient) -> None:
+    _make_user(client, phone="13800000002", email="lina@example.com")
+    for clash in ({"login": "13800000002"}, {"login": "lina@example.com"}, {"phone": "lina"},
+                  {"login": "zw", "email": "LINA@example.com"}):  # fmt: skip
+        body = {"name": "张伟", "role": "qa", "login": "zw", **clash}
+        response = client.post("/api/v1/users", headers=AUTH, json=body)
+        assert response.status_code == 409, clash
+        assert response.json()["field"] == next(iter(k for k in clash if clash[k] != "zw"))
+
+
+def test_a_taken_login_is_409_even_when_the_user_is_disabled(client: TestClient) -> None:
+    _make_user(client)
+    other = _make_user(client, name="张伟", login="zw")["user"]["id"]
+    body = {"name": "张伟", "role": "qa", "login": "lina", "active": False}
+    response = client.put(f"/api/v1/users/{other}", headers=AUTH, json=body)
+    assert response.status_code == 409 and response.json()["field"] == "login"
+
+
+def test_a_password_change_signs_out_the_other_browsers(client: TestClient) -> None:
+    password = _make_user(client)["password"]
+    elsewhere = _from(client, "192.0.2.10")
+    assert (
+        _sign_in(elsewhere, "lina", password) == 200 and _sign_in(client, "lina", password) == 200
+    )
+    change = {"old_password": password, "new_password": "a-new-password"}
+    assert client.post("/api/v1/me/password", json=change, headers=SAME_SITE).status_code == 204
+    assert client.get("/api/v1/me").status_code == 200  # the browser that changed it stays
+    assert elsewhere.get("/api/v1/me").status_code == 401
+
+
+def test_guessing_the_current_password_is_throttled(client: TestClient) -> None:
+    password = _make_user(client)["password"]
+    assert _sign_in(client, "lina", password) == 200
+    change = {"old_password": "guess", "new_password": "a-new-password"}
+    codes = [client.post("/api/v1/me/password", json=change, headers=SAME_SITE).status_code
+             for _ in range(6)]  # fmt: skip
+    assert codes == [422] * 5 + [429]
+
+
+def test_signing_out_needs_this_sites_origin(client: TestClient) -> None:
+    password = _make_user(client)["password"]
+    assert _sign_in(client, "lina", password) == 200
+    forged = client.post("/ui/sign-out", headers={"Origin": "http://evil.example"},
+                         follow_redirects=False)  # fmt: skip
+    assert forged.status_code == 403 and client.get("/api/v1/me").status_code == 200

@@ -21,7 +21,7 @@ from auth.tokens import create_token
 from core.errors import TooManyRequests
 from huashu.runtime import Services, StartupError, lock_worker, open_services
 from huashu.settings import Settings, describe_errors
-from models import ApiToken, Call, QaPlan, QaRule, session_scope
+from models import ApiToken, Call, QaPlan, QaRule, Team, session_scope
 from tests.audio_files import CALLS, SHORT_SPEECH, silence_wav
 from tests.conftest import (
     AUTH,
@@ -471,3 +471,58 @@ def test_a_recording_over_the_call_limit_is_413(
         assert upload(client, long_call).status_code == 202
         body = _error(upload(client, silence_wav(tmp_path / "long.wav", 61)), 413)
     assert body["code"] == "too_long" and "at most 60 s" in body["detail"]
+
+
+@pytest.mark.parametrize("year", ["0001", "1999", "2101", "9999"])
+def test_an_upload_dated_outside_the_documented_years_is_422(client: TestClient, year: str) -> None:
+    response = upload(client, SHORT_SPEECH, occurred_at=f"{year}-01-02T10:00:00+08:00")
+    assert _error(response, 422)["field"] == "occurred_at"
+    assert client.get("/api/v1/calls", headers=AUTH).json()["total"] == 0
+
+
+def test_an_unexpected_error_is_json_with_headers_and_a_request_id_in_the_log(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ingest import calls
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug nobody foresaw")
+
+    monkeypatch.setattr(calls, "list_calls", broken)
+    quiet = TestClient(client.app, raise_server_exceptions=False)
+    response = quiet.get("/api/v1/calls", headers=AUTH)
+    assert response.status_code == 500
+    body = response.json()
+    assert body["code"] == "internal_error" and body["request_id"] in body["detail"]
+    assert "bug" not in body["detail"]  # nothing of the inside leaks
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["cache-control"] == "no-store"
+    assert "content-security-policy" in response.headers
+    logged = [r for r in caplog.records if body["request_id"] in r.getMessage()]
+    assert logged and logged[0].exc_info is not None  # the traceback, under the same id
+
+
+# ---------------------------------------------------------------- short writes
+
+
+def test_a_writer_waits_its_turn_instead_of_failing_behind_a_busy_one(services: Services) -> None:
+    """A writer that commits and begins again at once (an import, chunk by chunk) held SQLite's
+    lock in turn after turn, and another writer waiting in SQLite's busy handler never got in
+    ("database is locked" after the timeout). Writers now take turns in the order they came."""
+    rounds, done_rounds = 12, []
+
+    def busy_writer() -> None:
+        for n in range(rounds):
+            with session_scope(services.session_factory) as session:
+                session.add(Team(name=f"批量团队{n}"))
+                time.sleep(0.15)  # a chunk's work, holding the lock
+            done_rounds.append(n)
+
+    hog = threading.Thread(target=busy_writer)
+    hog.start()
+    wait_for(lambda: done_rounds, timeout=10)
+    with session_scope(services.session_factory) as session:
+        session.add(Team(name="经理的团队"))
+    finished_before = len(done_rounds)
+    hog.join()
+    assert finished_before < rounds - 2  # in between the busy writer's chunks, not after them

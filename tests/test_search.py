@@ -339,12 +339,23 @@ def _phrases_of(w: World, side: str) -> list[str]:
     return sorted(set(words), key=lambda x: (-words.count(x), x))[:2]
 
 
+def _counted(client: TestClient, tracker_id: int) -> None:
+    """Saving counts a tracker over the stored calls in the background: wait for it."""
+
+    def done() -> bool:
+        listed = client.get("/api/v1/trackers", headers=AUTH).json()
+        return not next(t for t in listed if t["id"] == tracker_id)["counting"]
+
+    wait_for(done, timeout=30)
+
+
 def test_a_tracker_counts_its_mentions_on_every_call(client: TestClient, world: World) -> None:
     phrases = [*_phrases_of(world, "customer"), "贵"]
     body = {"name": "价格异议", "phrases": phrases, "speaker": "customer"}
     tracker = client.post("/api/v1/trackers", headers=AUTH, json=body)
     assert tracker.status_code == 201, tracker.text
     tracker_id = tracker.json()["id"]
+    _counted(client, tracker_id)
     expected = _mentions(world, phrases, "customer")
     assert any(expected.values())
     assert _call_counts(client, world, tracker_id) == expected
@@ -353,9 +364,38 @@ def test_a_tracker_counts_its_mentions_on_every_call(client: TestClient, world: 
     # Changed: counted again, on the other side.
     body |= {"speaker": "any", "phrases": phrases[:1]}
     assert client.put(f"/api/v1/trackers/{tracker_id}", headers=AUTH, json=body).status_code == 200
+    _counted(client, tracker_id)
     assert _call_counts(client, world, tracker_id) == _mentions(world, phrases[:1], "any")
     assert client.delete(f"/api/v1/trackers/{tracker_id}", headers=AUTH).status_code == 204
     assert client.get("/api/v1/trackers", headers=AUTH).json() == []
+
+
+def test_a_count_superseded_stops_and_one_cut_off_starts_again(
+    client: TestClient, world: World, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count over every call goes a few calls per write; a newer save supersedes it, and a
+    count a restart cut off (the tracker still `counting`) is done at the next start."""
+    from search import trackers
+    from search.schemas import TrackerIn
+
+    monkeypatch.setattr(trackers, "_BATCH_CALLS", 2)  # several batches over the world's calls
+    started: list[tuple[int, int]] = []
+    phrases = _phrases_of(world, "customer")
+    with session_scope(services.session_factory) as session:
+        row = trackers.create_tracker(session, TrackerIn("被打断的统计", phrases, "customer", True),
+                                      SYSTEM, lambda *job: started.append(job))  # fmt: skip
+        tracker_id, first_round = row.id, row.count_round
+    assert started == [(tracker_id, first_round)]  # after the commit, not in the request
+    assert _call_counts(client, world, tracker_id) == {c: [] for c in world.turns}
+    trackers.count_everywhere(services.session_factory, tracker_id, first_round - 1)  # stale
+    assert _call_counts(client, world, tracker_id) == {c: [] for c in world.turns}
+    # "restart": the tracker is still counting; the next start counts it
+    trackers.resume_counts(services.session_factory,
+                           lambda t, r: trackers.count_everywhere(services.session_factory, t, r))  # fmt: skip
+    assert _call_counts(client, world, tracker_id) == _mentions(world, phrases, "customer")
+    listed = client.get("/api/v1/trackers", headers=AUTH).json()
+    mine = next(t for t in listed if t["id"] == tracker_id)
+    assert (mine["counting"], mine["counted_share"]) == (False, 1.0)
 
 
 def test_new_calls_are_tracked_as_they_are_analysed(client: TestClient, world: World) -> None:
@@ -363,6 +403,7 @@ def test_new_calls_are_tracked_as_they_are_analysed(client: TestClient, world: W
     made = client.post("/api/v1/trackers", headers=AUTH,
                        json={"name": "销售话术", "phrases": phrases, "speaker": "rep"})  # fmt: skip
     tracker_id = made.json()["id"]
+    _counted(client, tracker_id)
     victim = world.calls["dev02"]
     assert client.post(f"/api/v1/calls/{victim}/reanalyze", headers=AUTH).status_code == 202
     assert wait_for_status(client, victim)["status"] == "done"
@@ -373,6 +414,7 @@ def test_tracker_figures_by_rep_month_and_win_rate(client: TestClient, world: Wo
     phrases = _phrases_of(world, "customer")[:1]
     tracker_id = _post(client, "trackers", {"name": "客户常说", "phrases": phrases,
                                             "speaker": "customer"})  # fmt: skip
+    _counted(client, tracker_id)
     mentions = _mentions(world, phrases, "customer")
     params = {"from": "2026-11-01", "to": "2026-12-01"}
     figures = client.get(f"/api/v1/trackers/{tracker_id}/figures", headers=AUTH, params=params)

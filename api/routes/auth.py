@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
-from api.deps import CurrentPrincipal, SessionDep
+from api.deps import SESSION_COOKIE, CurrentPrincipal, SessionDep, StateDep
 from api.schemas.auth import (
     AccountBody,
     CreatedToken,
@@ -18,6 +18,7 @@ from api.schemas.auth import (
 )
 from auth import accounts, tokens
 from auth.permissions import READ_SELF, authorize
+from core.errors import InvalidInput
 from core.types import Id
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -32,9 +33,23 @@ def read_me(principal: CurrentPrincipal) -> MeOut:
 
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
 def update_my_password(
-    body: PasswordChange, session: SessionDep, principal: CurrentPrincipal
+    body: PasswordChange,
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    principal: CurrentPrincipal,
 ) -> None:
-    accounts.change_own_password(session, principal, body.old_password, body.new_password)
+    """Change one's own password: the other browsers signed in as you are signed out (this one
+    stays). Five wrong current passwords in five minutes: 429 (a borrowed session guessing)."""
+    tries = f"user:{principal.user_id}"
+    state.password_changes.check(tries)
+    try:
+        accounts.change_own_password(session, principal, body.old_password, body.new_password,
+                                     request.cookies.get(SESSION_COOKIE))  # fmt: skip
+    except InvalidInput as exc:
+        if exc.field == "old_password":
+            state.password_changes.fail(tries)
+        raise
 
 
 def _account(body: AccountBody) -> accounts.AccountIn:

@@ -51,18 +51,26 @@ def read_trackers(session: SessionDep, principal: CurrentPrincipal) -> list[Trac
 
 @router.post("/trackers", status_code=status.HTTP_201_CREATED)
 def create_tracker(
-    body: TrackerBody, session: SessionDep, principal: CurrentPrincipal
+    body: TrackerBody, session: SessionDep, state: StateDep, principal: CurrentPrincipal
 ) -> TrackerOut:
-    """Counted at once on every stored call, then on each call as it is analysed."""
-    row = trackers.create_tracker(session, _tracker_in(body), principal)
+    """Counted on every stored call right after the save, in the background (`counting` and
+    `counted_share` say how far), then on each call as it is analysed."""
+    row = trackers.create_tracker(session, _tracker_in(body), principal, state.count_tracker)
     return TrackerOut.model_validate(row)
 
 
 @router.put("/trackers/{tracker_id}")
 def update_tracker(
-    tracker_id: Id, body: TrackerBody, session: SessionDep, principal: CurrentPrincipal
+    tracker_id: Id,
+    body: TrackerBody,
+    session: SessionDep,
+    state: StateDep,
+    principal: CurrentPrincipal,
 ) -> TrackerOut:
-    row = trackers.update_tracker(session, tracker_id, _tracker_in(body), principal)
+    """Counted again on every stored call in the background, as after creating it."""
+    row = trackers.update_tracker(
+        session, tracker_id, _tracker_in(body), principal, state.count_tracker
+    )
     return TrackerOut.model_validate(row)
 
 

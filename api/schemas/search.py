@@ -86,6 +86,8 @@ class TrackerOut(BaseModel):
     speaker: str
     active: bool
     created_at: datetime
+    counting: bool = Field(description="Still being counted over the stored calls (after a save).")
+    counted_share: float = Field(description="How much of the stored calls is counted (0–1).")
 
 
 class TrackerHitOut(BaseModel):

@@ -1,13 +1,18 @@
 // Trackers: the list for everyone; create, edit and delete for those who may change them.
-// Saving counts the tracker on every stored call at once.
+// Saving counts the tracker on every stored call in the background: the list shows how far.
 "use strict";
 
 const SPEAKER_NAMES = {any: "双方", rep: "销售", customer: "客户"};
 const trackerForm = document.getElementById("tracker-form");
 
+function trackerState(tracker) {
+  if (tracker.counting) return `统计中（${Math.round(100 * tracker.counted_share)}%）`;
+  return tracker.active ? "启用" : "停用";
+}
+
 function trackerRow(tracker) {
   const tr = row(tracker.name, tracker.phrases.join("、"), SPEAKER_NAMES[tracker.speaker] || tracker.speaker,
-                 tracker.active ? "启用" : "停用", link("提及的通话", `/ui/calls?tracker_id=${tracker.id}`));
+                 trackerState(tracker), link("提及的通话", `/ui/calls?tracker_id=${tracker.id}`));
   if (trackerForm) {
     tr.append(cell(actionButton("编辑", tracker.name, () => edit(tracker)), document.createTextNode(" "),
                    actionButton("删除", tracker.name, () => remove(tracker))));
@@ -19,6 +24,7 @@ async function load() {
   const trackers = await api("/api/v1/trackers");
   document.getElementById("trackers").replaceChildren(
     ...(trackers.length ? trackers.map(trackerRow) : [emptyRow("还没有话题追踪", 6)]));
+  if (trackers.some((t) => t.counting)) setTimeout(() => load().catch(() => {}), 1000);  // progress
 }
 
 function edit(tracker) {
