@@ -21,6 +21,8 @@ __all__ = ["Analyzer"]
 
 _CHANNELS = SpeakerGuess("channels", 1.0, ("销售和客户分别录在两个声道",))
 _GIVEN = SpeakerGuess("given", 1.0, ("说话人随文本一起给出",))
+_SWAPPED = SpeakerGuess("swapped", 1.0, ("有人核对后把销售和客户对调了（自动区分弄反了）",))
+_OTHER_SIDE = {"rep": "customer", "customer": "rep"}
 _GENERIC_ACTION = "下一步"  # an advance whose text names no action
 
 
@@ -65,11 +67,14 @@ class Analyzer:
         duration: float | None,
         stereo: bool,
         revise: Callable[[int, Utterance], Utterance] | None = None,
+        swap_speakers: bool = False,
     ) -> Analysis:
         """A transcribed call: cut into utterances, find the speakers, merge into turns, label.
 
         `revise(index, turn)`: the turn as it should be labelled, called once per turn after the
-        turns are built (a person's edit of its text): the turns themselves never move."""
+        turns are built (a person's edit of its text): the turns themselves never move.
+        `swap_speakers`: a person checked the call and found rep and customer the wrong way
+        round (a mono call whose speakers were guessed): they are swapped before labelling."""
         utterances = split_utterances(segments)
         if utterances and all(u.speaker == "unknown" for u in utterances):
             # Voices told apart acoustically where asr could; else the text alone decides.
@@ -77,6 +82,10 @@ class Analyzer:
             utterances, speakers = voiced or assign_mono_speakers(utterances)
         else:
             speakers = _CHANNELS
+        if swap_speakers:
+            utterances = [replace(u, speaker=_OTHER_SIDE.get(u.speaker, u.speaker))
+                          for u in utterances]  # fmt: skip
+            speakers = _SWAPPED
         turns = build_turns(utterances)
         if revise is not None:
             turns = [revise(index, turn) for index, turn in enumerate(turns)]

@@ -33,6 +33,7 @@ class _JobFigures(Collector):
                 select(func.count()).where(Job.state == JobState.QUEUED, Job.run_after <= utcnow())
             )
             speed = _seconds_per_audio_second(session)
+            again = session.scalar(select(func.count()).where(Job.attempts > 1))
         jobs = GaugeMetricFamily("huashu_jobs", "Jobs by state.", labels=["state"])
         for state in (JobState.QUEUED, JobState.RUNNING, JobState.DONE, JobState.FAILED):
             jobs.add_metric([state], by_state.get(state, 0))
@@ -44,6 +45,12 @@ class _JobFigures(Collector):
             "huashu_jobs_failed",
             "Jobs that failed for good.",
             value=by_state.get(JobState.FAILED, 0),
+        )
+        yield GaugeMetricFamily(
+            "huashu_jobs_run_again",
+            "Jobs that needed more than one attempt: retried after an error, or revived after "
+            "their worker died (the log says which, with the reason).",
+            value=again or 0,
         )
         yield GaugeMetricFamily(
             "huashu_transcription_seconds_per_audio_second",

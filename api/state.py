@@ -11,6 +11,7 @@ from huashu.settings import Settings
 from ingest.call_analysis import AnalyzerHolder
 from ingest.storage import AudioStore
 from models import SessionFactory
+from sales.segments import RfmWindow
 
 __all__ = ["AppState"]
 
@@ -26,6 +27,8 @@ class AppState:
     worker_alive: Callable[[], bool] | None = None
     # Counts a saved tracker over every stored call, after the commit (tracker id, round).
     count_tracker: Callable[[int, int], None] | None = None
+    # Refreshes the stored RFM scores in the background (sales.segments.refresh_scores).
+    refresh_rfm: Callable[[RfmWindow], None] | None = None
     model_name: str = ""
     token_usage: TokenUsage = field(default_factory=TokenUsage)
     # 10 wrong tokens a minute from one address, then 429 until they age out.

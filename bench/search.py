@@ -135,7 +135,16 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--baseline-repeat", type=int, default=3, help="timed LIKE scans per case")
     parser.add_argument("--postgres", help="also fill and time this PostgreSQL database")
     a = parser.parse_args(argv)
-    options = Options(a.calls, a.turns_per_call, a.opportunities, a.reps, a.repeat, a.seed, False)
+    options = Options(
+        a.calls,
+        a.turns_per_call,
+        a.opportunities,
+        a.reps,
+        a.repeat,
+        a.seed,
+        False,
+        max(1, a.opportunities // 4),
+    )
     return Settings(options, a.baseline_repeat, a.postgres)
 
 

@@ -68,7 +68,13 @@ def _broker(settings: Settings) -> str:
     client = redis.Redis.from_url(settings.broker_url, socket_connect_timeout=3, socket_timeout=3)
     client.ping()
     depth = {queue: client.llen(queue) for queue in ("transcribe", "analyze")}
-    return f"{settings.broker_url}: answers; tasks waiting: {depth}"
+    # Kombu keeps a task a worker has taken but not finished (acks late) in the hash "unacked":
+    # a worker that died leaves its tasks there until they are delivered again.
+    taken = client.hlen("unacked")
+    return (
+        f"{settings.broker_url}: answers; tasks waiting: {depth}; "
+        f"delivered, not yet acknowledged: {taken}"
+    )
 
 
 def _storage(settings: Settings) -> str:

@@ -6,6 +6,7 @@ import fcntl
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,6 +24,7 @@ from ingest.call_analysis import AnalyzerHolder
 from ingest.storage import AudioStore, LocalAudioStore, S3AudioStore
 from models import SessionFactory, create_db_engine, make_session_factory, session_scope
 from models.migrate import upgrade_to_head
+from sales.segments import RfmWindow, refresh_scores
 from search.trackers import StartCount, count_everywhere, resume_counts
 from worker import PipelineParts, Worker
 from worker.celery_app import make_celery, use_executor
@@ -258,6 +260,7 @@ def build_app(
         worker_alive=jobs.is_alive if jobs else None,
         model_name=model_name,
         count_tracker=tracker_counter(services.session_factory),
+        refresh_rfm=score_refresher(services.session_factory),
     )
 
     def on_startup() -> None:
@@ -283,6 +286,28 @@ def tracker_counter(factory: SessionFactory) -> StartCount:
     def start(tracker_id: int, count_round: int) -> None:
         threading.Thread(target=count, args=(tracker_id, count_round), daemon=True,
                          name=f"tracker-count-{tracker_id}").start()  # fmt: skip
+
+    return start
+
+
+def score_refresher(factory: SessionFactory) -> Callable[[RfmWindow], None]:
+    """Refreshes the stored RFM scores in a thread of this process, one refresh at a time (a
+    request that finds them stale while one runs asks for nothing more)."""
+    running = threading.Lock()
+
+    def refresh(window: RfmWindow) -> None:
+        try:
+            refresh_scores(factory, window)
+        except Exception:
+            _log.exception("refreshing the RFM scores failed; the next read asks again")
+        finally:
+            running.release()
+
+    def start(window: RfmWindow) -> None:
+        if running.acquire(blocking=False):
+            threading.Thread(
+                target=refresh, args=(window,), daemon=True, name="rfm-refresh"
+            ).start()
 
     return start
 

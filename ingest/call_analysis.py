@@ -178,6 +178,7 @@ def analyze_call(
         duration=call.duration_s,
         stereo=call.channels != "mono",
         revise=origins.revise,
+        swap_speakers=call.speakers_swapped,
     )
     store_analysis(session, call.id, analysis, origins.found)
     return analysis

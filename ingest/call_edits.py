@@ -45,6 +45,7 @@ class CallChanges:
     customer_id: int | None = None
     opportunity_id: int | None = None
     channels: ChannelLayout | None = None
+    speakers_swapped: bool | None = None
 
 
 def edit_call(
@@ -65,6 +66,8 @@ def edit_call(
     if changes.given & {"rep_id", "customer_id", "opportunity_id"}:
         _relink(session, call, changes, principal)
     new_layout = _new_layout(session, call, changes)
+    if "speakers_swapped" in changes.given and changes.speakers_swapped is not None:
+        call.speakers_swapped = changes.speakers_swapped
     changed = _record_changes(session, call, before, _shown(session, call), principal)
     if new_layout:
         queue_transcription(session, call, notify)
@@ -150,6 +153,7 @@ def _shown(session: Session, call: Call) -> dict[str, str | None]:
         "customer": call.customer,
         "opportunity": opportunity.name if opportunity else None,
         "channels": call.channels,
+        "speakers_swapped": "true" if call.speakers_swapped else "false",
     }
 
 

@@ -10,11 +10,13 @@ from models.call_changes import CallChange
 from models.coaching import CallComment, Playlist, PlaylistItem, Scorecard, ScorecardCriterion
 from models.crm import (
     Customer,
+    CustomerScore,
     FollowUp,
     FollowUpStatus,
     Opportunity,
     OpportunityStatus,
     Rep,
+    RfmState,
     Target,
     Team,
 )
@@ -54,6 +56,7 @@ __all__ = [
     "CallTrackerHit",
     "CallTurn",
     "Customer",
+    "CustomerScore",
     "FollowUp",
     "FollowUpStatus",
     "Job",
@@ -70,6 +73,7 @@ __all__ = [
     "QaRule",
     "QaRulesVersion",
     "Rep",
+    "RfmState",
     "Role",
     "Scorecard",
     "ScorecardCriterion",

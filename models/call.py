@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Float,
     ForeignKey,
     Index,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     select,
 )
@@ -67,6 +69,8 @@ class Call(Base):
     # A real column (not coalesce(...) in every query) so that it can be indexed.
     happened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     channels: Mapped[str] = mapped_column(String(16))
+    # A person found rep and customer the wrong way round (a mono call's guessed speakers).
+    speakers_swapped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(16), index=True, default=CallStatus.QUEUED)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)

@@ -157,3 +157,34 @@ class Target(Base):
     quarter: Mapped[int | None] = mapped_column(Integer)  # None: the whole year
     amount: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CustomerScore(Base):
+    """A customer's RFM score as last worked out (sales/segments.py): pages read these instead
+    of scoring every customer on every request."""
+
+    __tablename__ = "customer_scores"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    recency_days: Mapped[int | None] = mapped_column(Integer)
+    frequency: Mapped[int] = mapped_column(Integer)
+    monetary: Mapped[float] = mapped_column(Float)
+    r: Mapped[int] = mapped_column(Integer)
+    f: Mapped[int] = mapped_column(Integer)
+    m: Mapped[int] = mapped_column(Integer)
+    segment: Mapped[str] = mapped_column(String(20), index=True)
+    basis: Mapped[str] = mapped_column(String(10))
+
+
+class RfmState(Base):
+    """One row (id 1): when RFM's inputs (calls, follow-ups, opportunities, customers) last
+    changed, and for what day and settings the stored scores were worked out."""
+
+    __tablename__ = "rfm_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inputs_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    scored_for: Mapped[str | None] = mapped_column(String(200))

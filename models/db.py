@@ -9,9 +9,11 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from models.base import utcnow
 
 __all__ = [
     "SessionFactory",
@@ -174,5 +176,45 @@ def _run_hooks(session: Session, run: str, drop: str) -> None:
 
 
 def _install_hooks(factory: SessionFactory) -> None:
+    event.listen(factory, "before_flush", _note_rfm_inputs)
     event.listen(factory, "after_commit", lambda s: _run_hooks(s, _ON_COMMIT, _ON_ROLLBACK))
     event.listen(factory, "after_rollback", lambda s: _run_hooks(s, _ON_ROLLBACK, _ON_COMMIT))
+
+
+# What RFM scores are worked out from (sales/segments.py): a change to one of these marks the
+# stored scores stale. A call's progress or a deal's stage does not.
+_RFM_INPUTS = {
+    "calls": ("customer_id", "happened_at"),
+    "follow_ups": ("customer_id", "occurred_at", "call_id"),
+    "opportunities": ("customer_id", "status", "amount", "closed_on"),
+    "customers": (),
+}
+
+
+def _note_rfm_inputs(session: Session, _context: Any, _instances: Any) -> None:
+    if any(_changes_rfm(obj, created) for obj, created in _touched(session)):
+        from models.crm import RfmState  # models.db is imported before the tables
+
+        now = utcnow()
+        with session.no_autoflush:
+            state = session.get(RfmState, 1)
+        if state is None:
+            session.add(RfmState(id=1, inputs_changed_at=now))
+        else:
+            state.inputs_changed_at = now
+
+
+def _touched(session: Session) -> Iterator[tuple[Any, bool]]:
+    yield from ((obj, True) for obj in session.new)
+    yield from ((obj, True) for obj in session.deleted)
+    yield from ((obj, False) for obj in session.dirty)
+
+
+def _changes_rfm(obj: Any, created_or_deleted: bool) -> bool:
+    columns = _RFM_INPUTS.get(getattr(obj, "__tablename__", ""))
+    if columns is None:
+        return False
+    if created_or_deleted:
+        return True
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in columns)

@@ -35,9 +35,16 @@ PASS_MARK = 80
 
 
 def review_call(
-    session: Session, call_id: int, verdicts: dict[int, bool], note: str | None, reviewer: Principal
+    session: Session,
+    call_id: int,
+    verdicts: dict[int, bool],
+    note: str | None,
+    reviewer: Principal,
+    passed: bool | None = None,
 ) -> QaReview:
-    """Pass/fail per active rule; the automatic result stands for rules not given a verdict."""
+    """Pass/fail per active rule; the automatic result stands for rules not given a verdict.
+    The review passes at `PASS_MARK` points unless the reviewer gives their own verdict
+    (`passed`): rules cannot catch everything a person hears (and a new team has none)."""
     authorize(reviewer, REVIEW_CALLS)
     get_call(session, call_id, reviewer, REVIEW_CALLS)
     report = rule_report(session, call_id, reviewer)
@@ -56,7 +63,7 @@ def review_call(
         reviewer_name=reviewer.name,
         results=results,
         total=total,
-        passed=total >= PASS_MARK,
+        passed=total >= PASS_MARK if passed is None else passed,
         note=(note or "").strip() or None,
     )
     session.add(review)

@@ -3,25 +3,44 @@
 Every customer is scored against all customers, so a customer's segment is the same whoever
 looks; callers see only the customers their scope allows (filtered in SQL). A follow-up that
 records a call (call_id set) is that call, so it is not counted a second time.
+
+Scores are stored (`customer_scores`) and read from there: scoring 100 000 customers takes
+about a second, far too long for every page. Any change to their inputs (models.db marks
+`rfm_state`), a new day or other settings make the stored scores stale. A stale read of a small
+base (under `_SCORE_IN_REQUEST_BELOW` customers, a few milliseconds) scores in the request, so
+a team sees its change at once; a large one reads the stored scores and asks for a refresh,
+which `refresh_scores` does in the background in short batches of writes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, false, func, select
+from sqlalchemy import ColumnElement, and_, case, delete, false, func, insert, select
 from sqlalchemy.orm import Session
 
-from auth.permissions import READ_CUSTOMERS, authorize, visible
+from auth.permissions import READ_CUSTOMERS, authorize
 from auth.principal import Principal
 from core.errors import InvalidInput
 from core.paging import Page, PageRequest
 from crm.filters import CustomerFilters, FollowUpFilters, WithConditions
 from crm.records import CUSTOMERS, FOLLOW_UPS, list_records
-from models import Call, Customer, FollowUp, Opportunity, OpportunityStatus
+from models import (
+    Call,
+    Customer,
+    CustomerScore,
+    FollowUp,
+    Opportunity,
+    OpportunityStatus,
+    RfmState,
+    SessionFactory,
+    session_scope,
+    utcnow,
+)
 from sales.rfm import SEGMENTS, CustomerFigures, FixedBands, RfmScore, score_customers
 
 __all__ = [
@@ -29,14 +48,15 @@ __all__ = [
     "RfmWindow",
     "ScoredCustomer",
     "customer_scores",
-    "in_segment",
     "list_customers",
     "list_follow_ups",
-    "segment_order",
+    "refresh_scores",
 ]
 
 _MONETARY_DAYS = 365
 _DEFAULT_BANDS = FixedBands()
+_SCORE_IN_REQUEST_BELOW = 5_000  # customers
+_WRITE_ROWS = 5_000  # stored scores written per transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +69,15 @@ class RfmWindow:
     timezone: str
     min_customers: int = 20
     bands: FixedBands = _DEFAULT_BANDS
+    # Refreshes the stored scores in the background (api: a thread); None: nobody does.
+    request_refresh: Callable[[RfmWindow], None] | None = None
+
+    def key(self) -> str:
+        """What the stored scores depend on besides the data: the day and the settings."""
+        today = self.now.astimezone(ZoneInfo(self.timezone)).date()
+        b = self.bands
+        return (f"{today}|{self.frequency_days}|{self.timezone}|{self.min_customers}|"
+                f"{b.recent_days}|{b.contacts}|{b.high_value}")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +102,21 @@ def list_customers(
 ) -> Page[ScoredCustomer]:
     """A page of the customers `principal` may see, each with its RFM score; `segment` keeps
     one RFM segment (e.g. 重要价值客户)."""
+    authorize(principal, READ_CUSTOMERS)
     if segment is not None and segment not in SEGMENTS:
         raise InvalidInput(
             f"unknown segment {segment!r}; one of {'、'.join(SEGMENTS)}", field="segment"
         )
-    scores = _scores(session, principal, window)
-    extra = () if segment is None else (in_segment(scores, segment, Customer.id),)
+    scores = _fresh_scores(session, window)
+    extra: tuple[ColumnElement[bool], ...] = ()
+    if segment is not None:  # the stored ones are filtered in SQL
+        extra = (Customer.id.in_(_stored_in(segment)) if scores is None
+                 else _in_segment(scores, segment, Customer.id),)  # fmt: skip
     found = list_records(session, CUSTOMERS, principal, WithConditions(filters, extra), page)
-    return found.map(lambda customer: ScoredCustomer(customer, scores.get(customer.id)))
+    if scores is None:  # read for the page only
+        scores = _stored_scores(session, [c.id for c in found.items])
+    shown = scores
+    return found.map(lambda customer: ScoredCustomer(customer, shown.get(customer.id)))
 
 
 def list_follow_ups(
@@ -95,8 +131,14 @@ def list_follow_ups(
     valuable RFM segment's customers first, then the earliest due."""
     order_by: list[Any] = []
     if order == "segment":
-        scores = _scores(session, principal, window)
-        order_by = [segment_order(scores, FollowUp.customer_id), FollowUp.next_action_due]
+        authorize(principal, READ_CUSTOMERS)
+        scores = _fresh_scores(session, window)
+        rank = (
+            _stored_rank(FollowUp.customer_id)
+            if scores is None
+            else _rank(scores, FollowUp.customer_id)
+        )
+        order_by = [rank, FollowUp.next_action_due]
     found = list_records(session, FOLLOW_UPS, principal, filters, page, order_by)
     today = window.now.astimezone(ZoneInfo(window.timezone)).date()
     return found.map(lambda follow_up: FollowUpRow(follow_up, _overdue(follow_up, today)))
@@ -107,32 +149,76 @@ def _overdue(follow_up: FollowUp, today: date) -> bool:
     return follow_up.status == "open" and due is not None and due < today
 
 
-def _scores(session: Session, principal: Principal, window: RfmWindow) -> dict[int, RfmScore]:
-    return customer_scores(session, principal, window)
-
-
-def customer_scores(
-    session: Session, principal: Principal, window: RfmWindow
-) -> dict[int, RfmScore]:
-    """The RFM score of every customer `principal` may see, by customer id. Recency counts
+def customer_scores(session: Session, window: RfmWindow) -> dict[int, RfmScore]:
+    """The RFM score of every customer, by customer id, worked out now. Recency counts
     calendar days in the business time zone (a call yesterday evening is 1 day ago)."""
-    authorize(principal, READ_CUSTOMERS)
     now = window.now.astimezone(ZoneInfo(window.timezone))
     figures = _figures(session, now, window.frequency_days)
     bands = window.bands if len(figures) < window.min_customers else None
-    scores = score_customers(figures, bands)
-    shown = set(
-        session.scalars(select(Customer.id).where(visible(principal, READ_CUSTOMERS, Customer)))
-    )
-    return {s.customer_id: s for s in scores if s.customer_id in shown}
+    return {s.customer_id: s for s in score_customers(figures, bands)}
 
 
-def in_segment(scores: dict[int, RfmScore], segment: str, column: Any) -> ColumnElement[bool]:
+def refresh_scores(factory: SessionFactory, window: RfmWindow) -> None:
+    """Work every customer's score out and store it, `_WRITE_ROWS` a transaction. A change
+    made meanwhile leaves the scores stale (they are marked scored as of the start)."""
+    started = utcnow()
+    with session_scope(factory, write=False) as session:
+        scores = list(customer_scores(session, window).values())
+    for low in range(0, len(scores), _WRITE_ROWS):
+        chunk = scores[low : low + _WRITE_ROWS]
+        with session_scope(factory) as session:
+            ids = [s.customer_id for s in chunk]
+            session.execute(delete(CustomerScore).where(CustomerScore.customer_id.in_(ids)))
+            present = set(session.scalars(select(Customer.id).where(Customer.id.in_(ids))))
+            session.execute(
+                insert(CustomerScore), [_row(s) for s in chunk if s.customer_id in present]
+            )
+    with session_scope(factory) as session:
+        state = session.get(RfmState, 1) or RfmState(id=1, inputs_changed_at=started)
+        state.scored_at, state.scored_for = started, window.key()
+        session.add(state)
+
+
+def _fresh_scores(session: Session, window: RfmWindow) -> dict[int, RfmScore] | None:
+    """None when the stored scores are to be read; else the scores worked out in this request
+    (a small base whose stored scores are stale, or nothing stored yet)."""
+    state = session.get(RfmState, 1)
+    fresh = (state is not None and state.scored_at is not None
+             and state.inputs_changed_at <= state.scored_at and state.scored_for == window.key())  # fmt: skip
+    if fresh:
+        return None
+    if window.request_refresh is not None:
+        window.request_refresh(window)
+    customers = session.scalar(select(func.count()).select_from(Customer)) or 0
+    stored_any = session.scalar(select(CustomerScore.customer_id).limit(1)) is not None
+    if customers >= _SCORE_IN_REQUEST_BELOW and stored_any:
+        return None  # a moment stale, until the refresh is done
+    return customer_scores(session, window)
+
+
+def _stored_in(segment: str) -> Any:
+    return select(CustomerScore.customer_id).where(CustomerScore.segment == segment)
+
+
+def _stored_scores(session: Session, ids: list[int]) -> dict[int, RfmScore]:
+    rows = session.scalars(select(CustomerScore).where(CustomerScore.customer_id.in_(ids)))
+    return {row.customer_id: RfmScore(row.customer_id, row.recency_days, row.frequency,
+                                      row.monetary, row.r, row.f, row.m, row.segment, row.basis)
+            for row in rows}  # fmt: skip
+
+
+def _row(score: RfmScore) -> dict[str, Any]:
+    return {"customer_id": score.customer_id, "recency_days": score.recency_days,
+            "frequency": score.frequency, "monetary": score.monetary, "r": score.r,
+            "f": score.f, "m": score.m, "segment": score.segment, "basis": score.basis}  # fmt: skip
+
+
+def _in_segment(scores: dict[int, RfmScore], segment: str, column: Any) -> ColumnElement[bool]:
     ids = [cid for cid, s in scores.items() if s.segment == segment]
     return column.in_(ids) if ids else false()
 
 
-def segment_order(scores: dict[int, RfmScore], column: Any) -> Any:
+def _rank(scores: dict[int, RfmScore], column: Any) -> Any:
     """An ORDER BY term: customers of the most valuable segment first, unknown customers last."""
     whens = []
     for rank, segment in enumerate(SEGMENTS):
@@ -140,6 +226,13 @@ def segment_order(scores: dict[int, RfmScore], column: Any) -> Any:
         if ids:
             whens.append((column.in_(ids), rank))
     return case(*whens, else_=len(SEGMENTS)) if whens else column.is_(None)
+
+
+def _stored_rank(column: Any) -> Any:
+    """The same order from the stored scores, in SQL."""
+    segment = select(CustomerScore.segment).where(CustomerScore.customer_id == column)
+    stored = segment.correlate_except(CustomerScore).scalar_subquery()
+    return case(*((stored == s, rank) for rank, s in enumerate(SEGMENTS)), else_=len(SEGMENTS))
 
 
 def _figures(session: Session, now: datetime, frequency_days: int) -> list[CustomerFigures]:

@@ -4,6 +4,7 @@ Used by tests/test_cluster.py and bench/cluster.py; `scripts/cluster` starts one
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import signal
@@ -63,12 +64,12 @@ class Cluster:
         script to run with Python instead of `huashu worker` (bench/simulated_worker.py)."""
         pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
         command = program or ["-m", "huashu.cli", "worker", "--pool", "solo"]
-        process = self._spawn(f"worker{number}", command, pin)
         log = self.folder / f"worker{number}.log"
+        earlier = log.stat().st_size if log.exists() else 0  # a restart appends to the log
+        process = self._spawn(f"worker{number}", command, pin)
         ready = re.compile(r"@\S+ ready\.")  # Celery's own words once it takes tasks
-        _wait(
-            lambda: ready.search(log.read_text(errors="replace")), 300, f"worker {number}", process
-        )
+        _wait(lambda: ready.search(log.read_bytes()[earlier:].decode(errors="replace")), 300,
+              f"worker {number}", process)  # fmt: skip
         self.workers[number] = process
 
     def kill_worker(self, number: int) -> None:
@@ -88,7 +89,7 @@ class Cluster:
         self, name: str, args: list[str], prefix: list[str] | None = None
     ) -> subprocess.Popen[bytes]:
         env = {**self.env, "HUASHU_DATA_DIR": str(self.folder / name)}
-        log = (self.folder / f"{name}.log").open("wb")
+        log = (self.folder / f"{name}.log").open("ab")  # a restart's lines follow the last run's
         command = [*(prefix or []), sys.executable, *args]
         return subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)  # fmt: skip
@@ -169,16 +170,29 @@ def cluster(
 
 
 def main() -> None:
-    """`python -m tests.cluster FOLDER`: start a cluster, print where it is, run until Ctrl-C."""
-    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "cluster-data").resolve()
-    with cluster(folder) as running:
-        print("APIs:", ", ".join(url for _, url in running.apis), f"token: {TOKEN}")
-        print("logs:", folder)
+    """`python -m tests.cluster FOLDER [--apis N] [--workers N]`: start a cluster, print where it
+    is, run until Ctrl-C or SIGTERM, then stop everything it started."""
+    parser = argparse.ArgumentParser(prog="scripts/cluster")
+    parser.add_argument("folder", nargs="?", default="cluster-data")
+    parser.add_argument("--apis", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    folder = Path(args.folder).resolve()
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops everything, as Ctrl-C does
+    with cluster(folder, apis=args.apis, workers=args.workers) as running:
+        print(f"services: postgres :{running.postgres.port} redis :{running.redis.port} "
+              f"s3 {running.s3.endpoint}", flush=True)  # fmt: skip
+        print("APIs:", ", ".join(url for _, url in running.apis), f"token: {TOKEN}", flush=True)
+        print("logs:", folder, flush=True)
         try:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

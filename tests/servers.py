@@ -71,7 +71,7 @@ def start_s3(folder: Path) -> S3Server:
         "-admin.ui=false",
     ]
     args += [f"-{name}.port={port}" for name, port in ports.items()]
-    log = (folder / "weed.log").open("wb")
+    log = (folder / "weed.log").open("ab")
     process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
     _wait_for_port(ports["s3"], process, "SeaweedFS S3", 60)
     return S3Server(f"http://127.0.0.1:{ports['s3']}", process, folder)

@@ -24,7 +24,7 @@ SMOKE = {
     "load.py": (["--clients", "3", "--seconds", "4", "--csv-rows", "20"], "5xx"),
     "memory.py": (["--hours", "0.01", "--no-hostile"], "stereo call, 0.01 h"),
     "metrics.py": (["--calls", "300", "--turns-per-call", "3", "--opportunities", "60",
-                    "--reps", "20", "--repeat", "2"], "/health"),
+                    "--reps", "20", "--repeat", "2", "--customers", "200"], "/customers?segment"),
     "search.py": (["--calls", "300", "--turns-per-call", "3", "--opportunities", "60",
                    "--reps", "20", "--repeat", "2", "--baseline-repeat", "1"], "价格"),
 }  # fmt: skip

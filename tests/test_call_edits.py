@@ -199,3 +199,31 @@ def test_changing_the_channels_transcribes_the_call_again(
     refused = client.patch(f"/api/v1/calls/{mono_id}", headers=AUTH, json={"channels": "rep-left"})
     assert refused.status_code == 422 and refused.json()["field"] == "channels"
     assert _call(client, mono_id)["channels"] == "mono"
+
+
+def test_swapping_a_mono_calls_speakers_analyses_it_again(
+    client: TestClient, world: dict[str, Any], tmp_path: Path
+) -> None:
+    """A mono call's rep and customer are guessed (voices, then what each says); when the guess
+    is the wrong way round, whoever may fix the call swaps them and everything follows."""
+    noise = np.random.default_rng(123).normal(0, 0.01, 16_000 * 6).astype(np.float32)
+    call_id = upload(client, write_wav(tmp_path / "mono.wav", noise),
+                     rep_id=str(world["reps"]["王磊"])).json()["id"]  # fmt: skip
+    wait_for_status(client, call_id)
+
+    def speakers() -> tuple[str, list[str]]:
+        analysis = client.get(f"/api/v1/calls/{call_id}/analysis", headers=AUTH).json()
+        return analysis["speakers"]["method"], [t["speaker"] for t in analysis["turns"]]
+
+    method, before = speakers()
+    assert method in ("heuristic", "voices") and before
+    swapped = client.patch(f"/api/v1/calls/{call_id}", headers=world["tokens"]["rep"],
+                           json={"speakers_swapped": True})  # fmt: skip
+    assert swapped.status_code == 200 and swapped.json()["speakers_swapped"] is True
+    wait_for_status(client, call_id)
+    other = {"rep": "customer", "customer": "rep"}
+    assert speakers() == ("swapped", [other[s] for s in before])
+    history = client.get(f"/api/v1/calls/{call_id}/changes", headers=AUTH).json()
+    assert ("speakers_swapped", "false", "true") in {
+        (h["field"], h["old_value"], h["new_value"]) for h in history
+    }

@@ -7,6 +7,7 @@ the statuses."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,9 +125,17 @@ def test_a_worker_killed_mid_transcription_leaves_the_job_to_the_other(
             assert time.monotonic() < deadline, "the transcription never got going"
             time.sleep(0.5)
         victim = _worker_running(running, marks)
+        victim_log = running.folder / f"worker{victim}.log"
+        before_kill = victim_log.read_bytes()
         running.kill_worker(victim)
         call = _wait_done(http, call_id)
         running.start_worker(victim)  # the cluster has two workers again for the next test
+        assert victim_log.read_bytes().startswith(before_kill)  # the restart appended
+        # the revival is in a log with its reason, and counted for Prometheus
+        logs = b"".join(log.read_bytes() for log in running.folder.glob("*.log"))
+        assert b"queued again" in logs and b"stopped answering" in logs
+        again = re.search(r"^huashu_jobs_run_again (\S+)$", http.get("/metrics").text, re.M)
+        assert again and float(again.group(1)) >= 1
         transcript = _get(http, f"/api/v1/calls/{call_id}/transcript")
         _stored_once(call, transcript, _get(http, f"/api/v1/calls/{call_id}/analysis"))
         follow_ups = _get(http, f"/api/v1/follow-ups?call_id={call_id}")["items"]
@@ -162,3 +171,37 @@ def test_a_postgresql_restart_mid_run_loses_and_doubles_nothing(
         transcript = _get(http, f"/api/v1/calls/{call_id}/transcript")
         _stored_once(call, transcript, _get(http, f"/api/v1/calls/{call_id}/analysis"))
         assert _get(http, "/api/v1/calls?limit=200")["total"] == before + 1
+
+
+def test_sigterm_stops_everything_the_cluster_script_started(tmp_path: Path) -> None:
+    """`kill` of scripts/cluster (SIGTERM, as a supervisor sends) stops its PostgreSQL, Redis and
+    S3 server as Ctrl-C does: before, they kept running. The services alone here, to be quick."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.cluster", str(tmp_path / "c"), "--apis", "0", "--workers", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    services = ""
+    for line in process.stdout:
+        services = line if line.startswith("services:") else services
+        if line.startswith("logs:"):
+            break
+    ports = [int(p) for p in re.findall(r":(\d+)", services)]
+    assert len(ports) == 3, services  # postgres, redis, s3
+
+    def listening(port: int) -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    assert all(listening(port) for port in ports)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(90) == 0
+    deadline = time.monotonic() + 30
+    while any(listening(port) for port in ports):
+        assert time.monotonic() < deadline, [p for p in ports if listening(p)]
+        time.sleep(0.5)

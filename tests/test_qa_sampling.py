@@ -185,3 +185,18 @@ def test_reviewer_must_be_qa(client: TestClient, qa: dict[str, Any], services: S
     }
     response = client.post("/api/v1/qa/plans", headers=AUTH, json=payload)
     assert response.status_code == 422 and "not a QA reviewer" in response.json()["detail"]
+
+
+def test_a_reviewer_fails_a_call_no_rule_caught(client: TestClient, qa: dict[str, Any]) -> None:
+    """A new team has no QA rules, and rules cannot catch everything a person hears: the
+    reviewer's own verdict stands (the score stays the rules'), and an upheld appeal lifts it."""
+    drawn = _draw(client, _plan(client, qa, method="count", amount=1, seed=3,
+                                filters={"rep_ids": [qa["reps"][0]]}))  # fmt: skip
+    first, second, rep = qa["tokens"]["first"], qa["tokens"]["second"], qa["tokens"]["rep"]
+    failed = client.post(f"/api/v1/calls/{drawn[0]}/qa/reviews", headers=first,
+                         json={"note": "报价前没有了解预算", "passed": False}).json()  # fmt: skip
+    assert (failed["total"], failed["passed"]) == (100, False)
+    client.post(f"/api/v1/qa/reviews/{failed['id']}/appeal", headers=rep, json={"text": "问过预算"})
+    decided = client.post(f"/api/v1/qa/reviews/{failed['id']}/decision", headers=second,
+                          json={"upheld": False}).json()  # fmt: skip
+    assert decided["status"] == "overturned" and decided["passed"] is True

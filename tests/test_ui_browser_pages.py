@@ -959,3 +959,36 @@ def test_manager_corrects_a_commitment_on_the_review_page(site: Site, new_page: 
     rep.goto(f"{site.base}/ui/calls/{call_id}")
     rep.wait_for_selector("li.turn .badge.corrected")
     assert rep.locator("button.fix").count() == 0
+
+
+def test_a_mono_calls_guessed_speakers_can_be_swapped(site: Site, new_page: Any) -> None:
+    """After the others (it queues a demo call again). A mono call's speakers are guessed: when
+    the guess is unsure the page says so, and a manager swaps rep and customer in one click; a
+    stereo call offers no swap (its sides are its channels) but 重新分析."""
+    import sqlite3
+
+    page = new_page()
+    sign_in(page, site, "manager")
+    # 李娜's analysed calls (uploads here stay unanalysed): no other test opens them
+    page.goto(f"{site.base}/ui/calls?rep_id=2&commitment_secured=true")
+    settle(page)
+    stereo_id, mono_id = [int((a.get_attribute("href") or "").rsplit("/", 1)[-1])
+                          for a in page.locator("#rows a").all()[:2]]  # fmt: skip
+    page.goto(f"{site.base}/ui/calls/{stereo_id}")
+    page.wait_for_selector("li.turn")
+    assert page.locator("#swap-speakers").is_hidden() and page.locator("#reanalyze").is_visible()
+    # the demo calls are stereo: make one as a mono call's analysis would have it
+    with sqlite3.connect(site.data_dir / "huashu.db") as db:
+        db.execute("UPDATE call_analyses SET speaker_method = 'voices', speaker_confidence = 0.53 "
+                   "WHERE call_id = ?", (mono_id,))  # fmt: skip
+    page.goto(f"{site.base}/ui/calls/{mono_id}")
+    page.wait_for_selector("#speakers-doubt:has-text('说话人区分把握不大')")
+    assert "单声道，按声音区分" in page.inner_text("#speakers")
+    no_english(page)
+    page.click("#swap-speakers")
+    page.wait_for_selector("#call-status:has-text('按对调后的说话人重新分析')")
+    assert page.evaluate(f"api('/api/v1/calls/{mono_id}').then((c) => c.speakers_swapped)")
+    history = page.evaluate(f"api('/api/v1/calls/{mono_id}/changes')")
+    assert [(h["field"], h["new_value"], h["changed_by"]) for h in history] == [
+        ("speakers_swapped", "true", "华东经理")
+    ]

@@ -124,7 +124,10 @@ def requeue_or_fail(
         job.run_after = utcnow() + delay
         note = f"attempt {job.attempts} of {job.max_attempts} failed ({reason}); will retry"
         _set_call(session, job.call_id, CallStatus.QUEUED, note)
+        log.warning("job %s (call %s) queued again: %s", job.id, job.call_id, note)
         return
+    log.error("job %s (call %s) failed for good after %d attempts: %s", job.id, job.call_id,
+               job.attempts, reason)  # fmt: skip
     job.state = JobState.FAILED
     job.finished_at = utcnow()
     _set_call(session, job.call_id, CallStatus.FAILED, reason)

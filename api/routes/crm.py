@@ -110,7 +110,7 @@ def _rfm_window(state: StateDep) -> RfmWindow:
     settings = state.settings
     bands = FixedBands(high_value=settings.rfm_high_value_yuan)
     return RfmWindow(utcnow(), settings.rfm_frequency_days, settings.timezone,
-                     settings.rfm_min_customers, bands)  # fmt: skip
+                     settings.rfm_min_customers, bands, state.refresh_rfm)  # fmt: skip
 
 
 @router.get("/opportunities")

@@ -112,7 +112,7 @@ def create_review(
     call_id: Id, body: ReviewBody, session: SessionDep, principal: CurrentPrincipal
 ) -> ReviewOut:
     return ReviewOut.model_validate(
-        reviews.review_call(session, call_id, body.results, body.note, principal)
+        reviews.review_call(session, call_id, body.results, body.note, principal, body.passed)
     )
 
 

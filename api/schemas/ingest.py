@@ -63,6 +63,7 @@ class CallOut(BaseModel):
     opportunity_id: int | None
     occurred_at: datetime | None
     channels: str
+    speakers_swapped: bool = False
     status: str
     progress: float
     error: str | None
@@ -98,13 +99,20 @@ class CallEditIn(BaseModel):
         description="Which side is the rep's (rep-left, rep-right; a stereo recording) or mono: "
         "the call is transcribed again. 409 while its job is running.",
     )
+    speakers_swapped: bool | None = Field(
+        None,
+        description="true: rep and customer were told apart the wrong way round (a mono call); "
+        "the call is analysed again with them swapped.",
+    )
 
 
 class CallChangeOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    field: Literal["title", "occurred_at", "rep", "customer", "opportunity", "channels"]
+    field: Literal[
+        "title", "occurred_at", "rep", "customer", "opportunity", "channels", "speakers_swapped"
+    ]
     old_value: str | None
     new_value: str | None
     changed_by: str

@@ -89,6 +89,9 @@ class ReviewBody(BaseModel):
         description="rule id → passed; omitted rules keep the automatic result",
     )
     note: str | None = Field(None, max_length=5000)
+    passed: bool | None = Field(
+        None, description="The reviewer's verdict; left out: passed at 80 points of the rules."
+    )
 
 
 class AppealBody(BaseModel):

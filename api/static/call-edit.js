@@ -4,7 +4,8 @@
 
 const callForm = document.getElementById("call-form");
 const FIELD_TITLES = {title: "标题", occurred_at: "通话时间", rep: "销售", customer: "客户", opportunity: "商机",
-  channels: "声道"};
+  channels: "声道", speakers_swapped: "说话人"};
+const SWAP_NAMES = {true: "对调后", false: "自动区分"};
 const LAYOUT_NAMES = {mono: "单声道（混合）", "rep-left": "左声道为销售", "rep-right": "右声道为销售"};
 let editedCall = null;
 
@@ -70,7 +71,8 @@ async function saveCall(event) {
 async function showCallChanges() {
   const changes = await api(`/api/v1/calls/${callId}/changes`);
   document.getElementById("call-changes").replaceChildren(...(changes.length ? changes.map((c) => {
-    const show = (v) => (c.field === "occurred_at" && v ? localTime(v) : c.field === "channels" ? LAYOUT_NAMES[v] : v) || "无";
+    const show = (v) => (c.field === "occurred_at" && v ? localTime(v) : c.field === "channels" ? LAYOUT_NAMES[v]
+      : c.field === "speakers_swapped" ? SWAP_NAMES[v] : v) || "无";
     return el("li", `${c.changed_by} 于 ${localTime(c.changed_at)} 把${FIELD_TITLES[c.field]}从“${show(c.old_value)}”改为“${show(c.new_value)}”`);
   }) : [el("li", "无", "muted")]));
 }

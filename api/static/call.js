@@ -115,7 +115,9 @@ function highlight() {
 
 const seconds = (x) => (x === null || x === undefined ? "–" : `${Number(x).toFixed(1)} 秒`);
 
-const SPEAKER_METHODS = {channels: "按声道区分", given: "已指定", heuristic: "单声道，按内容推断"};
+const SPEAKER_METHODS = {channels: "按声道区分", given: "已指定", heuristic: "单声道，按内容推断",
+                         voices: "单声道，按声音区分", swapped: "人工对调（自动区分弄反了）"};
+const GUESSED_SPEAKERS = ["heuristic", "voices", "swapped"];  // a mono call: a person may swap them
 
 function showSummary(analysis) {
   const score = analysis.score;
@@ -144,6 +146,37 @@ function showConversation(conversation, speakers) {
   document.getElementById("speakers").textContent =
     `${SPEAKER_METHODS[speakers.method] || speakers.method} · 置信度 ${pct(speakers.confidence)}`;
   document.getElementById("speaker-reasons").replaceChildren(...speakers.reasons.map((r) => el("li", r)));
+  showSpeakerChoice(speakers);
+}
+
+// A mono call's speakers are guessed: when unsure the page says so, and who may fix the call
+// may swap rep and customer (the call is analysed again).
+function showSpeakerChoice(speakers) {
+  const guessed = GUESSED_SPEAKERS.includes(speakers.method);
+  const doubt = document.getElementById("speakers-doubt");
+  doubt.hidden = !(guessed && speakers.method !== "swapped" && speakers.confidence < 0.7);
+  doubt.textContent = "说话人区分把握不大：请看几句对话核对，如果销售和客户颠倒了，点「对调销售和客户」。";
+  const swap = document.getElementById("swap-speakers");
+  if (!swap) return;
+  swap.hidden = !guessed;
+  const swapped = speakers.method === "swapped";
+  swap.textContent = swapped ? "恢复自动区分的说话人" : "对调销售和客户";
+  swap.onclick = () => swapSpeakers(!swapped).catch(fail("call-status"));
+}
+
+async function reanalyze() {
+  await api(`/api/v1/calls/${callId}/reanalyze`, {method: "POST"});
+  showStatus("reanalyze-status", "已排队重新分析，完成后页面自动更新。");
+  load();
+}
+
+const reanalyzeButton = document.getElementById("reanalyze");
+if (reanalyzeButton) reanalyzeButton.addEventListener("click", () => reanalyze().catch(fail("reanalyze-status")));
+
+async function swapSpeakers(swapped) {
+  await send(`/api/v1/calls/${callId}`, "PATCH", {speakers_swapped: swapped});
+  showStatus("call-status", "已保存，正在按对调后的说话人重新分析。");
+  load();
 }
 
 function showStale(stale, staleEdits) {

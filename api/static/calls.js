@@ -87,6 +87,7 @@ function uploadNotice(body, sent) {
   const existing = link("打开已有的通话", `/ui/calls/${body.id}`);
   if (body.same_as !== "sound") {
     status.replaceChildren("这个文件已上传过：", existing);
+    fillExistingTitle(existing, body.id);
     return;
   }
   // The same conversation in another file (format, mono mix): kept only when asked.

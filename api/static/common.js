@@ -84,6 +84,7 @@ const MESSAGE_TEXT = [
   [/belong to no team/, () => "您不属于任何团队，没有团队数据。"],
   [/the audio of call \d+ is missing/, () => "录音文件缺失。"],
   [/needs a stereo recording/, () => CODE_TEXT.channel_mismatch],
+  [/is being processed; change its channels once it is done/, () => "这通电话正在转写或分析，完成后再改声道。"],
   [/^the search has no words in it/, () => "请输入要搜索的词（标点符号不能单独搜索）。"],
   [/^search for at most (\d+)/, (m) => `一次最多搜索 ${m[1]} 个词或短语。`],
   [/^the term '(.*)' is in the vocabulary already/, (m) => `词库里已有「${m[1]}」。`],

@@ -44,7 +44,7 @@ async function save(f, changes, status) {
 function dueRow(f) {
   const tr = row(customerOf(f.customer_id), repOf(f.rep_id), f.next_action || "–",
                  cell(el("span", f.next_action_due || "–", f.overdue ? "tag overdue" : "tag")), objectiveText(f),
-                 f.call_id ? link(`#${f.call_id}`, `/ui/calls/${f.call_id}`) : "–");
+                 f.call_id ? link(callName(f.call_title, f.call_id), `/ui/calls/${f.call_id}`) : "–");
   if (canWrite) {
     const status = el("span"); status.setAttribute("role", "status");
     tr.append(cell(button("标记完成", () => save(f, {status: "done"}, status), "secondary"), status));
@@ -54,14 +54,18 @@ function dueRow(f) {
 
 async function load() {
   const soon = isoDate(new Date(Date.now() + 15 * 86400000));
-  const [drafts, overdue, due] = await Promise.all([
+  const [drafts, overdue, due, open] = await Promise.all([
     allItems("/api/v1/follow-ups?status=draft"),
     allItems(`/api/v1/follow-ups?status=open&due_before=${today}`),
-    allItems(`/api/v1/follow-ups?status=open&due_after=${today}&due_before=${soon}&order=segment`)]);
+    allItems(`/api/v1/follow-ups?status=open&due_after=${today}&due_before=${soon}&order=segment`),
+    allItems("/api/v1/follow-ups?status=open&order=segment")]);
+  const listed = new Set([...overdue, ...due].map((f) => f.id));
+  const later = open.filter((f) => !listed.has(f.id));
   document.getElementById("drafts").replaceChildren(...(drafts.length ? drafts.map(draftBlock) : [el("p", "没有待确认的草稿", "muted")]));
   const span = canWrite ? 7 : 6;
   document.getElementById("overdue").replaceChildren(...(overdue.length ? overdue.map(dueRow) : [emptyRow("没有逾期的跟进", span)]));
   document.getElementById("due").replaceChildren(...(due.length ? due.map(dueRow) : [emptyRow("近期没有到期的跟进", span)]));
+  document.getElementById("later").replaceChildren(...(later.length ? later.map(dueRow) : [emptyRow("没有其他待办", span)]));
 }
 
 async function create(event) {

@@ -1,6 +1,8 @@
 // Change one's own password.
 "use strict";
 
+// A message belongs to the try it answers: typing again clears it.
+document.getElementById("password-form").addEventListener("input", () => showStatus("password-status", ""));
 document.getElementById("password-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const f = formObject(e.target);

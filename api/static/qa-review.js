@@ -35,8 +35,10 @@ async function submitReview(event) {
     if (s.value !== s.dataset.auto) results[s.name] = s.value === "pass";  // only overrides are sent
   });
   try {
+    const verdict = document.getElementById("qa-verdict").value;
     const review = await send(`/api/v1/calls/${callId}/qa/reviews`, "POST",
-                              {results, note: document.getElementById("qa-note").value});
+                              {results, note: document.getElementById("qa-note").value,
+                               passed: verdict ? verdict === "pass" : null});
     showStatus("qa-status", `已提交：${review.total} 分，${review.passed ? "合格" : "不合格"}`);
   } catch (e) { showStatus("qa-status", `提交失败：${e.message}`, true); }
 }
