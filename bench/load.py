@@ -11,9 +11,12 @@ What it does:
 3. Runs `--clients` threads for `--seconds`. Each loops over a mix, with its own token: mostly
    reads (calls list, one call, rep metrics, who am I), now and then an upload of a short
    generated recording (different audio each time, so none is a duplicate), and one client
-   imports a CSV of `--csv-rows` customers every 15 s.
+   imports a CSV of `--csv-rows` customers (60 000 by default) again 15 s after each import
+   ends, and one writer posts a comment every second and saves a tracker every fifth time (a
+   save that counted every call in the request held the write lock for seconds).
 4. Prints the requests made, the count of each status class, accepted uploads per second, the
-   CSV imports and their rows, and p50/p95 of the reads. The baseline in the same run is GET
+   CSV imports and their rows, p50/p95 of the reads and p95 of the writes made during the
+   imports (goal: under 5 s). The baseline in the same run is GET
    /health from one client before the load starts.
 
 With `--cluster` the same load runs against the local cluster (tests/cluster.py: PostgreSQL,
@@ -68,6 +71,7 @@ class Tally:
     call_ids: list[int] = field(default_factory=list)
     imported_rows: int = 0
     imports: int = 0
+    write_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -170,6 +174,33 @@ def importer_loop(base: str, token: str, until: float, rows: int, tally: Tally) 
             time.sleep(15)
 
 
+def writer_loop(base: str, token: str, until: float, tally: Tally) -> None:
+    """Short writes while the imports run: a comment a second, a tracker saved every fifth."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
+        made = http.post("/api/v1/trackers", json={"name": "负载话题", "phrases": ["价格"]})
+        tally.add(made.status_code)
+        tracker = made.json().get("id") if made.status_code == 201 else None
+        n = 0
+        while time.monotonic() < until:
+            n += 1
+            started = time.perf_counter()
+            try:
+                if tracker is not None and n % 5 == 0:
+                    body = {"name": "负载话题", "phrases": ["价格", f"预算{n}"]}
+                    response = http.put(f"/api/v1/trackers/{tracker}", json=body)
+                else:
+                    response = http.post("/api/v1/calls/1/comments", json={"text": f"负载评论 {n}"})
+            except httpx.HTTPError as exc:
+                with tally.lock:
+                    tally.errors.append(f"{type(exc).__name__}: {exc}")
+                continue
+            tally.add(response.status_code)
+            with tally.lock:
+                tally.write_ms.append((time.perf_counter() - started) * 1000)
+            time.sleep(1.0)
+
+
 def baseline_ms(base: str) -> float:
     times = []
     with httpx.Client(base_url=base) as http:
@@ -188,6 +219,7 @@ def load(bases: list[str], tokens: list[str], seconds: float, csv_rows: int) -> 
                for n, t in enumerate(tokens)]  # fmt: skip
     importer = (bases[0], tokens[0], until, csv_rows, tally)
     threads.append(threading.Thread(target=importer_loop, args=importer))
+    threads.append(threading.Thread(target=writer_loop, args=(bases[-1], tokens[-1], until, tally)))
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -259,6 +291,10 @@ def report(tally: Tally, clients: int, seconds: float, health_ms: float, target:
     print(f"CSV imports: {tally.imports}, rows stored: {tally.imported_rows}")
     print(f"reads: {len(reads)}  p50 {p50:.0f} ms  p95 {p95:.0f} ms  "
           f"(GET /health alone, same run: {health_ms:.1f} ms; p95 = ×{p95 / health_ms:.0f})")  # fmt: skip
+    writes = sorted(tally.write_ms)
+    if writes:
+        print(f"writes during the imports (comments, tracker saves): {len(writes)}  "
+              f"p95 {writes[int(0.95 * (len(writes) - 1))]:.0f} ms  max {writes[-1]:.0f} ms")  # fmt: skip
     for error in tally.errors[:5]:
         print("client error:", error)
     failed = classes.get("5xx", 0) + len(tally.errors)
@@ -270,7 +306,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--csv-rows", type=int, default=2000)
+    parser.add_argument("--csv-rows", type=int, default=60_000)
     parser.add_argument("--cluster", action="store_true", help="against the local cluster")
     args = parser.parse_args()
     runner = run_on_cluster if args.cluster else run

@@ -179,16 +179,17 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(args.folder).resolve()
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops everything, as Ctrl-C does
-    with cluster(folder, apis=args.apis, workers=args.workers) as running:
-        print(f"services: postgres :{running.postgres.port} redis :{running.redis.port} "
-              f"s3 {running.s3.endpoint}", flush=True)  # fmt: skip
-        print("APIs:", ", ".join(url for _, url in running.apis), f"token: {TOKEN}", flush=True)
-        print("logs:", folder, flush=True)
-        try:
+    try:  # an interrupt at any moment, starting up included, stops what was started
+        with cluster(folder, apis=args.apis, workers=args.workers) as running:
+            print(f"services: postgres :{running.postgres.port} redis :{running.redis.port} "
+                  f"s3 {running.s3.endpoint}", flush=True)  # fmt: skip
+            print("APIs:", ", ".join(url for _, url in running.apis), f"token: {TOKEN}",
+                  flush=True)  # fmt: skip
+            print("logs:", folder, flush=True)
             while True:
                 time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
+    except KeyboardInterrupt:
+        pass
 
 
 def _interrupt(signum: int, frame: object) -> None:
