@@ -44,7 +44,7 @@ __all__ = [
     "import_csv",
 ]
 
-IMPORT_CHUNK_ROWS = 200  # rows per transaction: a fraction of a second of the write lock
+IMPORT_CHUNK_ROWS = 50  # rows per transaction: a fraction of a second of the write lock
 _log = logging.getLogger("huashu.crm")
 
 

@@ -162,7 +162,7 @@ def import_records(
     ] = 1,
 ) -> ImportReport:
     """Import rows; a row whose external_id is stored updates that record. Bad rows are
-    reported with their row number and skipped; rows go in 200 at a time."""
+    reported with their row number and skipped; rows go in 50 at a time."""
     options = csv_io.ImportOptions(
         mapping=_parse_mapping(mapping),
         dry_run=dry_run if dry_run_form is None else dry_run_form,  # the form field wins
