@@ -198,18 +198,19 @@ def test_a_csv_import_that_stops_midway_says_which_rows_went_in(
 
     real = csv_io._import_row
     seen = {"rows": 0}
+    chunk = csv_io.IMPORT_CHUNK_ROWS
 
-    def fail_on_row_250(*args: Any) -> str:
+    def fail_in_the_second_chunk(*args: Any) -> str:
         seen["rows"] += 1
-        if seen["rows"] == 250:
+        if seen["rows"] == chunk + chunk // 2:
             raise RuntimeError("the disk vanished")
         return real(*args)
 
-    monkeypatch.setattr(csv_io, "_import_row", fail_on_row_250)
+    monkeypatch.setattr(csv_io, "_import_row", fail_in_the_second_chunk)
     text = "company,external_id\n" + "".join(f"客户{i},C{i}\n" for i in range(1, 501))
     files = {"file": ("c.csv", text.encode(), "text/csv")}
     report = client.post("/api/v1/import/customers", headers=AUTH, files=files).json()
-    chunk = csv_io.IMPORT_CHUNK_ROWS  # the first chunk went in, the second one not at all
+    # the first chunk went in, the second one not at all
     assert (report["created"], report["stopped_at_row"]) == (chunk, chunk + 1)
     assert "the disk vanished" in report["stopped_because"]
 
